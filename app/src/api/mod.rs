@@ -1,0 +1,3 @@
+//! Server functions, one module per area. Each is thin: validate, call a service, map the result.
+
+pub mod catalogue;

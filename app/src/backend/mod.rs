@@ -1,0 +1,16 @@
+//! Everything that runs only on the server: state, database access, and the services that hold
+//! the domain rules. Pages and server functions call services; services call repositories.
+
+pub mod catalogue;
+pub mod db;
+pub mod state;
+
+pub use state::AppState;
+
+/// Seconds since the Unix epoch, the time format stored in the database.
+pub fn now_unix() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or_default()
+}

@@ -1,0 +1,31 @@
+//! Application state, built once at start-up and handed to handlers and server functions.
+
+use std::sync::Arc;
+
+use axum::extract::FromRef;
+use leptos::prelude::LeptosOptions;
+
+use super::catalogue::Catalogue;
+use super::db::Db;
+
+/// Everything a request may need. Cheap to clone.
+#[derive(Clone, Debug)]
+pub struct AppState {
+    pub db: Db,
+    pub catalogue: Arc<Catalogue>,
+    pub leptos_options: LeptosOptions,
+}
+
+impl FromRef<AppState> for LeptosOptions {
+    fn from_ref(state: &AppState) -> Self {
+        state.leptos_options.clone()
+    }
+}
+
+/// The state, from a server function's or component's context.
+pub fn app_state() -> Result<AppState, crate::AppError> {
+    leptos::prelude::use_context::<AppState>().ok_or_else(|| {
+        tracing::error!("AppState is missing from the Leptos context");
+        crate::AppError::Internal
+    })
+}

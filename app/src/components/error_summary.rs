@@ -1,0 +1,39 @@
+//! The NHS.UK error summary, shown at the top of a page whose input needs fixing.
+
+use leptos::prelude::*;
+
+/// One problem, linked to the field (by its `id`) that must change.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldError {
+    pub field_id: String,
+    pub message: String,
+}
+
+/// "There is a problem", with a link to each field in error. Renders nothing when `errors` is
+/// empty.
+#[component]
+pub fn ErrorSummary(errors: Vec<FieldError>) -> impl IntoView {
+    (!errors.is_empty()).then(|| {
+        view! {
+            <div class="nhsuk-error-summary" data-module="nhsuk-error-summary" tabindex="-1">
+                <div role="alert">
+                    <h2 class="nhsuk-error-summary__title">"There is a problem"</h2>
+                    <div class="nhsuk-error-summary__body">
+                        <ul class="nhsuk-list nhsuk-error-summary__list">
+                            {errors
+                                .into_iter()
+                                .map(|e| {
+                                    view! {
+                                        <li>
+                                            <a href=format!("#{}", e.field_id)>{e.message}</a>
+                                        </li>
+                                    }
+                                })
+                                .collect_view()}
+                        </ul>
+                    </div>
+                </div>
+            </div>
+        }
+    })
+}

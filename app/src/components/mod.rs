@@ -1,0 +1,11 @@
+//! Reusable NHS.UK design-system pieces.
+
+mod error_summary;
+mod pagination;
+mod status;
+mod tag;
+
+pub use error_summary::{ErrorSummary, FieldError};
+pub use pagination::Pagination;
+pub use status::{HttpStatus, NotFoundContent};
+pub use tag::Tag;

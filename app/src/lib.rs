@@ -1,0 +1,31 @@
+//! mesh-portal's web application.
+//!
+//! One crate, built twice: with `ssr` it is the server side (pages rendered to HTML, server
+//! functions, and [`backend`]: state, repositories, services); with `hydrate` it is the browser
+//! bundle that makes the same pages interactive. The two feature sets are never built together.
+//!
+//! Areas (`catalogue`, and later `organisations`, `applications`, `accounts`, `service_desk`,
+//! `messaging`) use the same names in [`model`], [`api`], [`pages`] and [`backend`].
+
+#![recursion_limit = "256"]
+
+pub mod api;
+pub mod components;
+pub mod error;
+pub mod model;
+pub mod pages;
+pub mod shell;
+
+#[cfg(feature = "ssr")]
+pub mod backend;
+
+pub use error::AppError;
+pub use shell::{App, shell};
+
+/// Browser entry point: takes over the server-rendered page.
+#[cfg(feature = "hydrate")]
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn hydrate() {
+    console_error_panic_hook::set_once();
+    leptos::mount::hydrate_body(App);
+}

@@ -1,0 +1,3 @@
+//! Types shared by the server and the browser, one module per area.
+
+pub mod catalogue;

@@ -1,0 +1,4 @@
+//! Routed pages; file paths mirror URLs.
+
+pub mod catalogue;
+pub mod home;

@@ -1,0 +1,150 @@
+//! The HTML document, the site's header and footer, and the router: the one place that lists
+//! every page.
+
+use leptos::prelude::*;
+use leptos_meta::{MetaTags, Title, provide_meta_context};
+use leptos_router::components::{Route, Router, Routes};
+use leptos_router::{SsrMode, path};
+
+use crate::components::NotFoundContent;
+use crate::pages::catalogue::{WorkflowPage, WorkflowsPage};
+use crate::pages::home::HomePage;
+
+/// The service's name, as the header and page titles show it.
+pub const SERVICE_NAME: &str = "MESH portal";
+
+/// Starts the NHS.UK frontend's scripts (error summary focus, skip link) once the page has loaded.
+const NHSUK_INIT: &str = "import { initAll } from '/nhsuk/nhsuk-frontend.min.js';\n\
+                          document.body.classList.add('js-enabled', 'nhsuk-frontend-supported');\n\
+                          initAll();";
+
+/// The whole HTML document, rendered on the server around [`App`].
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1, viewport-fit=cover" />
+                <meta name="theme-color" content="#005eb8" />
+                <link rel="icon" href="/nhsuk/assets/images/favicon.ico" sizes="48x48" />
+                <link rel="icon" href="/nhsuk/assets/images/favicon.svg" sizes="any" type="image/svg+xml" />
+                <link rel="stylesheet" href="/nhsuk/nhsuk-frontend.min.css" />
+                <link rel="stylesheet" href="/pkg/mesh-portal.css" />
+                <script type="module" inner_html=NHSUK_INIT></script>
+                <HydrationScripts options />
+                <MetaTags />
+            </head>
+            <body>
+                <App />
+            </body>
+        </html>
+    }
+}
+
+/// The application: header, the routed page, footer.
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    view! {
+        <Title formatter=|text: String| format!("{text} – {SERVICE_NAME} – NHS") />
+        <Router>
+            <a class="nhsuk-skip-link" href="#maincontent">"Skip to main content"</a>
+            <Header />
+            <div class="nhsuk-width-container">
+                <main class="nhsuk-main-wrapper" id="maincontent" tabindex="-1">
+                    <Routes fallback=|| view! { <NotFoundContent /> }>
+                        <Route path=path!("/") view=HomePage ssr=SsrMode::Async />
+                        <Route path=path!("/workflows") view=WorkflowsPage ssr=SsrMode::Async />
+                        <Route
+                            path=path!("/workflows/:workflow_id")
+                            view=WorkflowPage
+                            ssr=SsrMode::Async
+                        />
+                    </Routes>
+                </main>
+            </div>
+            <Footer />
+        </Router>
+    }
+}
+
+/// The NHS.UK header with the service name and the main navigation.
+#[component]
+fn Header() -> impl IntoView {
+    let location = leptos_router::hooks::use_location();
+    let current = move |prefix: &'static str| {
+        let path = location.pathname.get();
+        path == prefix || path.starts_with(&format!("{prefix}/"))
+    };
+    view! {
+        <header class="nhsuk-header" role="banner">
+            <div class="nhsuk-header__container nhsuk-width-container">
+                <div class="nhsuk-header__service">
+                    <a class="nhsuk-header__service-logo" href="/" aria-label="NHS MESH portal homepage">
+                        <img
+                            class="nhsuk-header__logo"
+                            src="/nhsuk/nhs-logo.svg"
+                            alt="NHS"
+                            width="100"
+                            height="40"
+                        />
+                        <span class="nhsuk-header__service-name">{SERVICE_NAME}</span>
+                    </a>
+                </div>
+            </div>
+            <nav class="nhsuk-header__navigation" aria-label="Menu">
+                <div class="nhsuk-header__navigation-container nhsuk-width-container">
+                    <ul class="nhsuk-header__navigation-list">
+                        <li
+                            class="nhsuk-header__navigation-item"
+                            class:nhsuk-header__navigation-item--current=move || current("/workflows")
+                        >
+                            <a
+                                class="nhsuk-header__navigation-link"
+                                href="/workflows"
+                                aria-current=move || current("/workflows").then_some("page")
+                            >
+                                "Workflow IDs"
+                            </a>
+                        </li>
+                    </ul>
+                </div>
+            </nav>
+        </header>
+    }
+}
+
+/// The NHS.UK footer.
+#[component]
+fn Footer() -> impl IntoView {
+    view! {
+        <footer class="nhsuk-footer" role="contentinfo">
+            <div class="nhsuk-width-container">
+                <div class="nhsuk-footer__meta">
+                    <h2 class="nhsuk-u-visually-hidden">"Support links"</h2>
+                    <ul class="nhsuk-footer__list">
+                        <li class="nhsuk-footer__list-item">
+                            <a class="nhsuk-footer__list-item-link" href="/workflows">
+                                "Workflow ID catalogue"
+                            </a>
+                        </li>
+                        <li class="nhsuk-footer__list-item">
+                            <a class="nhsuk-footer__list-item-link" href="/workflows.csv">
+                                "Catalogue as CSV"
+                            </a>
+                        </li>
+                        <li class="nhsuk-footer__list-item">
+                            <a class="nhsuk-footer__list-item-link" href="/health">
+                                "Service status"
+                            </a>
+                        </li>
+                    </ul>
+                    <p class="nhsuk-body-s">
+                        "mesh-portal is open-source software for running NHS MESH mailboxes."
+                    </p>
+                </div>
+            </div>
+        </footer>
+    }
+}

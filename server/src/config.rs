@@ -1,0 +1,228 @@
+//! Typed configuration from `MESH_PORTAL_*` environment variables.
+//!
+//! Every variable has a default that runs on a laptop. A value that cannot be used stops start-up
+//! with a message naming the variable, never later.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use url::Url;
+
+/// Every variable this program reads, with its default and meaning (the README's table is made
+/// from the same words).
+pub const VARIABLES: [(&str, &str, &str); 9] = [
+    ("MESH_PORTAL_LISTEN_ADDR", "127.0.0.1:3000", "address and port to listen on"),
+    ("MESH_PORTAL_DATA_DIR", "./data", "folder for the SQLite database and stored files"),
+    (
+        "MESH_PORTAL_DATABASE_URL",
+        "sqlite://<data dir>/mesh-portal.db",
+        "sqlite://… or postgres://… connection URL",
+    ),
+    (
+        "MESH_PORTAL_BASE_URL",
+        "http://<listen addr>",
+        "public address of the service, used in links and emails",
+    ),
+    ("MESH_PORTAL_LOG", "info", "log filter, e.g. `info,server=debug`"),
+    ("MESH_PORTAL_LOG_FORMAT", "text", "`text` or `json` (one JSON object per line)"),
+    (
+        "MESH_PORTAL_SITE_DIR",
+        "found next to the binary",
+        "folder of the built site (CSS, JavaScript, WebAssembly)",
+    ),
+    (
+        "MESH_PORTAL_SEED_DIR",
+        "./seed-data",
+        "folder of seed CSV files; the copy built into the binary is used when it is missing",
+    ),
+    ("MESH_PORTAL_DB_MAX_CONNECTIONS", "10", "database connection pool size"),
+];
+
+/// How log lines are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+/// Everything the server is configured with.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub listen_addr: SocketAddr,
+    pub data_dir: PathBuf,
+    pub database_url: DatabaseUrl,
+    pub base_url: Url,
+    pub log_filter: String,
+    pub log_format: LogFormat,
+    pub site_dir: Option<PathBuf>,
+    pub seed_dir: PathBuf,
+    pub db_max_connections: u32,
+}
+
+/// A database URL; it can hold a password, so it never prints whole.
+#[derive(Clone)]
+pub struct DatabaseUrl(String);
+
+impl DatabaseUrl {
+    pub fn new(url: impl Into<String>) -> Self {
+        Self(url.into())
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for DatabaseUrl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let scheme = self.0.split(':').next().unwrap_or_default();
+        write!(f, "DatabaseUrl({scheme}:…)")
+    }
+}
+
+/// A variable whose value cannot be used.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{variable}: {message}")]
+pub struct ConfigError {
+    pub variable: &'static str,
+    pub message: String,
+}
+
+fn bad(variable: &'static str, message: impl Into<String>) -> ConfigError {
+    ConfigError {
+        variable,
+        message: message.into(),
+    }
+}
+
+impl Settings {
+    /// Reads the process environment.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// Reads settings through `lookup` (a variable's value, or `None` when unset). An empty value
+    /// counts as unset.
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let get = |name: &str| lookup(name).map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
+
+        let listen_addr = match get("MESH_PORTAL_LISTEN_ADDR") {
+            None => SocketAddr::from(([127, 0, 0, 1], 3000)),
+            Some(v) => v.parse().map_err(|_| {
+                bad(
+                    "MESH_PORTAL_LISTEN_ADDR",
+                    format!("‘{v}’ is not an address and port such as 127.0.0.1:3000"),
+                )
+            })?,
+        };
+        let data_dir = PathBuf::from(get("MESH_PORTAL_DATA_DIR").unwrap_or_else(|| "./data".into()));
+        let database_url = match get("MESH_PORTAL_DATABASE_URL") {
+            None => DatabaseUrl::new(default_sqlite_url(&data_dir)),
+            Some(v) => {
+                if app::backend::db::DbKind::of_url(&v).is_none() {
+                    return Err(bad(
+                        "MESH_PORTAL_DATABASE_URL",
+                        "must start with sqlite: or postgres:",
+                    ));
+                }
+                DatabaseUrl::new(v)
+            }
+        };
+        let base_url = match get("MESH_PORTAL_BASE_URL") {
+            None => Url::parse(&format!("http://{listen_addr}")).expect("a socket address is a valid host"),
+            Some(v) => {
+                let url = Url::parse(&v).map_err(|e| {
+                    bad("MESH_PORTAL_BASE_URL", format!("‘{v}’ is not a URL ({e})"))
+                })?;
+                if !matches!(url.scheme(), "http" | "https") || url.host().is_none() {
+                    return Err(bad(
+                        "MESH_PORTAL_BASE_URL",
+                        format!("‘{v}’ must be an http:// or https:// address"),
+                    ));
+                }
+                url
+            }
+        };
+        let log_filter = get("MESH_PORTAL_LOG").unwrap_or_else(|| "info".into());
+        tracing_subscriber::EnvFilter::try_new(&log_filter).map_err(|e| {
+            bad("MESH_PORTAL_LOG", format!("‘{log_filter}’ is not a log filter ({e})"))
+        })?;
+        let log_format = match get("MESH_PORTAL_LOG_FORMAT").as_deref() {
+            None | Some("text") => LogFormat::Text,
+            Some("json") => LogFormat::Json,
+            Some(other) => {
+                return Err(bad(
+                    "MESH_PORTAL_LOG_FORMAT",
+                    format!("‘{other}’ must be text or json"),
+                ));
+            }
+        };
+        let site_dir = get("MESH_PORTAL_SITE_DIR").map(PathBuf::from);
+        if let Some(dir) = &site_dir
+            && !dir.is_dir()
+        {
+            return Err(bad(
+                "MESH_PORTAL_SITE_DIR",
+                format!("{} is not a folder", dir.display()),
+            ));
+        }
+        let seed_dir = PathBuf::from(get("MESH_PORTAL_SEED_DIR").unwrap_or_else(|| "./seed-data".into()));
+        let db_max_connections = match get("MESH_PORTAL_DB_MAX_CONNECTIONS") {
+            None => 10,
+            Some(v) => v
+                .parse::<u32>()
+                .ok()
+                .filter(|n| (1..=1000).contains(n))
+                .ok_or_else(|| {
+                    bad(
+                        "MESH_PORTAL_DB_MAX_CONNECTIONS",
+                        format!("‘{v}’ must be a whole number from 1 to 1000"),
+                    )
+                })?,
+        };
+        Ok(Self {
+            listen_addr,
+            data_dir,
+            database_url,
+            base_url,
+            log_filter,
+            log_format,
+            site_dir,
+            seed_dir,
+            db_max_connections,
+        })
+    }
+}
+
+/// The SQLite database in the data folder, created on first use.
+pub fn default_sqlite_url(data_dir: &Path) -> String {
+    format!("sqlite://{}?mode=rwc", data_dir.join("mesh-portal.db").display())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+
+    use super::*;
+
+    fn settings(vars: &[(&str, &str)]) -> Result<Settings, ConfigError> {
+        let map: HashMap<String, String> =
+            vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        Settings::from_lookup(|name| map.get(name).cloned())
+    }
+
+    #[test]
+    fn defaults_run_on_a_laptop() {
+        let s = settings(&[]).unwrap();
+        assert_eq!(s.listen_addr.to_string(), "127.0.0.1:3000");
+        assert_eq!(s.base_url.as_str(), "http://127.0.0.1:3000/");
+        assert_eq!(s.database_url.expose(), "sqlite://./data/mesh-portal.db?mode=rwc");
+        assert_eq!(s.log_format, LogFormat::Text);
+    }
+
+    #[test]
+    fn never_prints_the_database_password() {
+        let s = settings(&[("MESH_PORTAL_DATABASE_URL", "postgres://u:secret@h/db")]).unwrap();
+        assert!(!format!("{s:?}").contains("secret"));
+    }
+}

@@ -1,0 +1,238 @@
+//! Start-up: open and migrate the database, load the seed data, build the state and the router,
+//! bind the listener. [`Application::build`] does it all, so tests start the real server on
+//! port 0 exactly as production does.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use app::backend::AppState;
+use app::backend::catalogue::Catalogue;
+use app::backend::catalogue::seed::{self, SeedError, SeedReport};
+use app::backend::db::{Db, DbError};
+use app::{App, shell};
+use axum::Router;
+use axum::routing::get;
+use leptos::prelude::*;
+use leptos_axum::{LeptosRoutes, file_and_error_handler_with_context, generate_route_list};
+use tokio::net::TcpListener;
+use tower_http::trace::TraceLayer;
+
+use crate::config::Settings;
+use crate::routes;
+
+/// The workflows seed file built into the binary, used when the seed folder has none.
+const BUILT_IN_WORKFLOWS: &[u8] = include_bytes!("../../seed-data/workflows.csv");
+
+/// Why the server could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    #[error("cannot create the data folder {path}: {source}")]
+    DataDir {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error(transparent)]
+    Database(#[from] DbError),
+    #[error("cannot load the seed data: {0}")]
+    Seed(#[from] SeedError),
+    #[error("cannot read the workflow catalogue: {0}")]
+    Catalogue(#[source] sqlx::Error),
+    #[error("cannot listen on {addr}: {source}")]
+    Listen {
+        addr: std::net::SocketAddr,
+        source: std::io::Error,
+    },
+}
+
+/// A built server, bound to its port and ready to run.
+pub struct Application {
+    listener: TcpListener,
+    router: Router,
+    state: AppState,
+}
+
+impl Application {
+    /// Prepares everything, in order: data folder, database, migrations, seed data, catalogue,
+    /// router, listener.
+    pub async fn build(settings: &Settings) -> Result<Self, StartupError> {
+        let db = prepare_database(settings).await?;
+        let report = sync_seed_data(&db, &settings.seed_dir).await?;
+        log_seed_report(&report);
+        let catalogue = Catalogue::load(&db).await.map_err(StartupError::Catalogue)?;
+        tracing::info!(catalogue.entries = catalogue.index().len(), "catalogue loaded");
+
+        let listener = TcpListener::bind(settings.listen_addr)
+            .await
+            .map_err(|source| StartupError::Listen {
+                addr: settings.listen_addr,
+                source,
+            })?;
+        let local_addr = listener.local_addr().map_err(|source| StartupError::Listen {
+            addr: settings.listen_addr,
+            source,
+        })?;
+        let leptos_options = leptos_options(settings, local_addr);
+        let state = AppState {
+            db,
+            catalogue: Arc::new(catalogue),
+            leptos_options,
+        };
+        let router = router(state.clone());
+        Ok(Self {
+            listener,
+            router,
+            state,
+        })
+    }
+
+    /// The port actually bound (useful when configured as 0).
+    pub fn port(&self) -> u16 {
+        self.listener
+            .local_addr()
+            .map(|a| a.port())
+            .unwrap_or_default()
+    }
+
+    /// The shared state, for tests that look behind the HTTP interface.
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// Serves until the process is asked to stop (Ctrl-C or SIGTERM), then finishes the requests
+    /// in flight.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        let addr = self.listener.local_addr()?;
+        tracing::info!(listen.addr = %addr, "serving");
+        axum::serve(self.listener, self.router)
+            .with_graceful_shutdown(shutdown_signal())
+            .await
+    }
+}
+
+/// Creates the data folder, opens the database and brings its schema up to date.
+pub async fn prepare_database(settings: &Settings) -> Result<Db, StartupError> {
+    std::fs::create_dir_all(&settings.data_dir).map_err(|source| StartupError::DataDir {
+        path: settings.data_dir.clone(),
+        source,
+    })?;
+    let db = Db::connect(settings.database_url.expose(), settings.db_max_connections).await?;
+    db.migrate().await?;
+    tracing::info!(database.kind = db.kind.name(), "database ready");
+    Ok(db)
+}
+
+/// Loads the seed folder's `workflows.csv`, or the built-in copy when the folder has none.
+pub async fn sync_seed_data(db: &Db, seed_dir: &Path) -> Result<SeedReport, StartupError> {
+    let path = seed_dir.join("workflows.csv");
+    let (name, contents) = match std::fs::read(&path) {
+        Ok(contents) => (path.display().to_string(), contents),
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => (
+            "workflows.csv (built into the binary)".to_owned(),
+            BUILT_IN_WORKFLOWS.to_vec(),
+        ),
+        Err(error) => {
+            return Err(SeedError::File {
+                file: path.display().to_string(),
+                reason: error.to_string(),
+            }
+            .into());
+        }
+    };
+    Ok(seed::sync_workflows(db, &name, &contents).await?)
+}
+
+fn log_seed_report(report: &SeedReport) {
+    for problem in &report.problems {
+        tracing::warn!(seed.file = %problem.file, seed.line = problem.line, "{}", problem.reason);
+    }
+    tracing::info!(
+        seed.file = %report.file,
+        seed.inserted = report.inserted,
+        seed.updated = report.updated,
+        seed.unchanged = report.unchanged,
+        seed.rejected = report.problems.len(),
+        "seed data synced"
+    );
+}
+
+/// Where the built site (CSS, JavaScript, WebAssembly) is: the configured folder, the one
+/// cargo-leptos names while it runs, or the first of `site/` beside the binary and `../site/`
+/// (cargo's `target/` layout) that has a `pkg` folder.
+pub fn find_site_dir(settings: &Settings) -> PathBuf {
+    if let Some(dir) = &settings.site_dir {
+        return dir.clone();
+    }
+    if let Ok(dir) = std::env::var("LEPTOS_SITE_ROOT") {
+        return PathBuf::from(dir);
+    }
+    let exe_dir = std::env::current_exe()
+        .ok()
+        .and_then(|p| p.parent().map(Path::to_path_buf));
+    let candidates = exe_dir
+        .iter()
+        .flat_map(|d| [d.join("site"), d.join("../site")])
+        .chain([PathBuf::from("target/site")]);
+    for dir in candidates {
+        if dir.join("pkg").is_dir() {
+            return dir;
+        }
+    }
+    tracing::warn!(
+        "no built site found (run `make run`, or set MESH_PORTAL_SITE_DIR): pages are served \
+         without their styles and scripts"
+    );
+    PathBuf::from("target/site")
+}
+
+fn leptos_options(settings: &Settings, addr: std::net::SocketAddr) -> LeptosOptions {
+    let site_dir = find_site_dir(settings);
+    LeptosOptions::builder()
+        .output_name("mesh-portal")
+        .site_root(site_dir.display().to_string())
+        .site_pkg_dir("pkg")
+        .site_addr(addr)
+        .env(leptos::config::Env::PROD)
+        .build()
+}
+
+/// Every route: health, CSV export, the Leptos pages and server functions, static files.
+pub fn router(state: AppState) -> Router {
+    let routes = generate_route_list(App);
+    let context_state = state.clone();
+    let context = move || provide_context(context_state.clone());
+    let options = state.leptos_options.clone();
+    Router::new()
+        .route("/health", get(routes::health))
+        .route("/workflows.csv", get(routes::workflows_csv))
+        .leptos_routes_with_context(&state, routes, context.clone(), {
+            let options = options.clone();
+            move || shell(options.clone())
+        })
+        .fallback(file_and_error_handler_with_context::<AppState, _>(
+            context, shell,
+        ))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("stopping: finishing requests in flight");
+}
