@@ -1,5 +1,6 @@
--- The workflow ID catalogue. One script for SQLite and PostgreSQL: only portable types
--- (TEXT, BIGINT, BOOLEAN); times are Unix seconds (UTC).
+-- The workflow ID catalogue. One script for SQLite and PostgreSQL: only portable types (TEXT,
+-- BIGINT). Times are Unix seconds (UTC). Flags are BIGINT 0/1, because sqlx's Any driver cannot
+-- read SQLite booleans.
 
 CREATE TABLE workflow_groups (
     name       TEXT   PRIMARY KEY,
@@ -15,8 +16,8 @@ CREATE TABLE workflows (
     -- arrive in either order, and a retired original keeps its acknowledgement listed.
     ack_of      TEXT,
     status      TEXT    NOT NULL CHECK (status IN ('active', 'retired')),
-    hscn_only   BOOLEAN NOT NULL DEFAULT FALSE,
-    test_first  BOOLEAN NOT NULL DEFAULT FALSE,
+    hscn_only   BIGINT  NOT NULL DEFAULT 0 CHECK (hscn_only IN (0, 1)),
+    test_first  BIGINT  NOT NULL DEFAULT 0 CHECK (test_first IN (0, 1)),
     -- Who owns the row: the seed file, or the service desk (whose edits the seed never overwrites).
     source      TEXT    NOT NULL CHECK (source IN ('seed', 'service_desk')),
     created_at  BIGINT  NOT NULL,

@@ -27,8 +27,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1, viewport-fit=cover" />
                 <meta name="theme-color" content="#005eb8" />
-                <link rel="icon" href="/nhsuk/assets/images/favicon.ico" sizes="48x48" />
-                <link rel="icon" href="/nhsuk/assets/images/favicon.svg" sizes="any" type="image/svg+xml" />
+                <link rel="icon" href="/assets/images/favicon.ico" sizes="48x48" />
+                <link rel="icon" href="/assets/images/favicon.svg" sizes="any" type="image/svg+xml" />
                 <link rel="stylesheet" href="/nhsuk/nhsuk-frontend.min.css" />
                 <link rel="stylesheet" href="/pkg/mesh-portal.css" />
                 <script type="module" inner_html=NHSUK_INIT></script>

@@ -1,1 +1,130 @@
-//! placeholder
+//! Test helpers: start the real server on port 0 with a fresh database (SQLite or PostgreSQL),
+//! and a throw-away PostgreSQL cluster for the whole test run.
+//!
+//! `spawn_app(Backend::Postgres)` starts one cluster per test process on a free loopback port
+//! (as the `postgres` user when run as root, since `initdb` refuses root), and a small watcher
+//! process that stops the cluster and deletes its folder as soon as the test process has gone,
+//! however it ended. Set `MESH_PORTAL_TEST_POSTGRES_URL` to use an existing server instead.
+
+pub mod postgres;
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use app::backend::AppState;
+use server::{Application, Settings};
+use tempfile::TempDir;
+
+/// The database a test runs against.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// A running server and what a test needs to talk to it.
+pub struct TestApp {
+    /// `http://127.0.0.1:PORT`, no trailing slash.
+    pub address: String,
+    pub client: reqwest::Client,
+    pub state: AppState,
+    pub settings: Settings,
+    pub backend: Backend,
+    /// Holds the data folder (and the SQLite file) until the test ends.
+    pub data_dir: TempDir,
+}
+
+impl TestApp {
+    /// `GET` a path, following no redirects.
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client
+            .get(format!("{}{path}", self.address))
+            .send()
+            .await
+            .expect("request failed")
+    }
+
+    /// `GET` a path and read the body as text, with its status.
+    pub async fn get_text(&self, path: &str) -> (u16, String) {
+        let response = self.get(path).await;
+        let status = response.status().as_u16();
+        (status, response.text().await.expect("body is text"))
+    }
+}
+
+/// The workspace's `seed-data/` folder.
+pub fn seed_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../seed-data")
+}
+
+/// A name no other test in this run uses.
+pub fn unique_name(prefix: &str) -> String {
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or_default();
+    format!(
+        "{prefix}_{}_{}_{nanos}",
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::Relaxed)
+    )
+}
+
+/// Settings for a test server: port 0, a fresh data folder, a fresh database, quiet logs.
+pub async fn test_settings(backend: Backend, extra: &[(&str, &str)]) -> (Settings, TempDir) {
+    let data_dir = tempfile::tempdir().expect("temporary folder");
+    let database_url = match backend {
+        Backend::Sqlite => server::config::default_sqlite_url(data_dir.path()),
+        Backend::Postgres => postgres::fresh_database().await,
+    };
+    let mut vars: HashMap<String, String> = HashMap::from([
+        ("MESH_PORTAL_LISTEN_ADDR".into(), "127.0.0.1:0".into()),
+        ("MESH_PORTAL_DATA_DIR".into(), data_dir.path().display().to_string()),
+        ("MESH_PORTAL_DATABASE_URL".into(), database_url),
+        ("MESH_PORTAL_SEED_DIR".into(), seed_dir().display().to_string()),
+        ("MESH_PORTAL_LOG".into(), "warn".into()),
+        ("MESH_PORTAL_DB_MAX_CONNECTIONS".into(), "5".into()),
+    ]);
+    for (name, value) in extra {
+        vars.insert((*name).into(), (*value).into());
+    }
+    let settings = Settings::from_lookup(|name| vars.get(name).cloned()).expect("test settings");
+    (settings, data_dir)
+}
+
+/// Starts the real server on a free port with a fresh database and the real seed data.
+pub async fn spawn_app(backend: Backend) -> TestApp {
+    spawn_app_with(backend, &[]).await
+}
+
+/// Like [`spawn_app`], with extra `MESH_PORTAL_*` variables.
+pub async fn spawn_app_with(backend: Backend, extra: &[(&str, &str)]) -> TestApp {
+    let (settings, data_dir) = test_settings(backend, extra).await;
+    server::telemetry::init(&settings);
+    let application = Application::build(&settings).await.expect("server starts");
+    let address = format!("http://127.0.0.1:{}", application.port());
+    let state = application.state().clone();
+    tokio::spawn(application.run_until_stopped());
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(std::time::Duration::from_secs(30))
+        .build()
+        .expect("HTTP client");
+    TestApp {
+        address,
+        client,
+        state,
+        settings,
+        backend,
+        data_dir,
+    }
+}
+
+/// Writes a workflows seed file into a new folder and returns the folder.
+pub fn seed_folder_with(workflows_csv: &str) -> TempDir {
+    let dir = tempfile::tempdir().expect("temporary folder");
+    std::fs::write(dir.path().join("workflows.csv"), workflows_csv).expect("write seed file");
+    dir
+}

@@ -1,11 +1,12 @@
 //! SQL for the workflow catalogue: groups, workflows and the catalogue revision.
 
-use sqlx::{Any, AnyConnection, FromRow};
+use sqlx::any::AnyRow;
+use sqlx::{Any, AnyConnection, FromRow, Row};
 
 use crate::model::catalogue::{WorkflowStatus, WorkflowSummary};
 
 /// A stored workflow, as the columns hold it.
-#[derive(Debug, Clone, PartialEq, Eq, FromRow)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WorkflowRow {
     pub workflow_id: String,
     pub group_name: String,
@@ -16,6 +17,22 @@ pub struct WorkflowRow {
     pub hscn_only: bool,
     pub test_first: bool,
     pub source: String,
+}
+
+impl<'r> FromRow<'r, AnyRow> for WorkflowRow {
+    fn from_row(row: &'r AnyRow) -> sqlx::Result<Self> {
+        Ok(Self {
+            workflow_id: row.try_get("workflow_id")?,
+            group_name: row.try_get("group_name")?,
+            description: row.try_get("description")?,
+            direction: row.try_get("direction")?,
+            ack_of: row.try_get("ack_of")?,
+            status: row.try_get("status")?,
+            hscn_only: row.try_get::<i64, _>("hscn_only")? != 0,
+            test_first: row.try_get::<i64, _>("test_first")? != 0,
+            source: row.try_get("source")?,
+        })
+    }
 }
 
 impl WorkflowRow {
@@ -75,8 +92,8 @@ pub async fn insert(conn: &mut AnyConnection, row: &WorkflowRow, now: i64) -> sq
     .bind(&row.direction)
     .bind(&row.ack_of)
     .bind(&row.status)
-    .bind(row.hscn_only)
-    .bind(row.test_first)
+    .bind(i64::from(row.hscn_only))
+    .bind(i64::from(row.test_first))
     .bind(&row.source)
     .bind(now)
     .execute(conn)
@@ -97,8 +114,8 @@ pub async fn update(conn: &mut AnyConnection, row: &WorkflowRow, now: i64) -> sq
     .bind(&row.direction)
     .bind(&row.ack_of)
     .bind(&row.status)
-    .bind(row.hscn_only)
-    .bind(row.test_first)
+    .bind(i64::from(row.hscn_only))
+    .bind(i64::from(row.test_first))
     .bind(&row.source)
     .bind(now)
     .execute(conn)
