@@ -28,12 +28,14 @@ pub enum Command {
 /// Runs a command; returns what to exit with.
 pub async fn run(command: Command, settings: Settings) -> Result<(), StartupError> {
     match command {
-        Command::Serve => Application::build(&settings).await?.run_until_stopped().await.map_err(
-            |source| StartupError::Listen {
+        Command::Serve => Application::build(&settings)
+            .await?
+            .run_until_stopped()
+            .await
+            .map_err(|source| StartupError::Listen {
                 addr: settings.listen_addr,
                 source,
-            },
-        ),
+            }),
         Command::Migrate => {
             prepare_database(&settings).await?;
             println!("Database is up to date.");

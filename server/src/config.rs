@@ -11,8 +11,16 @@ use url::Url;
 /// Every variable this program reads, with its default and meaning (the README's table is made
 /// from the same words).
 pub const VARIABLES: [(&str, &str, &str); 9] = [
-    ("MESH_PORTAL_LISTEN_ADDR", "127.0.0.1:3000", "address and port to listen on"),
-    ("MESH_PORTAL_DATA_DIR", "./data", "folder for the SQLite database and stored files"),
+    (
+        "MESH_PORTAL_LISTEN_ADDR",
+        "127.0.0.1:3000",
+        "address and port to listen on",
+    ),
+    (
+        "MESH_PORTAL_DATA_DIR",
+        "./data",
+        "folder for the SQLite database and stored files",
+    ),
     (
         "MESH_PORTAL_DATABASE_URL",
         "sqlite://<data dir>/mesh-portal.db",
@@ -23,8 +31,16 @@ pub const VARIABLES: [(&str, &str, &str); 9] = [
         "http://<listen addr>",
         "public address of the service, used in links and emails",
     ),
-    ("MESH_PORTAL_LOG", "info", "log filter, e.g. `info,server=debug`"),
-    ("MESH_PORTAL_LOG_FORMAT", "text", "`text` or `json` (one JSON object per line)"),
+    (
+        "MESH_PORTAL_LOG",
+        "info",
+        "log filter, e.g. `info,server=debug`",
+    ),
+    (
+        "MESH_PORTAL_LOG_FORMAT",
+        "text",
+        "`text` or `json` (one JSON object per line)",
+    ),
     (
         "MESH_PORTAL_SITE_DIR",
         "found next to the binary",
@@ -35,7 +51,11 @@ pub const VARIABLES: [(&str, &str, &str); 9] = [
         "./seed-data",
         "folder of seed CSV files; the copy built into the binary is used when it is missing",
     ),
-    ("MESH_PORTAL_DB_MAX_CONNECTIONS", "10", "database connection pool size"),
+    (
+        "MESH_PORTAL_DB_MAX_CONNECTIONS",
+        "10",
+        "database connection pool size",
+    ),
 ];
 
 /// How log lines are written.
@@ -104,7 +124,11 @@ impl Settings {
     /// Reads settings through `lookup` (a variable's value, or `None` when unset). An empty value
     /// counts as unset.
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
-        let get = |name: &str| lookup(name).map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
+        let get = |name: &str| {
+            lookup(name)
+                .map(|v| v.trim().to_owned())
+                .filter(|v| !v.is_empty())
+        };
 
         let listen_addr = match get("MESH_PORTAL_LISTEN_ADDR") {
             None => SocketAddr::from(([127, 0, 0, 1], 3000)),
@@ -115,7 +139,8 @@ impl Settings {
                 )
             })?,
         };
-        let data_dir = PathBuf::from(get("MESH_PORTAL_DATA_DIR").unwrap_or_else(|| "./data".into()));
+        let data_dir =
+            PathBuf::from(get("MESH_PORTAL_DATA_DIR").unwrap_or_else(|| "./data".into()));
         let database_url = match get("MESH_PORTAL_DATABASE_URL") {
             None => DatabaseUrl::new(default_sqlite_url(&data_dir)),
             Some(v) => {
@@ -129,7 +154,8 @@ impl Settings {
             }
         };
         let base_url = match get("MESH_PORTAL_BASE_URL") {
-            None => Url::parse(&format!("http://{listen_addr}")).expect("a socket address is a valid host"),
+            None => Url::parse(&format!("http://{listen_addr}"))
+                .expect("a socket address is a valid host"),
             Some(v) => {
                 let url = Url::parse(&v).map_err(|e| {
                     bad("MESH_PORTAL_BASE_URL", format!("‘{v}’ is not a URL ({e})"))
@@ -145,7 +171,10 @@ impl Settings {
         };
         let log_filter = get("MESH_PORTAL_LOG").unwrap_or_else(|| "info".into());
         tracing_subscriber::EnvFilter::try_new(&log_filter).map_err(|e| {
-            bad("MESH_PORTAL_LOG", format!("‘{log_filter}’ is not a log filter ({e})"))
+            bad(
+                "MESH_PORTAL_LOG",
+                format!("‘{log_filter}’ is not a log filter ({e})"),
+            )
         })?;
         let log_format = match get("MESH_PORTAL_LOG_FORMAT").as_deref() {
             None | Some("text") => LogFormat::Text,
@@ -166,7 +195,8 @@ impl Settings {
                 format!("{} is not a folder", dir.display()),
             ));
         }
-        let seed_dir = PathBuf::from(get("MESH_PORTAL_SEED_DIR").unwrap_or_else(|| "./seed-data".into()));
+        let seed_dir =
+            PathBuf::from(get("MESH_PORTAL_SEED_DIR").unwrap_or_else(|| "./seed-data".into()));
         let db_max_connections = match get("MESH_PORTAL_DB_MAX_CONNECTIONS") {
             None => 10,
             Some(v) => v
@@ -196,7 +226,10 @@ impl Settings {
 
 /// The SQLite database in the data folder, created on first use.
 pub fn default_sqlite_url(data_dir: &Path) -> String {
-    format!("sqlite://{}?mode=rwc", data_dir.join("mesh-portal.db").display())
+    format!(
+        "sqlite://{}?mode=rwc",
+        data_dir.join("mesh-portal.db").display()
+    )
 }
 
 #[cfg(test)]
@@ -206,8 +239,10 @@ mod tests {
     use super::*;
 
     fn settings(vars: &[(&str, &str)]) -> Result<Settings, ConfigError> {
-        let map: HashMap<String, String> =
-            vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let map: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
         Settings::from_lookup(|name| map.get(name).cloned())
     }
 
@@ -216,7 +251,10 @@ mod tests {
         let s = settings(&[]).unwrap();
         assert_eq!(s.listen_addr.to_string(), "127.0.0.1:3000");
         assert_eq!(s.base_url.as_str(), "http://127.0.0.1:3000/");
-        assert_eq!(s.database_url.expose(), "sqlite://./data/mesh-portal.db?mode=rwc");
+        assert_eq!(
+            s.database_url.expose(),
+            "sqlite://./data/mesh-portal.db?mode=rwc"
+        );
         assert_eq!(s.log_format, LogFormat::Text);
     }
 

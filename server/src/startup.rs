@@ -15,6 +15,7 @@ use axum::routing::get;
 use leptos::prelude::*;
 use leptos_axum::{LeptosRoutes, file_and_error_handler_with_context, generate_route_list};
 use tokio::net::TcpListener;
+use tower_http::compression::CompressionLayer;
 use tower_http::trace::TraceLayer;
 
 use crate::config::Settings;
@@ -58,8 +59,13 @@ impl Application {
         let db = prepare_database(settings).await?;
         let report = sync_seed_data(&db, &settings.seed_dir).await?;
         log_seed_report(&report);
-        let catalogue = Catalogue::load(&db).await.map_err(StartupError::Catalogue)?;
-        tracing::info!(catalogue.entries = catalogue.index().len(), "catalogue loaded");
+        let catalogue = Catalogue::load(&db)
+            .await
+            .map_err(StartupError::Catalogue)?;
+        tracing::info!(
+            catalogue.entries = catalogue.index().len(),
+            "catalogue loaded"
+        );
 
         let listener = TcpListener::bind(settings.listen_addr)
             .await
@@ -67,10 +73,12 @@ impl Application {
                 addr: settings.listen_addr,
                 source,
             })?;
-        let local_addr = listener.local_addr().map_err(|source| StartupError::Listen {
-            addr: settings.listen_addr,
-            source,
-        })?;
+        let local_addr = listener
+            .local_addr()
+            .map_err(|source| StartupError::Listen {
+                addr: settings.listen_addr,
+                source,
+            })?;
         let leptos_options = leptos_options(settings, local_addr);
         let state = AppState {
             db,
@@ -211,6 +219,7 @@ pub fn router(state: AppState) -> Router {
         .fallback(file_and_error_handler_with_context::<AppState, _>(
             context, shell,
         ))
+        .layer(CompressionLayer::new())
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }

@@ -81,9 +81,15 @@ pub async fn test_settings(backend: Backend, extra: &[(&str, &str)]) -> (Setting
     };
     let mut vars: HashMap<String, String> = HashMap::from([
         ("MESH_PORTAL_LISTEN_ADDR".into(), "127.0.0.1:0".into()),
-        ("MESH_PORTAL_DATA_DIR".into(), data_dir.path().display().to_string()),
+        (
+            "MESH_PORTAL_DATA_DIR".into(),
+            data_dir.path().display().to_string(),
+        ),
         ("MESH_PORTAL_DATABASE_URL".into(), database_url),
-        ("MESH_PORTAL_SEED_DIR".into(), seed_dir().display().to_string()),
+        (
+            "MESH_PORTAL_SEED_DIR".into(),
+            seed_dir().display().to_string(),
+        ),
         ("MESH_PORTAL_LOG".into(), "warn".into()),
         ("MESH_PORTAL_DB_MAX_CONNECTIONS".into(), "5".into()),
     ]);

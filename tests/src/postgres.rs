@@ -55,7 +55,10 @@ fn running_as_root() -> bool {
 
 fn postgres_uid_gid() -> (u32, u32) {
     let id = |flag: &str| -> u32 {
-        let out = Command::new("id").args([flag, "postgres"]).output().expect("id postgres");
+        let out = Command::new("id")
+            .args([flag, "postgres"])
+            .output()
+            .expect("id postgres");
         String::from_utf8_lossy(&out.stdout)
             .trim()
             .parse()
@@ -116,7 +119,11 @@ fn start_cluster() -> String {
         .stdout(std::process::Stdio::null())
         .status()
         .expect("run pg_ctl start");
-    assert!(status.success(), "PostgreSQL did not start; see {}", dir.join("postgres.log").display());
+    assert!(
+        status.success(),
+        "PostgreSQL did not start; see {}",
+        dir.join("postgres.log").display()
+    );
 
     // The watcher outlives this process by design: once the test process has gone, it stops the
     // cluster and removes its folder.
@@ -157,7 +164,10 @@ fn wait_until_ready(url: &str) {
         if ok {
             return;
         }
-        assert!(Instant::now() < deadline, "PostgreSQL at {url} did not answer in 30 s");
+        assert!(
+            Instant::now() < deadline,
+            "PostgreSQL at {url} did not answer in 30 s"
+        );
         std::thread::sleep(Duration::from_millis(100));
     }
 }

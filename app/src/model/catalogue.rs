@@ -30,7 +30,9 @@ pub enum WorkflowIdError {
     Space,
     #[error("Workflow ID must be in capital letters")]
     Lowercase,
-    #[error("Workflow ID can only contain capital letters, numbers, underscores (_) and hyphens (-)")]
+    #[error(
+        "Workflow ID can only contain capital letters, numbers, underscores (_) and hyphens (-)"
+    )]
     OtherCharacter,
 }
 
@@ -238,7 +240,12 @@ mod tests {
 
     #[test]
     fn accepts_real_workflow_ids() {
-        for id in ["CRDLGY_SCANS", "GPFED_CONSULT_REPORT_ACK", "API-DOCS-TEST", "NHAIS_REG"] {
+        for id in [
+            "CRDLGY_SCANS",
+            "GPFED_CONSULT_REPORT_ACK",
+            "API-DOCS-TEST",
+            "NHAIS_REG",
+        ] {
             assert_eq!(WorkflowId::parse(id).unwrap().as_str(), id);
         }
     }

@@ -19,8 +19,14 @@ async fn exports_the_current_search_as_csv(backend: Backend) {
     let app = spawn_app(backend).await;
 
     let response = app.get("/workflows.csv?q=cardiology").await;
-    let content_type = response.headers()["content-type"].to_str().unwrap().to_owned();
-    let disposition = response.headers()["content-disposition"].to_str().unwrap().to_owned();
+    let content_type = response.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    let disposition = response.headers()["content-disposition"]
+        .to_str()
+        .unwrap()
+        .to_owned();
     let body = response.text().await.unwrap();
     let expected = app
         .state
@@ -34,12 +40,20 @@ async fn exports_the_current_search_as_csv(backend: Backend) {
 
     assert_eq!(content_type, "text/csv; charset=utf-8");
     assert!(disposition.contains("attachment; filename=\"workflows.csv\""));
-    assert!(body.starts_with("workflow_id,group,description,direction,ack_of,status,hscn_only,test_first\n"));
+    assert!(body.starts_with(
+        "workflow_id,group,description,direction,ack_of,status,hscn_only,test_first\n"
+    ));
     let rows = read_csv(&body);
     assert_eq!(rows.len(), expected.len());
-    assert!(rows.iter().any(|r| r[0] == "CRDLGY_SCANS" && r[1] == "Cardiology"));
+    assert!(
+        rows.iter()
+            .any(|r| r[0] == "CRDLGY_SCANS" && r[1] == "Cardiology")
+    );
     let (_, all) = app.get_text("/workflows.csv").await;
-    assert!(read_csv(&all).len() >= 150, "no query exports the whole catalogue");
+    assert!(
+        read_csv(&all).len() >= 150,
+        "no query exports the whole catalogue"
+    );
 }
 
 async fn neutralises_cells_that_a_spreadsheet_would_run(backend: Backend) {
@@ -64,15 +78,23 @@ async fn neutralises_cells_that_a_spreadsheet_would_run(backend: Backend) {
     assert_eq!(formula[2], "'=HYPERLINK(\"http://x\",\"click\")");
     assert_eq!(formula[3], "'+44 1234");
     let at = rows.iter().find(|r| r[0] == "AT_TEST").unwrap();
-    assert_eq!((at[1].as_str(), at[2].as_str(), at[3].as_str()), ("'@Group", "'@SUM(A1)", "'-1+1"));
+    assert_eq!(
+        (at[1].as_str(), at[2].as_str(), at[3].as_str()),
+        ("'@Group", "'@SUM(A1)", "'-1+1")
+    );
     let plain = rows.iter().find(|r| r[0] == "PLAIN_TEST").unwrap();
-    assert_eq!(plain[2], "Nothing odd = here", "only the first character matters");
+    assert_eq!(
+        plain[2], "Nothing odd = here",
+        "only the first character matters"
+    );
 }
 
 async fn refuses_an_invalid_search_with_a_400(backend: Backend) {
     let app = spawn_app(backend).await;
 
-    let (status, body) = app.get_text(&format!("/workflows.csv?q={}", "x".repeat(101))).await;
+    let (status, body) = app
+        .get_text(&format!("/workflows.csv?q={}", "x".repeat(101)))
+        .await;
     let (group_status, group_body) = app.get_text("/workflows.csv?group=Nope").await;
 
     assert_eq!(status, 400);

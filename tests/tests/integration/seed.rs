@@ -23,13 +23,19 @@ fn seed_rows() -> usize {
 
 async fn revision(app: &mesh_portal_tests::TestApp) -> i64 {
     let mut conn = app.state.db.pool.acquire().await.unwrap();
-    app::backend::db::workflows::revision(&mut conn).await.unwrap()
+    app::backend::db::workflows::revision(&mut conn)
+        .await
+        .unwrap()
 }
 
 async fn loads_the_whole_seed_file_at_start_up(backend: Backend) {
     let app = spawn_app(backend).await;
 
-    let all = app.state.catalogue.search(&SearchRequest::default()).unwrap();
+    let all = app
+        .state
+        .catalogue
+        .search(&SearchRequest::default())
+        .unwrap();
 
     assert_eq!(all.total, seed_rows());
 }
@@ -48,14 +54,22 @@ async fn changes_nothing_when_run_again(backend: Backend) {
             ..SeedReport::default()
         }
     );
-    assert_eq!(revision(&app).await, before, "an unchanged sync leaves the revision alone");
+    assert_eq!(
+        revision(&app).await,
+        before,
+        "an unchanged sync leaves the revision alone"
+    );
 }
 
 async fn updates_a_row_that_was_edited(backend: Backend) {
     let first = seed_folder_with(&format!(
         "{HEADER}EDIT_ME,Group A,Old words,,,active,no,no\nSTAYS_SAME,Group A,Same,,,active,no,no\n"
     ));
-    let app = spawn_app_with(backend, &[("MESH_PORTAL_SEED_DIR", first.path().to_str().unwrap())]).await;
+    let app = spawn_app_with(
+        backend,
+        &[("MESH_PORTAL_SEED_DIR", first.path().to_str().unwrap())],
+    )
+    .await;
     let before = revision(&app).await;
     let edited = seed_folder_with(&format!(
         "{HEADER}EDIT_ME,Group B,New words,Trust to GP,,retired,yes,yes\nSTAYS_SAME,Group A,Same,,,active,no,no\n"
@@ -64,7 +78,10 @@ async fn updates_a_row_that_was_edited(backend: Backend) {
     let report = sync_seed_data(&app.state.db, edited.path()).await.unwrap();
     app.state.catalogue.reload(&app.state.db).await.unwrap();
 
-    assert_eq!((report.inserted, report.updated, report.unchanged), (0, 1, 1));
+    assert_eq!(
+        (report.inserted, report.updated, report.unchanged),
+        (0, 1, 1)
+    );
     assert_eq!(revision(&app).await, before + 1);
     let detail = app.state.catalogue.get("EDIT_ME").unwrap();
     assert_eq!(detail.summary.group, "Group B");
@@ -86,7 +103,11 @@ async fn reports_bad_rows_with_file_line_and_reason_and_loads_the_rest(backend: 
          GOOD_FIRST,Group,Twice,,,active,no,no\n\
          GOOD_LAST,Group,Fine too,,,active,no,no\n"
     ));
-    let app = spawn_app_with(backend, &[("MESH_PORTAL_SEED_DIR", seed.path().to_str().unwrap())]).await;
+    let app = spawn_app_with(
+        backend,
+        &[("MESH_PORTAL_SEED_DIR", seed.path().to_str().unwrap())],
+    )
+    .await;
 
     let report = sync_seed_data(&app.state.db, seed.path()).await.unwrap();
 
@@ -99,11 +120,31 @@ async fn reports_bad_rows_with_file_line_and_reason_and_loads_the_rest(backend: 
     assert_eq!(
         problems,
         [
-            (file.clone(), 3, "workflow_id ‘’: Enter a workflow ID".to_owned()),
-            (file.clone(), 4, "workflow_id ‘lower_case’: Workflow ID must be in capital letters".to_owned()),
-            (file.clone(), 5, "workflow_id ‘HAS SPACE’: Workflow ID must not contain spaces".to_owned()),
-            (file.clone(), 6, "ODD_STATUS: unknown status ‘pending’ (use active or retired)".to_owned()),
-            (file.clone(), 7, "duplicate workflow ID GOOD_FIRST (first on line 2)".to_owned()),
+            (
+                file.clone(),
+                3,
+                "workflow_id ‘’: Enter a workflow ID".to_owned()
+            ),
+            (
+                file.clone(),
+                4,
+                "workflow_id ‘lower_case’: Workflow ID must be in capital letters".to_owned()
+            ),
+            (
+                file.clone(),
+                5,
+                "workflow_id ‘HAS SPACE’: Workflow ID must not contain spaces".to_owned()
+            ),
+            (
+                file.clone(),
+                6,
+                "ODD_STATUS: unknown status ‘pending’ (use active or retired)".to_owned()
+            ),
+            (
+                file.clone(),
+                7,
+                "duplicate workflow ID GOOD_FIRST (first on line 2)".to_owned()
+            ),
         ]
     );
     let ids: Vec<String> = app
@@ -115,23 +156,47 @@ async fn reports_bad_rows_with_file_line_and_reason_and_loads_the_rest(backend: 
         .into_iter()
         .map(|w| w.workflow_id)
         .collect();
-    assert_eq!(ids, ["GOOD_FIRST", "GOOD_LAST"], "the good rows loaded, the first copy won");
-    assert_eq!(app.state.catalogue.get("GOOD_FIRST").unwrap().summary.description, "Fine");
+    assert_eq!(
+        ids,
+        ["GOOD_FIRST", "GOOD_LAST"],
+        "the good rows loaded, the first copy won"
+    );
+    assert_eq!(
+        app.state
+            .catalogue
+            .get("GOOD_FIRST")
+            .unwrap()
+            .summary
+            .description,
+        "Fine"
+    );
 }
 
 async fn falls_back_to_the_built_in_catalogue_without_a_seed_folder(backend: Backend) {
     let empty = tempfile::tempdir().unwrap();
-    let app = spawn_app_with(backend, &[("MESH_PORTAL_SEED_DIR", empty.path().to_str().unwrap())]).await;
+    let app = spawn_app_with(
+        backend,
+        &[("MESH_PORTAL_SEED_DIR", empty.path().to_str().unwrap())],
+    )
+    .await;
 
     let report = sync_seed_data(&app.state.db, empty.path()).await.unwrap();
 
     assert_eq!(report.file, "workflows.csv (built into the binary)");
-    assert_eq!(report.unchanged, seed_rows(), "the built-in copy is the seed file");
+    assert_eq!(
+        report.unchanged,
+        seed_rows(),
+        "the built-in copy is the seed file"
+    );
 }
 
 async fn keeps_service_desk_edits_when_the_seed_runs_again(backend: Backend) {
     let seed = seed_folder_with(&format!("{HEADER}OWNED,Group,Seed words,,,active,no,no\n"));
-    let app = spawn_app_with(backend, &[("MESH_PORTAL_SEED_DIR", seed.path().to_str().unwrap())]).await;
+    let app = spawn_app_with(
+        backend,
+        &[("MESH_PORTAL_SEED_DIR", seed.path().to_str().unwrap())],
+    )
+    .await;
     sqlx::query::<sqlx::Any>(
         "UPDATE workflows SET description = 'Desk words', source = 'service_desk' WHERE workflow_id = 'OWNED'",
     )
@@ -143,5 +208,13 @@ async fn keeps_service_desk_edits_when_the_seed_runs_again(backend: Backend) {
     app.state.catalogue.reload(&app.state.db).await.unwrap();
 
     assert_eq!(report.kept_local, 1);
-    assert_eq!(app.state.catalogue.get("OWNED").unwrap().summary.description, "Desk words");
+    assert_eq!(
+        app.state
+            .catalogue
+            .get("OWNED")
+            .unwrap()
+            .summary
+            .description,
+        "Desk words"
+    );
 }

@@ -11,7 +11,7 @@
 
 use std::collections::HashMap;
 
-use crate::model::catalogue::{GroupCount, WorkflowSummary};
+use crate::model::catalogue::{GroupCount, WorkflowStatus, WorkflowSummary};
 
 /// Query words at least this long tolerate one typo.
 pub const FUZZY_MIN_LEN: usize = 5;
@@ -98,7 +98,9 @@ impl CatalogueIndex {
         let mut group_counts: HashMap<&str, usize> =
             group_names.iter().map(|g| (g.as_str(), 0)).collect();
         for entry in &entries {
-            *group_counts.entry(entry.summary.group.as_str()).or_default() += 1;
+            *group_counts
+                .entry(entry.summary.group.as_str())
+                .or_default() += 1;
         }
         let mut groups: Vec<GroupCount> = group_counts
             .into_iter()
@@ -262,7 +264,7 @@ impl CatalogueIndex {
 
         let wanted = terms.len() as u16;
         let whole_query_id = query.trim().to_uppercase();
-        let mut hits: Vec<(u32, u32, usize)> = (0..n)
+        let mut hits: Vec<(u32, u32, bool, usize)> = (0..n)
             .filter(|&i| terms_matched[i] == wanted && in_group(i))
             .map(|i| {
                 let id = &self.entries[i].summary.workflow_id;
@@ -275,12 +277,19 @@ impl CatalogueIndex {
                 } else {
                     0
                 };
-                (boost, total[i], i)
+                let active = self.entries[i].summary.status == WorkflowStatus::Active;
+                (boost, total[i], active, i)
             })
             .collect();
-        // Entries are stored in ID order, so the position breaks ties alphabetically.
-        hits.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(b.1.cmp(&a.1)).then(a.2.cmp(&b.2)));
-        hits.into_iter().map(|(_, _, i)| i).collect()
+        // Equal scores put active IDs before retired ones; entries are stored in ID order, so the
+        // position breaks the remaining ties alphabetically.
+        hits.sort_unstable_by(|a, b| {
+            b.0.cmp(&a.0)
+                .then(b.1.cmp(&a.1))
+                .then(b.2.cmp(&a.2))
+                .then(a.3.cmp(&b.3))
+        });
+        hits.into_iter().map(|(_, _, _, i)| i).collect()
     }
 
     /// Calls `visit` for each vocabulary word that `term` matches, with how it matches.
@@ -348,7 +357,6 @@ pub fn within_one_edit(a: &[char], b: &[char]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::catalogue::WorkflowStatus;
 
     fn entry(id: &str, group: &str, description: &str) -> Entry {
         Entry {
@@ -368,10 +376,26 @@ mod tests {
     fn sample() -> CatalogueIndex {
         CatalogueIndex::build(
             vec![
-                entry("CRDLGY_SCANS", "Cardiology", "Cardiac scan images and reports"),
-                entry("CRDLGY_SCANS_ACK", "Cardiology", "Acknowledgement of cardiac scans"),
-                entry("PATH_MEDRPT_V3", "Pathology", "Pathology results to GP practices"),
-                entry("GPFED_CONSULT_REPORT", "GP Federation", "Consultation report to the GP"),
+                entry(
+                    "CRDLGY_SCANS",
+                    "Cardiology",
+                    "Cardiac scan images and reports",
+                ),
+                entry(
+                    "CRDLGY_SCANS_ACK",
+                    "Cardiology",
+                    "Acknowledgement of cardiac scans",
+                ),
+                entry(
+                    "PATH_MEDRPT_V3",
+                    "Pathology",
+                    "Pathology results to GP practices",
+                ),
+                entry(
+                    "GPFED_CONSULT_REPORT",
+                    "GP Federation",
+                    "Consultation report to the GP",
+                ),
                 entry("SCANSMITH_EXAMPLE", "Radiology", "Example: radiology scans"),
             ],
             &["Empty group".to_owned()],
@@ -399,8 +423,15 @@ mod tests {
 
     #[test]
     fn tolerates_one_typo_in_long_words() {
-        assert_eq!(ids(&sample(), "cardiolgy"), ["CRDLGY_SCANS", "CRDLGY_SCANS_ACK"]);
-        assert_eq!(ids(&sample(), "patholgoy"), ["PATH_MEDRPT_V3"], "swapped letters");
+        assert_eq!(
+            ids(&sample(), "cardiolgy"),
+            ["CRDLGY_SCANS", "CRDLGY_SCANS_ACK"]
+        );
+        assert_eq!(
+            ids(&sample(), "patholgoy"),
+            ["PATH_MEDRPT_V3"],
+            "swapped letters"
+        );
     }
 
     #[test]
@@ -412,14 +443,26 @@ mod tests {
             ["CRDLGY_SCANS", "CRDLGY_SCANS_ACK", "SCANSMITH_EXAMPLE"],
             "five letters: one typo allowed"
         );
-        assert!(ids(&sample(), "reprot").len() == 1, "six letters: one typo allowed");
-        assert!(ids(&sample(), "gpx").is_empty(), "three letters: no typo allowed");
-        assert!(ids(&sample(), "scna").is_empty(), "four letters: no typo allowed");
+        assert!(
+            ids(&sample(), "reprot").len() == 1,
+            "six letters: one typo allowed"
+        );
+        assert!(
+            ids(&sample(), "gpx").is_empty(),
+            "three letters: no typo allowed"
+        );
+        assert!(
+            ids(&sample(), "scna").is_empty(),
+            "four letters: no typo allowed"
+        );
     }
 
     #[test]
     fn requires_every_query_word() {
-        assert_eq!(ids(&sample(), "cardiac acknowledgement"), ["CRDLGY_SCANS_ACK"]);
+        assert_eq!(
+            ids(&sample(), "cardiac acknowledgement"),
+            ["CRDLGY_SCANS_ACK"]
+        );
         assert!(ids(&sample(), "cardiac pathology").is_empty());
     }
 
@@ -432,8 +475,27 @@ mod tests {
     #[test]
     fn ranks_id_matches_above_description_matches() {
         let found = ids(&sample(), "scans");
-        assert_eq!(found, ["CRDLGY_SCANS", "CRDLGY_SCANS_ACK", "SCANSMITH_EXAMPLE"]);
+        assert_eq!(
+            found,
+            ["CRDLGY_SCANS", "CRDLGY_SCANS_ACK", "SCANSMITH_EXAMPLE"]
+        );
         assert_eq!(ids(&sample(), "GPFED_CON"), ["GPFED_CONSULT_REPORT"]);
+    }
+
+    #[test]
+    fn ranks_retired_ids_after_active_ones_of_equal_score() {
+        let mut retired = entry("AAA_OLD_SCANS", "Radiology", "Old scans");
+        retired.summary.status = WorkflowStatus::Retired;
+        let index = CatalogueIndex::build(
+            vec![retired, entry("ZZZ_NEW_SCANS", "Radiology", "New scans")],
+            &[],
+        );
+        assert_eq!(ids(&index, "scans"), ["ZZZ_NEW_SCANS", "AAA_OLD_SCANS"]);
+        assert_eq!(
+            ids(&index, "AAA_OLD_SCANS")[0],
+            "AAA_OLD_SCANS",
+            "an exact ID still wins"
+        );
     }
 
     #[test]
@@ -449,7 +511,10 @@ mod tests {
 
     #[test]
     fn knows_acknowledgement_pairs() {
-        assert_eq!(sample().acknowledged_by("CRDLGY_SCANS"), ["CRDLGY_SCANS_ACK"]);
+        assert_eq!(
+            sample().acknowledged_by("CRDLGY_SCANS"),
+            ["CRDLGY_SCANS_ACK"]
+        );
         assert!(sample().acknowledged_by("PATH_MEDRPT_V3").is_empty());
     }
 

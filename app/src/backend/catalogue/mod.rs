@@ -70,7 +70,11 @@ impl Catalogue {
             *last = Instant::now();
         }
         let current = workflows::revision(&mut *db.pool.acquire().await?).await?;
-        let loaded = self.loaded.read().expect("catalogue lock poisoned").revision;
+        let loaded = self
+            .loaded
+            .read()
+            .expect("catalogue lock poisoned")
+            .revision;
         if current != loaded {
             self.reload(db).await?;
         }

@@ -138,7 +138,10 @@ async fn apply(
 }
 
 /// Parses the file into rows to load and problems to report.
-pub fn parse(file: &str, contents: &[u8]) -> Result<(Vec<WorkflowRow>, Vec<SeedProblem>), SeedError> {
+pub fn parse(
+    file: &str,
+    contents: &[u8],
+) -> Result<(Vec<WorkflowRow>, Vec<SeedProblem>), SeedError> {
     let file_error = |reason: String| SeedError::File {
         file: file.to_owned(),
         reason,
@@ -215,9 +218,7 @@ struct Cells<'a> {
 
 impl<'a> Cells<'a> {
     fn get(&self, column: &str) -> &'a str {
-        self.record
-            .get(self.position[column])
-            .unwrap_or_default()
+        self.record.get(self.position[column]).unwrap_or_default()
     }
 }
 
@@ -248,7 +249,9 @@ fn row_from_cells(cells: &Cells<'_>) -> Result<WorkflowRow, String> {
         ),
     };
     if ack_of.as_deref() == Some(workflow_id.as_str()) {
-        return Err(format!("{workflow_id}: a workflow cannot acknowledge itself"));
+        return Err(format!(
+            "{workflow_id}: a workflow cannot acknowledge itself"
+        ));
     }
     let flag = |column: &str| -> Result<bool, String> {
         match cell(column).to_ascii_lowercase().as_str() {
@@ -276,7 +279,8 @@ fn row_from_cells(cells: &Cells<'_>) -> Result<WorkflowRow, String> {
 mod tests {
     use super::*;
 
-    const HEADER: &str = "workflow_id,group,description,direction,ack_of,status,hscn_only,test_first\n";
+    const HEADER: &str =
+        "workflow_id,group,description,direction,ack_of,status,hscn_only,test_first\n";
 
     fn parsed(body: &str) -> (Vec<WorkflowRow>, Vec<SeedProblem>) {
         parse("workflows.csv", format!("{HEADER}{body}").as_bytes()).unwrap()
@@ -284,8 +288,7 @@ mod tests {
 
     #[test]
     fn reads_a_good_row() {
-        let (rows, problems) =
-            parsed("CRDLGY_SCANS,Cardiology,Scans,Trust to GP,,active,yes,no\n");
+        let (rows, problems) = parsed("CRDLGY_SCANS,Cardiology,Scans,Trust to GP,,active,yes,no\n");
         assert!(problems.is_empty());
         assert_eq!(rows[0].workflow_id, "CRDLGY_SCANS");
         assert!(rows[0].hscn_only);
@@ -304,20 +307,32 @@ mod tests {
             "BAD_FLAG,G,Flag,,,active,maybe,\n",
         ));
         assert_eq!(rows.len(), 1);
-        let lines: Vec<(u64, &str)> = problems.iter().map(|p| (p.line, p.reason.as_str())).collect();
+        let lines: Vec<(u64, &str)> = problems
+            .iter()
+            .map(|p| (p.line, p.reason.as_str()))
+            .collect();
         assert_eq!(lines.len(), 6);
         assert_eq!(lines[0], (3, "workflow_id ‘’: Enter a workflow ID"));
         assert!(lines[1].1.contains("capital letters"), "{lines:?}");
         assert!(lines[2].1.contains("spaces"), "{lines:?}");
         assert!(lines[3].1.contains("unknown status ‘pending’"), "{lines:?}");
-        assert_eq!(lines[4], (7, "duplicate workflow ID GOOD_ONE (first on line 2)"));
+        assert_eq!(
+            lines[4],
+            (7, "duplicate workflow ID GOOD_ONE (first on line 2)")
+        );
         assert!(lines[5].1.contains("hscn_only ‘maybe’"), "{lines:?}");
-        assert_eq!(problems[0].to_string(), "workflows.csv, line 3: workflow_id ‘’: Enter a workflow ID");
+        assert_eq!(
+            problems[0].to_string(),
+            "workflows.csv, line 3: workflow_id ‘’: Enter a workflow ID"
+        );
     }
 
     #[test]
     fn refuses_a_file_without_a_required_column() {
         let error = parse("w.csv", b"workflow_id,group\nA,B\n").unwrap_err();
-        assert!(error.to_string().contains("no ‘description’ column"), "{error}");
+        assert!(
+            error.to_string().contains("no ‘description’ column"),
+            "{error}"
+        );
     }
 }

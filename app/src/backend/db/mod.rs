@@ -108,7 +108,10 @@ mod tests {
         assert_eq!(DbKind::of_url("sqlite://data/x.db"), Some(DbKind::Sqlite));
         assert_eq!(DbKind::of_url("sqlite::memory:"), Some(DbKind::Sqlite));
         assert_eq!(DbKind::of_url("postgres://u@h/db"), Some(DbKind::Postgres));
-        assert_eq!(DbKind::of_url("postgresql://u@h/db"), Some(DbKind::Postgres));
+        assert_eq!(
+            DbKind::of_url("postgresql://u@h/db"),
+            Some(DbKind::Postgres)
+        );
         assert_eq!(DbKind::of_url("mysql://u@h/db"), None);
     }
 }

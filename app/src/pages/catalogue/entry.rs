@@ -4,7 +4,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
-use super::WorkflowTags;
+use super::{WorkflowIdText, WorkflowTags};
 use crate::api::catalogue::get_workflow;
 use crate::components::{HttpStatus, NotFoundContent};
 use crate::error::AppError;
@@ -95,7 +95,7 @@ fn Entry(detail: WorkflowDetail) -> impl IntoView {
             </ol>
         </nav>
         <span class="nhsuk-caption-l">{summary.group.clone()}</span>
-        <h1 class="nhsuk-heading-l app-workflow-id">{id.clone()}</h1>
+        <h1 class="nhsuk-heading-l app-workflow-id"><WorkflowIdText id=id.clone() /></h1>
         <p class="nhsuk-lede-text">{summary.description.clone()}</p>
         <dl class="nhsuk-summary-list">
             <div class="nhsuk-summary-list__row">

@@ -11,6 +11,18 @@ use leptos::prelude::*;
 use crate::components::Tag;
 use crate::model::catalogue::{WorkflowStatus, WorkflowSummary};
 
+/// A workflow ID that may wrap after its underscores, never in the middle of a word.
+#[component]
+fn WorkflowIdText(#[prop(into)] id: String) -> impl IntoView {
+    let parts: Vec<String> = id.split_inclusive('_').map(str::to_owned).collect();
+    let last = parts.len().saturating_sub(1);
+    parts
+        .into_iter()
+        .enumerate()
+        .map(|(i, part)| view! { {part} {(i < last).then(|| view! { <wbr /> })} })
+        .collect_view()
+}
+
 /// The status and programme-rule tags of an entry.
 #[component]
 fn WorkflowTags(summary: WorkflowSummary) -> impl IntoView {

@@ -10,7 +10,7 @@ use leptos_router::NavigateOptions;
 use leptos_router::components::Form;
 use leptos_router::hooks::{use_navigate, use_query_map};
 
-use super::WorkflowTags;
+use super::{WorkflowIdText, WorkflowTags};
 use crate::api::catalogue::{list_workflow_groups, search_workflows};
 use crate::components::{ErrorSummary, FieldError, HttpStatus, Pagination};
 use crate::error::AppError;
@@ -24,7 +24,9 @@ const TYPING_PAUSE_MS: u64 = 250;
 pub fn WorkflowsPage() -> impl IntoView {
     let query = use_query_map();
     let request = Memo::new(move |_| {
-        query.with(|q| SearchRequest::from_params(q.get_str("q"), q.get_str("group"), q.get_str("page")))
+        query.with(|q| {
+            SearchRequest::from_params(q.get_str("q"), q.get_str("group"), q.get_str("page"))
+        })
     });
     let results = Resource::new(move || request.get(), search_workflows);
     let groups = Resource::new(|| (), |_| list_workflow_groups());
@@ -163,7 +165,9 @@ fn group_error(request: &SearchRequest, groups: &[GroupCount]) -> Option<String>
     if groups.is_empty() || groups.iter().any(|g| g.name.eq_ignore_ascii_case(name)) {
         return None;
     }
-    Some(format!("There is no workflow group called ‘{name}’. Choose a group from the list"))
+    Some(format!(
+        "There is no workflow group called ‘{name}’. Choose a group from the list"
+    ))
 }
 
 /// The workflow group filter.
@@ -238,7 +242,9 @@ fn ResultsList(results: SearchResults, request: SearchRequest) -> impl IntoView 
                 <tr class="nhsuk-table__row">
                     <td class="nhsuk-table__cell">
                         <span class="nhsuk-table-responsive__heading">"Workflow ID "</span>
-                        <a href=href class="app-workflow-id">{item.workflow_id.clone()}</a>
+                        <a href=href class="app-workflow-id">
+                            <WorkflowIdText id=item.workflow_id.clone() />
+                        </a>
                     </td>
                     <td class="nhsuk-table__cell">
                         <span class="nhsuk-table-responsive__heading">"Group "</span>

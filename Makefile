@@ -1,0 +1,81 @@
+# mesh-portal: the two commands a newcomer needs are `make run` and `make test`.
+# Both install whatever is missing first (Rust targets and tools from crates.io, Debian packages,
+# npm packages), so a fresh machine with rustup, cargo and apt needs nothing else.
+#
+# Every MESH_PORTAL_* variable set in the environment reaches the server (see README.md).
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+export PATH := $(HOME)/.cargo/bin:$(PATH)
+
+CARGO_LEPTOS_VERSION := 0.3.10
+# wasm-bindgen-cli must match the wasm-bindgen library in Cargo.lock exactly.
+WASM_BINDGEN_VERSION := $(shell awk '/^name = "wasm-bindgen"$$/ { getline; gsub(/"/, "", $$3); print $$3 }' Cargo.lock)
+SITE_CSS := style/public/nhsuk/nhsuk-frontend.min.css
+BIN := target/release/mesh-portal
+
+# `apt-get install` for the named packages, as root or through sudo; updates the lists once.
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+define apt_install
+	if [ ! -f target/.apt-updated ]; then $(SUDO) apt-get update -qq; mkdir -p target; touch target/.apt-updated; fi
+	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $(1) >/dev/null
+endef
+
+.PHONY: help run test check bench build tools test-tools style lint unit-and-integration e2e
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{ printf "  make %-12s %s\n", $$1, $$2 }'
+
+run: build ## install what is missing, build, and serve on http://127.0.0.1:3000
+	$(BIN) serve
+
+test: build test-tools lint unit-and-integration e2e bench ## install what is missing and run every test
+	@echo "make test: every check passed"
+
+check: tools lint ## fast loop: formatting, clippy for both feature sets, unit tests
+	cargo test -p app --features ssr --lib
+	cargo test -p server --lib
+
+bench: ## catalogue search benchmark (service call, page and /health), printed with ratios
+	cargo bench -p mesh-portal-tests --bench catalogue_search
+
+build: tools style ## build the server and the browser bundle (optimised; see Cargo.toml)
+	cargo leptos build
+
+# --- pieces -----------------------------------------------------------------------------------
+
+tools: ## Rust target, cargo-leptos, wasm-bindgen-cli, Node.js
+	@rustup target list --installed | grep -qx wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
+	@cargo leptos --version 2>/dev/null | grep -q " $(CARGO_LEPTOS_VERSION)" \
+		|| cargo install cargo-leptos --version $(CARGO_LEPTOS_VERSION) --locked
+	@wasm-bindgen --version 2>/dev/null | grep -q " $(WASM_BINDGEN_VERSION)" \
+		|| cargo install wasm-bindgen-cli --version $(WASM_BINDGEN_VERSION)
+	@command -v npm >/dev/null || { $(call apt_install,nodejs npm); }
+
+test-tools: ## Chromium and chromedriver, PostgreSQL, the browser tests' npm packages
+	@command -v chromium >/dev/null && command -v chromedriver >/dev/null \
+		|| { $(call apt_install,chromium chromium-driver); }
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { $(call apt_install,postgresql); }
+	@[ tests/e2e/node_modules/.package-lock.json -nt tests/e2e/package-lock.json ] \
+		|| (cd tests/e2e && npm ci --no-audit --no-fund)
+
+style: $(SITE_CSS) ## the NHS.UK frontend from npm, copied into the site's assets
+
+style/node_modules/.package-lock.json: style/package.json style/package-lock.json
+	cd style && npm ci --no-audit --no-fund
+
+$(SITE_CSS): style/node_modules/.package-lock.json style/build-assets.mjs
+	cd style && npm run build
+
+lint: ## rustfmt and clippy (ssr and hydrate feature sets apart), warnings are errors
+	cargo fmt --all -- --check
+	cargo clippy -p app --features ssr --all-targets -- -D warnings
+	cargo clippy -p app --features hydrate --target wasm32-unknown-unknown -- -D warnings
+	cargo clippy -p server -p mesh-portal-tests --all-targets -- -D warnings
+
+unit-and-integration: ## unit tests and the integration suite (SQLite and a throw-away PostgreSQL)
+	cargo test --workspace
+
+e2e: build test-tools ## browser tests in Debian's Chromium (screenshots in target/screenshots/)
+	cd tests/e2e && MESH_PORTAL_BIN=$(CURDIR)/$(BIN) npm test

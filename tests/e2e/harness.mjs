@@ -1,0 +1,132 @@
+// Shared set-up for the browser tests: the real mesh-portal binary on a free loopback port with a
+// fresh SQLite database, and Debian's Chromium driven by playwright-core. Pages may only reach the
+// server under test: every other request (web fonts from assets.nhs.uk, for instance) is blocked.
+import { spawn } from "node:child_process";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import AxeBuilder from "@axe-core/playwright";
+import { chromium } from "playwright-core";
+
+const here = dirname(fileURLToPath(import.meta.url));
+export const root = resolve(here, "..", "..");
+export const binary = process.env.MESH_PORTAL_BIN ?? join(root, "target", "release", "mesh-portal");
+export const screenshots = join(root, "target", "screenshots");
+
+/** A free TCP port on 127.0.0.1. */
+export function freePort() {
+  return new Promise((ok, fail) => {
+    const server = createServer();
+    server.on("error", fail);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address();
+      server.close(() => ok(port));
+    });
+  });
+}
+
+/** Runs the binary to completion with extra environment; resolves to { code, stdout, stderr }. */
+export function runBinary(args, env = {}) {
+  return new Promise((ok) => {
+    const child = spawn(binary, args, { env: { ...process.env, ...env }, cwd: tmpdir() });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d) => (stdout += d));
+    child.stderr.on("data", (d) => (stderr += d));
+    const timer = setTimeout(() => child.kill("SIGKILL"), 30_000);
+    child.on("close", (code) => {
+      clearTimeout(timer);
+      ok({ code, stdout, stderr });
+    });
+  });
+}
+
+/** Starts the server; resolves to { url, stop() } once /health answers. */
+export async function startServer() {
+  const dataDir = mkdtempSync(join(tmpdir(), "mesh-portal-e2e-"));
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  // Run from another folder, so the binary must find its site assets on its own.
+  const child = spawn(binary, ["serve"], {
+    cwd: dataDir,
+    env: {
+      ...process.env,
+      MESH_PORTAL_LISTEN_ADDR: `127.0.0.1:${port}`,
+      MESH_PORTAL_DATA_DIR: join(dataDir, "data"),
+      MESH_PORTAL_SEED_DIR: join(root, "seed-data"),
+      MESH_PORTAL_LOG: "warn",
+    },
+    stdio: ["ignore", "inherit", "inherit"],
+  });
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    try {
+      const response = await fetch(`${url}/health`);
+      if (response.ok) break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline || child.exitCode !== null) {
+      child.kill("SIGKILL");
+      throw new Error(`mesh-portal did not become healthy at ${url}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return {
+    url,
+    async stop() {
+      const exited = new Promise((r) => child.once("exit", r));
+      child.kill("SIGTERM");
+      await Promise.race([exited, new Promise((r) => setTimeout(r, 5_000))]);
+      if (child.exitCode === null) child.kill("SIGKILL");
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Debian's Chromium, headless, with its calls home switched off. */
+export function launchBrowser() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
+    headless: true,
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+      "--no-first-run",
+    ],
+  });
+}
+
+/** A new page that can only reach `serverUrl`. */
+export async function newPage(browser, serverUrl, options = {}) {
+  const context = await browser.newContext(options);
+  await context.route("**/*", (route) =>
+    route.request().url().startsWith(serverUrl) ? route.continue() : route.abort(),
+  );
+  return context.newPage();
+}
+
+/** Waits until the Leptos bundle has taken over the page. */
+export async function waitForHydration(page) {
+  await page.waitForSelector("body[data-hydrated]", { timeout: 30_000 });
+}
+
+/** The serious and critical accessibility violations axe-core finds on the page. */
+export async function seriousViolations(page) {
+  const results = await new AxeBuilder({ page }).analyze();
+  return results.violations
+    .filter((v) => v.impact === "serious" || v.impact === "critical")
+    .map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
+}
+
+/** Saves a full-page screenshot under target/screenshots/ for review. */
+export async function screenshot(page, name) {
+  mkdirSync(screenshots, { recursive: true });
+  await page.screenshot({ path: join(screenshots, `${name}.png`), fullPage: true });
+}
