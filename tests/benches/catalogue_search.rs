@@ -82,9 +82,9 @@ fn generated_catalogue() -> String {
         let status = if i % 17 == 0 { "retired" } else { "active" };
         writeln!(
             csv,
-            "{id},{} group {},Example: {area} {thing} number {i} sent between organisations,,,{status},{},{}",
+            "{id},{} {},Example: {area} {thing} number {i} sent between organisations,,,{status},{},{}",
             capitalise(area),
-            i % 40,
+            ["services", "programme", "network"][i % 3],
             if i % 11 == 0 { "yes" } else { "no" },
             if i % 13 == 0 { "yes" } else { "no" },
         )
@@ -107,9 +107,9 @@ fn queries() -> Vec<SearchRequest> {
         (Some("CARDIO_REP"), None),
         (Some("pathology"), None),
         (Some("radiolgy images"), None),
-        (Some("discharge summary"), None),
-        (Some("referral"), Some("Dental group 7")),
-        (Some("haematology results 123"), None),
+        (Some("paediatrics discharge"), None),
+        (Some("referral"), Some("Dental services")),
+        (Some("haematology results"), None),
         (Some("notificaton"), None),
         (None, None),
     ]

@@ -91,6 +91,11 @@ pub async fn test_settings(backend: Backend, extra: &[(&str, &str)]) -> (Setting
             seed_dir().display().to_string(),
         ),
         ("MESH_PORTAL_LOG".into(), "warn".into()),
+        // No browser loads these pages' assets; an empty site folder keeps the log quiet.
+        (
+            "MESH_PORTAL_SITE_DIR".into(),
+            data_dir.path().display().to_string(),
+        ),
         ("MESH_PORTAL_DB_MAX_CONNECTIONS".into(), "5".into()),
     ]);
     for (name, value) in extra {

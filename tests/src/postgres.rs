@@ -139,7 +139,11 @@ fn start_cluster() -> String {
         data = data.display(),
         dir = dir.display(),
     );
-    Command::new("sh")
+    #[expect(
+        clippy::zombie_processes,
+        reason = "the watcher must outlive this process; it is never waited for"
+    )]
+    let _watcher = Command::new("sh")
         .args(["-c", &watcher])
         .stdin(std::process::Stdio::null())
         .stdout(std::process::Stdio::null())

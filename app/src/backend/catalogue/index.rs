@@ -109,7 +109,7 @@ impl CatalogueIndex {
                 count,
             })
             .collect();
-        groups.sort_by(|a, b| a.name.to_lowercase().cmp(&b.name.to_lowercase()));
+        groups.sort_by_key(|g| g.name.to_lowercase());
         let group_position: HashMap<&str, u32> = groups
             .iter()
             .enumerate()
