@@ -17,10 +17,8 @@ BIN := target/release/mesh-portal
 
 # `apt-get install` for the named packages, as root or through sudo; updates the lists once.
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-define apt_install
-	if [ ! -f target/.apt-updated ]; then $(SUDO) apt-get update -qq; mkdir -p target; touch target/.apt-updated; fi
-	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $(1) >/dev/null
-endef
+apt_install = if [ ! -f target/.apt-updated ]; then $(SUDO) apt-get update -qq; mkdir -p target; \
+	touch target/.apt-updated; fi; DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $(1) >/dev/null
 
 .PHONY: help run test check bench build tools test-tools style lint unit-and-integration e2e
 
