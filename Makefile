@@ -20,7 +20,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 apt_install = if [ ! -f target/.apt-updated ]; then $(SUDO) apt-get update -qq; mkdir -p target; \
 	touch target/.apt-updated; fi; DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $(1) >/dev/null
 
-.PHONY: help run test check bench build tools test-tools style lint unit-and-integration e2e
+.PHONY: help run test check bench build tools test-tools style lint unit-and-integration e2e smoke
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{ printf "  make %-12s %s\n", $$1, $$2 }'
@@ -28,7 +28,7 @@ help: ## list the targets
 run: build ## install what is missing, build, and serve on http://127.0.0.1:3000
 	$(BIN) serve
 
-test: build test-tools lint unit-and-integration e2e bench ## install what is missing and run every test
+test: build test-tools lint unit-and-integration e2e smoke bench ## install what is missing and run every test
 	@echo "make test: every check passed"
 
 check: tools lint ## fast loop: formatting, clippy for both feature sets, unit tests
@@ -51,10 +51,11 @@ tools: ## Rust target, cargo-leptos, wasm-bindgen-cli, Node.js
 		|| cargo install wasm-bindgen-cli --version $(WASM_BINDGEN_VERSION)
 	@command -v npm >/dev/null || { $(call apt_install,nodejs npm); }
 
-test-tools: ## Chromium and chromedriver, PostgreSQL, the browser tests' npm packages
+test-tools: ## Chromium and chromedriver, PostgreSQL, curl, the browser tests' npm packages
 	@command -v chromium >/dev/null && command -v chromedriver >/dev/null \
 		|| { $(call apt_install,chromium chromium-driver); }
 	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { $(call apt_install,postgresql); }
+	@command -v curl >/dev/null || { $(call apt_install,curl); }
 	@[ tests/e2e/node_modules/.package-lock.json -nt tests/e2e/package-lock.json ] \
 		|| (cd tests/e2e && npm ci --no-audit --no-fund)
 
@@ -74,6 +75,9 @@ lint: ## rustfmt and clippy (ssr and hydrate feature sets apart), warnings are e
 
 unit-and-integration: ## unit tests and the integration suite (SQLite and a throw-away PostgreSQL)
 	cargo test --workspace
+
+smoke: build ## `make run` itself: serves, creates the SQLite database, /health answers 200
+	tests/make_run_smoke.sh
 
 e2e: build test-tools ## browser tests in Debian's Chromium (screenshots in target/screenshots/)
 	cd tests/e2e && MESH_PORTAL_BIN=$(CURDIR)/$(BIN) npm test
