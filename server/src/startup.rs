@@ -3,7 +3,7 @@
 //! port 0 exactly as production does.
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use app::backend::AppState;
 use app::backend::catalogue::Catalogue;
@@ -11,11 +11,15 @@ use app::backend::catalogue::seed::{self, SeedError, SeedReport};
 use app::backend::db::{Db, DbError};
 use app::{App, shell};
 use axum::Router;
+use axum::http::{HeaderValue, header};
 use axum::routing::get;
 use leptos::prelude::*;
-use leptos_axum::{LeptosRoutes, file_and_error_handler_with_context, generate_route_list};
+use leptos_axum::{
+    AxumRouteListing, LeptosRoutes, file_and_error_handler_with_context, generate_route_list,
+};
 use tokio::net::TcpListener;
 use tower_http::compression::CompressionLayer;
+use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
 use crate::config::Settings;
@@ -203,9 +207,19 @@ fn leptos_options(settings: &Settings, addr: std::net::SocketAddr) -> LeptosOpti
         .build()
 }
 
-/// Every route: health, CSV export, the Leptos pages and server functions, static files.
+/// The Leptos route list, generated once per process. Generating it stops every resource in the
+/// process from loading while it runs (leptos_server keeps that switch in a process-wide flag), so
+/// generating it again while another router in the same process serves pages would leave those
+/// pages' responses waiting for ever.
+fn route_list() -> Vec<AxumRouteListing> {
+    static ROUTES: OnceLock<Vec<AxumRouteListing>> = OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(App)).clone()
+}
+
+/// Every route: health, CSV export, the Leptos pages and server functions, static files; every
+/// response compressed when the client accepts it, and never framed or content-sniffed.
 pub fn router(state: AppState) -> Router {
-    let routes = generate_route_list(App);
+    let routes = route_list();
     let context_state = state.clone();
     let context = move || provide_context(context_state.clone());
     let options = state.leptos_options.clone();
@@ -218,6 +232,18 @@ pub fn router(state: AppState) -> Router {
         })
         .fallback(file_and_error_handler_with_context::<AppState, _>(
             context, shell,
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_FRAME_OPTIONS,
+            HeaderValue::from_static("DENY"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("strict-origin-when-cross-origin"),
         ))
         .layer(CompressionLayer::new())
         .layer(TraceLayer::new_for_http())

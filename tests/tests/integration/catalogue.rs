@@ -167,8 +167,13 @@ async fn refuses_an_unknown_group_with_an_error_summary(backend: Backend) {
     let (status, page) = app.get_text("/workflows?group=Astrology").await;
 
     assert_eq!(status, 400);
+    assert!(page.contains("<title>Error: Find a workflow ID – MESH portal – NHS</title>"));
     assert!(page.contains("There is a problem"));
     assert!(page.contains("href=\"#group\""));
+    assert!(
+        !page.contains("/workflows.csv?group"),
+        "no download of a search that failed"
+    );
     assert!(page.contains("There is no workflow group called ‘Astrology’"));
 }
 

@@ -5,6 +5,7 @@ use mesh_portal_tests::{Backend, spawn_app};
 on_each_database!(
     reports_healthy_while_the_database_answers,
     reports_unavailable_when_the_database_does_not,
+    sends_security_headers_and_compresses_pages,
 );
 
 async fn reports_healthy_while_the_database_answers(backend: Backend) {
@@ -34,4 +35,25 @@ async fn reports_unavailable_when_the_database_does_not(backend: Backend) {
 
     assert_eq!(status, 503);
     assert_eq!(body["status"], "unavailable");
+}
+
+async fn sends_security_headers_and_compresses_pages(backend: Backend) {
+    let app = spawn_app(backend).await;
+
+    let response = app
+        .client
+        .get(format!("{}/workflows", app.address))
+        .header("accept-encoding", "gzip")
+        .send()
+        .await
+        .unwrap();
+    let headers = response.headers();
+
+    assert_eq!(headers["x-content-type-options"], "nosniff");
+    assert_eq!(headers["x-frame-options"], "DENY");
+    assert_eq!(
+        headers["referrer-policy"],
+        "strict-origin-when-cross-origin"
+    );
+    assert_eq!(headers["content-encoding"], "gzip");
 }

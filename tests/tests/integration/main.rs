@@ -29,3 +29,4 @@ mod config;
 mod export;
 mod health;
 mod seed;
+mod startup;

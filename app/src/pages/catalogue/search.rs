@@ -16,6 +16,8 @@ use crate::components::{ErrorSummary, FieldError, HttpStatus, Pagination};
 use crate::error::AppError;
 use crate::model::catalogue::{GroupCount, SearchRequest, SearchResults};
 
+const TITLE: &str = "Find a workflow ID";
+
 /// How long typing must pause before the results follow it.
 const TYPING_PAUSE_MS: u64 = 250;
 
@@ -29,7 +31,11 @@ pub fn WorkflowsPage() -> impl IntoView {
         })
     });
     let results = Resource::new(move || request.get(), search_workflows);
-    let groups = Resource::new(|| (), |_| list_workflow_groups());
+    // The error summary and the group filter each read their own copy of the group list: one
+    // resource read under two <Suspense> boundaries can leave a server-rendered response hanging
+    // (leptos-rs/leptos#4851), and the call is an in-memory lookup.
+    let summary_groups = Resource::new(|| (), |_| list_workflow_groups());
+    let filter_groups = Resource::new(|| (), |_| list_workflow_groups());
     let initial_q = request.get_untracked().q;
 
     let group_select = NodeRef::<leptos::html::Select>::new();
@@ -64,16 +70,17 @@ pub fn WorkflowsPage() -> impl IntoView {
     };
 
     let text_error = move || request.with(SearchRequest::text_error);
-    let csv_href = move || format!("/workflows.csv{}", request.with(|r| r.query_string(1)));
 
     view! {
-        <Title text="Find a workflow ID" />
-        <Suspense fallback=|| ()>
+        <Suspense fallback=|| view! { <Title text=TITLE /> }>
             {move || Suspend::new(async move {
-                let groups = groups.await.unwrap_or_default();
+                let groups = summary_groups.await.unwrap_or_default();
                 let errors = page_errors(&request.get(), &groups);
+                let has_errors = !errors.is_empty();
                 view! {
-                    {(!errors.is_empty()).then(|| view! { <HttpStatus code=400 /> })}
+                    // NHS.UK pattern: a page with errors says so first in its title.
+                    <Title text=if has_errors { format!("Error: {TITLE}") } else { TITLE.to_owned() } />
+                    {has_errors.then(|| view! { <HttpStatus code=400 /> })}
                     <ErrorSummary errors />
                 }
             })}
@@ -115,7 +122,7 @@ pub fn WorkflowsPage() -> impl IntoView {
             </div>
             <Suspense fallback=|| view! { <GroupSelect groups=Vec::new() selected=None node_ref=NodeRef::new() error=None /> }>
                 {move || Suspend::new(async move {
-                    let groups = groups.await.unwrap_or_default();
+                    let groups = filter_groups.await.unwrap_or_default();
                     let selected = request.with(|r| r.group.clone());
                     let error = group_error(&request.get(), &groups);
                     view! { <GroupSelect groups selected node_ref=group_select error /> }
@@ -129,7 +136,8 @@ pub fn WorkflowsPage() -> impl IntoView {
             <Transition fallback=|| view! { <p class="nhsuk-body">"Searching…"</p> }>
                 {move || Suspend::new(async move {
                     match results.await {
-                        Ok(results) => view! { <ResultsList results request=request.get() /> }.into_any(),
+                        Ok(results) => view! { <ResultsList results request=request.get() /> }
+                            .into_any(),
                         Err(AppError::Invalid { .. }) => view! {
                             <p class="nhsuk-body" role="status">"Fix the problem above to see results."</p>
                         }.into_any(),
@@ -140,9 +148,6 @@ pub fn WorkflowsPage() -> impl IntoView {
                 })}
             </Transition>
         </div>
-        <p class="nhsuk-body-s">
-            <a href=csv_href download="workflows.csv">"Download these results as a CSV file"</a>
-        </p>
     }
 }
 
@@ -263,6 +268,7 @@ fn ResultsList(results: SearchResults, request: SearchRequest) -> impl IntoView 
         })
         .collect_view();
     let has_rows = results.total > 0;
+    let csv_href = format!("/workflows.csv{}", request.query_string(1));
     view! {
         <p class="nhsuk-body" role="status" aria-live="polite" id="result-count">
             <strong>{count}</strong>
@@ -293,5 +299,10 @@ fn ResultsList(results: SearchResults, request: SearchRequest) -> impl IntoView 
             count=results.page_count
             href=move |page| format!("/workflows{}", request.query_string(page))
         />
+        {has_rows.then(|| view! {
+            <p class="nhsuk-body-s">
+                <a href=csv_href download="workflows.csv">"Download these results as a CSV file"</a>
+            </p>
+        })}
     }
 }
