@@ -12,6 +12,7 @@ on_each_database!(
     reports_bad_rows_with_file_line_and_reason_and_loads_the_rest,
     falls_back_to_the_built_in_catalogue_without_a_seed_folder,
     keeps_service_desk_edits_when_the_seed_runs_again,
+    another_instance_follows_a_change_within_the_check_interval,
 );
 
 const HEADER: &str = "workflow_id,group,description,direction,ack_of,status,hscn_only,test_first\n";
@@ -216,5 +217,37 @@ async fn keeps_service_desk_edits_when_the_seed_runs_again(backend: Backend) {
             .summary
             .description,
         "Desk words"
+    );
+}
+
+async fn another_instance_follows_a_change_within_the_check_interval(backend: Backend) {
+    let seed = seed_folder_with(&format!("{HEADER}SHARED_ONE,Group,Before,,,active,no,no\n"));
+    let seed_dir = seed.path().to_str().unwrap().to_owned();
+    let first = spawn_app_with(backend, &[("MESH_PORTAL_SEED_DIR", &seed_dir)]).await;
+    let url = first.settings.database_url.expose().to_owned();
+    let second = spawn_app_with(
+        backend,
+        &[
+            ("MESH_PORTAL_SEED_DIR", &seed_dir),
+            ("MESH_PORTAL_DATABASE_URL", &url),
+        ],
+    )
+    .await;
+    let (_, before) = first.get_text("/workflows/SHARED_ONE").await;
+    let edited = seed_folder_with(&format!("{HEADER}SHARED_ONE,Group,After,,,active,no,no\n"));
+
+    sync_seed_data(&second.state.db, edited.path())
+        .await
+        .unwrap();
+    tokio::time::sleep(
+        app::backend::catalogue::REVISION_CHECK_INTERVAL + std::time::Duration::from_millis(300),
+    )
+    .await;
+    let (_, after) = first.get_text("/workflows/SHARED_ONE").await;
+
+    assert!(before.contains("Before"));
+    assert!(
+        after.contains("After"),
+        "the first instance reread the catalogue"
     );
 }
