@@ -74,7 +74,7 @@ lint: ## rustfmt and clippy (ssr and hydrate feature sets apart), warnings are e
 	cargo clippy -p server -p mesh-portal-tests --all-targets -- -D warnings
 
 unit-and-integration: ## unit tests and the integration suite (SQLite and a throw-away PostgreSQL)
-	cargo test --workspace
+	cargo test --workspace --lib --bins --tests
 
 smoke: build ## `make run` itself: serves, creates the SQLite database, /health answers 200
 	tests/make_run_smoke.sh

@@ -37,3 +37,14 @@ pub fn ErrorSummary(errors: Vec<FieldError>) -> impl IntoView {
         }
     })
 }
+
+/// The error message shown by a field: `id` is what the field's `aria-describedby` names.
+#[component]
+pub fn ErrorMessage(#[prop(into)] id: String, #[prop(into)] message: String) -> impl IntoView {
+    view! {
+        <span class="nhsuk-error-message" id=id>
+            <span class="nhsuk-u-visually-hidden">"Error: "</span>
+            {message}
+        </span>
+    }
+}

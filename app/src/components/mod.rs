@@ -5,7 +5,7 @@ mod pagination;
 mod status;
 mod tag;
 
-pub use error_summary::{ErrorSummary, FieldError};
+pub use error_summary::{ErrorMessage, ErrorSummary, FieldError};
 pub use pagination::Pagination;
 pub use status::{HttpStatus, NotFoundContent};
 pub use tag::Tag;

@@ -6,17 +6,8 @@
 
 use super::index::Entry;
 
-/// The CSV header row.
-pub const HEADER: [&str; 8] = [
-    "workflow_id",
-    "group",
-    "description",
-    "direction",
-    "ack_of",
-    "status",
-    "hscn_only",
-    "test_first",
-];
+/// The CSV header row: the seed file's columns, so an export can be loaded as seed data.
+pub const HEADER: [&str; 8] = super::seed::COLUMNS;
 
 /// Makes a cell safe to open in a spreadsheet.
 pub fn neutralise(cell: &str) -> std::borrow::Cow<'_, str> {

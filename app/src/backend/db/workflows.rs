@@ -1,6 +1,7 @@
 //! SQL for the workflow catalogue: groups, workflows and the catalogue revision.
 
-use sqlx::any::AnyRow;
+use sqlx::any::{AnyArguments, AnyRow};
+use sqlx::query::Query;
 use sqlx::{Any, AnyConnection, FromRow, Row};
 
 use crate::model::catalogue::{WorkflowStatus, WorkflowSummary};
@@ -82,45 +83,44 @@ pub async fn insert_group(conn: &mut AnyConnection, name: &str, now: i64) -> sql
 
 /// Adds a workflow.
 pub async fn insert(conn: &mut AnyConnection, row: &WorkflowRow, now: i64) -> sqlx::Result<()> {
-    sqlx::query::<Any>(&format!(
+    let sql = format!(
         "INSERT INTO workflows ({COLUMNS}, created_at, updated_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)"
-    ))
-    .bind(&row.workflow_id)
-    .bind(&row.group_name)
-    .bind(&row.description)
-    .bind(&row.direction)
-    .bind(&row.ack_of)
-    .bind(&row.status)
-    .bind(i64::from(row.hscn_only))
-    .bind(i64::from(row.test_first))
-    .bind(&row.source)
-    .bind(now)
-    .execute(conn)
-    .await
-    .map(drop)
+    );
+    bind_row(sqlx::query(&sql), row, now)
+        .execute(conn)
+        .await
+        .map(drop)
 }
 
 /// Replaces a workflow's fields (all but its ID and creation time).
 pub async fn update(conn: &mut AnyConnection, row: &WorkflowRow, now: i64) -> sqlx::Result<()> {
-    sqlx::query::<Any>(
-        "UPDATE workflows SET group_name = $2, description = $3, direction = $4, ack_of = $5, \
-         status = $6, hscn_only = $7, test_first = $8, source = $9, updated_at = $10 \
-         WHERE workflow_id = $1",
-    )
-    .bind(&row.workflow_id)
-    .bind(&row.group_name)
-    .bind(&row.description)
-    .bind(&row.direction)
-    .bind(&row.ack_of)
-    .bind(&row.status)
-    .bind(i64::from(row.hscn_only))
-    .bind(i64::from(row.test_first))
-    .bind(&row.source)
-    .bind(now)
-    .execute(conn)
-    .await
-    .map(drop)
+    let sql = "UPDATE workflows SET group_name = $2, description = $3, direction = $4, \
+               ack_of = $5, status = $6, hscn_only = $7, test_first = $8, source = $9, \
+               updated_at = $10 WHERE workflow_id = $1";
+    bind_row(sqlx::query(sql), row, now)
+        .execute(conn)
+        .await
+        .map(drop)
+}
+
+/// Binds a row's fields as `$1`..`$9` in [`COLUMNS`] order, and `now` as `$10`.
+fn bind_row<'q>(
+    query: Query<'q, Any, AnyArguments<'q>>,
+    row: &'q WorkflowRow,
+    now: i64,
+) -> Query<'q, Any, AnyArguments<'q>> {
+    query
+        .bind(&row.workflow_id)
+        .bind(&row.group_name)
+        .bind(&row.description)
+        .bind(&row.direction)
+        .bind(&row.ack_of)
+        .bind(&row.status)
+        .bind(i64::from(row.hscn_only))
+        .bind(i64::from(row.test_first))
+        .bind(&row.source)
+        .bind(now)
 }
 
 /// The catalogue's revision: it changes whenever any workflow or group does.

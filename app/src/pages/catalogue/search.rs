@@ -12,7 +12,7 @@ use leptos_router::hooks::{use_navigate, use_query_map};
 
 use super::{WorkflowIdText, WorkflowTags};
 use crate::api::catalogue::{list_workflow_groups, search_workflows};
-use crate::components::{ErrorSummary, FieldError, HttpStatus, Pagination};
+use crate::components::{ErrorMessage, ErrorSummary, FieldError, HttpStatus, Pagination};
 use crate::error::AppError;
 use crate::model::catalogue::{GroupCount, SearchRequest, SearchResults};
 
@@ -98,12 +98,7 @@ pub fn WorkflowsPage() -> impl IntoView {
                 <div class="nhsuk-hint" id="q-hint">
                     "For example CRDLGY_SCANS, cardiology or discharge summary"
                 </div>
-                {move || text_error().map(|message| view! {
-                    <span class="nhsuk-error-message" id="q-error">
-                        <span class="nhsuk-u-visually-hidden">"Error: "</span>
-                        {message}
-                    </span>
-                })}
+                {move || text_error().map(|message| view! { <ErrorMessage id="q-error" message /> })}
                 <input
                     class="nhsuk-input nhsuk-u-width-two-thirds"
                     class:nhsuk-input--error=move || text_error().is_some()
@@ -200,12 +195,7 @@ fn GroupSelect(
     view! {
         <div class="nhsuk-form-group" class:nhsuk-form-group--error=has_error>
             <label class="nhsuk-label nhsuk-label--s" for="group">"Workflow group"</label>
-            {error.map(|message| view! {
-                <span class="nhsuk-error-message" id="group-error">
-                    <span class="nhsuk-u-visually-hidden">"Error: "</span>
-                    {message}
-                </span>
-            })}
+            {error.map(|message| view! { <ErrorMessage id="group-error" message /> })}
             <select
                 class="nhsuk-select"
                 class:nhsuk-select--error=has_error
