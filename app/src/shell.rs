@@ -9,6 +9,7 @@ use leptos_router::{SsrMode, path};
 use crate::components::NotFoundContent;
 use crate::pages::catalogue::{WorkflowPage, WorkflowsPage};
 use crate::pages::home::HomePage;
+use crate::pages::organisations::OrganisationsPage;
 
 /// The service's name, as the header and page titles show it.
 pub const SERVICE_NAME: &str = "MESH portal";
@@ -56,6 +57,7 @@ pub fn App() -> impl IntoView {
                     <Routes fallback=|| view! { <NotFoundContent /> }>
                         <Route path=path!("/") view=HomePage ssr=SsrMode::Async />
                         <Route path=path!("/workflows") view=WorkflowsPage ssr=SsrMode::Async />
+                        <Route path=path!("/organisations") view=OrganisationsPage ssr=SsrMode::Async />
                         <Route
                             path=path!("/workflows/:workflow_id")
                             view=WorkflowPage
@@ -106,6 +108,18 @@ fn Header() -> impl IntoView {
                                 aria-current=move || current("/workflows").then_some("page")
                             >
                                 "Workflow IDs"
+                            </a>
+                        </li>
+                        <li
+                            class="nhsuk-header__navigation-item"
+                            class:nhsuk-header__navigation-item--current=move || current("/organisations")
+                        >
+                            <a
+                                class="nhsuk-header__navigation-link"
+                                href="/organisations"
+                                aria-current=move || current("/organisations").then_some("page")
+                            >
+                                "ODS codes"
                             </a>
                         </li>
                     </ul>

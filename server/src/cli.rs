@@ -21,7 +21,8 @@ pub enum Command {
     Serve,
     /// Bring the database schema up to date, then exit.
     Migrate,
-    /// Load the seed data (workflow catalogue) into the database, report bad rows, then exit.
+    /// Load the seed data (workflow catalogue, organisations) into the database, report bad rows,
+    /// then exit.
     Seed,
 }
 
@@ -43,11 +44,13 @@ pub async fn run(command: Command, settings: Settings) -> Result<(), StartupErro
         }
         Command::Seed => {
             let db = prepare_database(&settings).await?;
-            let report = sync_seed_data(&db, &settings.seed_dir).await?;
-            for problem in &report.problems {
-                println!("rejected: {problem}");
+            let reports = sync_seed_data(&db, &settings.seed_dir).await?;
+            for report in reports.each() {
+                for problem in &report.problems {
+                    println!("rejected: {problem}");
+                }
+                println!("{report}");
             }
-            println!("{report}");
             Ok(())
         }
     }

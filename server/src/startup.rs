@@ -7,8 +7,10 @@ use std::sync::{Arc, OnceLock};
 
 use app::backend::AppState;
 use app::backend::catalogue::Catalogue;
-use app::backend::catalogue::seed::{self, SeedError, SeedReport};
+use app::backend::catalogue::seed;
 use app::backend::db::{Db, DbError};
+use app::backend::organisations;
+use app::backend::seed::{SeedError, SeedReport};
 use app::{App, shell};
 use axum::Router;
 use axum::http::{HeaderValue, header};
@@ -25,8 +27,22 @@ use tower_http::trace::TraceLayer;
 use crate::config::Settings;
 use crate::routes;
 
-/// The workflows seed file built into the binary, used when the seed folder has none.
+/// The seed files built into the binary, used when the seed folder lacks them.
 const BUILT_IN_WORKFLOWS: &[u8] = include_bytes!("../../seed-data/workflows.csv");
+const BUILT_IN_ORGANISATIONS: &[u8] = include_bytes!("../../seed-data/organisations.csv");
+
+/// What loading each seed file did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SeedReports {
+    pub workflows: SeedReport,
+    pub organisations: SeedReport,
+}
+
+impl SeedReports {
+    pub fn each(&self) -> [&SeedReport; 2] {
+        [&self.workflows, &self.organisations]
+    }
+}
 
 /// Why the server could not start.
 #[derive(Debug, thiserror::Error)]
@@ -61,8 +77,10 @@ impl Application {
     /// router, listener.
     pub async fn build(settings: &Settings) -> Result<Self, StartupError> {
         let db = prepare_database(settings).await?;
-        let report = sync_seed_data(&db, &settings.seed_dir).await?;
-        log_seed_report(&report);
+        let reports = sync_seed_data(&db, &settings.seed_dir).await?;
+        for report in reports.each() {
+            log_seed_report(report);
+        }
         let catalogue = Catalogue::load(&db)
             .await
             .map_err(StartupError::Catalogue)?;
@@ -133,24 +151,35 @@ pub async fn prepare_database(settings: &Settings) -> Result<Db, StartupError> {
     Ok(db)
 }
 
-/// Loads the seed folder's `workflows.csv`, or the built-in copy when the folder has none.
-pub async fn sync_seed_data(db: &Db, seed_dir: &Path) -> Result<SeedReport, StartupError> {
-    let path = seed_dir.join("workflows.csv");
-    let (name, contents) = match std::fs::read(&path) {
-        Ok(contents) => (path.display().to_string(), contents),
-        Err(error) if error.kind() == std::io::ErrorKind::NotFound => (
-            "workflows.csv (built into the binary)".to_owned(),
-            BUILT_IN_WORKFLOWS.to_vec(),
-        ),
-        Err(error) => {
-            return Err(SeedError::File {
-                file: path.display().to_string(),
-                reason: error.to_string(),
-            }
-            .into());
+/// Loads the seed folder's `workflows.csv` and `organisations.csv`, or the built-in copy of a
+/// file the folder lacks.
+pub async fn sync_seed_data(db: &Db, seed_dir: &Path) -> Result<SeedReports, StartupError> {
+    let (name, contents) = read_seed_file(seed_dir, "workflows.csv", BUILT_IN_WORKFLOWS)?;
+    let workflows = seed::sync_workflows(db, &name, &contents).await?;
+    let (name, contents) = read_seed_file(seed_dir, "organisations.csv", BUILT_IN_ORGANISATIONS)?;
+    let organisations = organisations::sync(db, &name, &contents).await?;
+    Ok(SeedReports {
+        workflows,
+        organisations,
+    })
+}
+
+fn read_seed_file(
+    seed_dir: &Path,
+    file: &str,
+    built_in: &[u8],
+) -> Result<(String, Vec<u8>), SeedError> {
+    let path = seed_dir.join(file);
+    match std::fs::read(&path) {
+        Ok(contents) => Ok((path.display().to_string(), contents)),
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
+            Ok((format!("{file} (built into the binary)"), built_in.to_vec()))
         }
-    };
-    Ok(seed::sync_workflows(db, &name, &contents).await?)
+        Err(error) => Err(SeedError::File {
+            file: path.display().to_string(),
+            reason: error.to_string(),
+        }),
+    }
 }
 
 fn log_seed_report(report: &SeedReport) {

@@ -3,6 +3,8 @@
 
 pub mod catalogue;
 pub mod db;
+pub mod organisations;
+pub mod seed;
 pub mod state;
 
 pub use state::AppState;

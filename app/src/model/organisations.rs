@@ -63,6 +63,121 @@ impl fmt::Display for OdsCode {
     }
 }
 
+/// What sort of organisation an ODS code belongs to. The two-letter kind in a Mailbox ID comes
+/// from this.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OrganisationKind {
+    NhsTrust,
+    Icb,
+    GpPractice,
+    Pharmacy,
+    LocalAuthority,
+    Other,
+}
+
+impl OrganisationKind {
+    pub const ALL: [Self; 6] = [
+        Self::NhsTrust,
+        Self::Icb,
+        Self::GpPractice,
+        Self::Pharmacy,
+        Self::LocalAuthority,
+        Self::Other,
+    ];
+
+    /// The stored and CSV spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::NhsTrust => "nhs_trust",
+            Self::Icb => "icb",
+            Self::GpPractice => "gp_practice",
+            Self::Pharmacy => "pharmacy",
+            Self::LocalAuthority => "local_authority",
+            Self::Other => "other",
+        }
+    }
+
+    /// Reads the stored and CSV spelling.
+    pub fn parse(text: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == text.trim())
+    }
+
+    /// How people say it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::NhsTrust => "NHS trust",
+            Self::Icb => "Integrated care board",
+            Self::GpPractice => "GP practice",
+            Self::Pharmacy => "Pharmacy",
+            Self::LocalAuthority => "Local authority",
+            Self::Other => "Other organisation",
+        }
+    }
+}
+
+/// An organisation as the finder lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Organisation {
+    pub ods_code: String,
+    pub name: String,
+    pub kind: OrganisationKind,
+    pub postcode: String,
+    pub town: String,
+}
+
+/// Longest text accepted in the organisation finder's search box.
+pub const ORGANISATION_SEARCH_MAX_LEN: usize = 100;
+
+/// Most organisations one search lists.
+pub const ORGANISATION_RESULTS_MAX: usize = 50;
+
+/// What the finder found.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrganisationResults {
+    /// At most [`ORGANISATION_RESULTS_MAX`], best first.
+    pub items: Vec<Organisation>,
+    /// How many matched in all.
+    pub total: usize,
+}
+
+/// What is wrong with a finder search, if anything.
+pub fn organisation_search_error(q: &str) -> Option<String> {
+    (q.trim().chars().count() > ORGANISATION_SEARCH_MAX_LEN)
+        .then(|| format!("Search text must be {ORGANISATION_SEARCH_MAX_LEN} characters or fewer"))
+}
+
+/// The page the finder was opened from, which its results link back to with the ODS code filled
+/// in. Only this site's application pages qualify, so the finder can never send anyone elsewhere.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReturnPath(String);
+
+impl ReturnPath {
+    /// Accepts `/apply/…` paths made of safe characters; anything else is ignored (`None`).
+    pub fn parse(text: &str) -> Option<Self> {
+        let safe = text.starts_with("/apply/")
+            && !text.contains("//")
+            && text.len() <= 200
+            && text
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "/-_".contains(c));
+        safe.then(|| Self(text.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The link that goes back with an ODS code chosen.
+    pub fn with_ods_code(&self, code: &str) -> String {
+        format!(
+            "{}?ods_code={}",
+            self.0,
+            super::catalogue::encode_query_value(code)
+        )
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -104,5 +219,38 @@ mod tests {
             let error = OdsCode::parse(typed).expect_err(typed);
             assert_eq!(error.to_string(), message, "{typed:?}");
         }
+    }
+}
+
+#[cfg(test)]
+mod finder_tests {
+    use super::*;
+
+    #[test]
+    fn returns_only_to_application_pages() {
+        let back = ReturnPath::parse("/apply/mailbox/organisation").unwrap();
+        assert_eq!(
+            back.with_ods_code("RR8"),
+            "/apply/mailbox/organisation?ods_code=RR8"
+        );
+        for bad in [
+            "https://evil.example/apply/",
+            "//evil.example/apply/x",
+            "/apply//evil.example",
+            "/workflows",
+            "/apply/x?next=https://evil.example",
+            "/apply/<script>",
+            "javascript:alert(1)",
+        ] {
+            assert_eq!(ReturnPath::parse(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn reads_every_organisation_kind() {
+        for kind in OrganisationKind::ALL {
+            assert_eq!(OrganisationKind::parse(kind.as_str()), Some(kind));
+        }
+        assert_eq!(OrganisationKind::parse("hospital"), None);
     }
 }

@@ -2,3 +2,4 @@
 
 pub mod catalogue;
 pub mod home;
+pub mod organisations;

@@ -28,5 +28,6 @@ mod catalogue;
 mod config;
 mod export;
 mod health;
+mod organisations;
 mod seed;
 mod startup;

@@ -1,6 +1,6 @@
 //! The seed sync: idempotent, updates edited rows, reports bad rows and loads the rest.
 
-use app::backend::catalogue::seed::SeedReport;
+use app::backend::seed::SeedReport;
 use app::model::catalogue::SearchRequest;
 use mesh_portal_tests::{Backend, seed_dir, seed_folder_with, spawn_app, spawn_app_with};
 use server::startup::sync_seed_data;
@@ -45,7 +45,10 @@ async fn changes_nothing_when_run_again(backend: Backend) {
     let app = spawn_app(backend).await;
     let before = revision(&app).await;
 
-    let report = sync_seed_data(&app.state.db, &seed_dir()).await.unwrap();
+    let report = sync_seed_data(&app.state.db, &seed_dir())
+        .await
+        .unwrap()
+        .workflows;
 
     assert_eq!(
         report,
@@ -76,7 +79,10 @@ async fn updates_a_row_that_was_edited(backend: Backend) {
         "{HEADER}EDIT_ME,Group B,New words,Trust to GP,,retired,yes,yes\nSTAYS_SAME,Group A,Same,,,active,no,no\n"
     ));
 
-    let report = sync_seed_data(&app.state.db, edited.path()).await.unwrap();
+    let report = sync_seed_data(&app.state.db, edited.path())
+        .await
+        .unwrap()
+        .workflows;
     app.state.catalogue.reload(&app.state.db).await.unwrap();
 
     assert_eq!(
@@ -110,7 +116,10 @@ async fn reports_bad_rows_with_file_line_and_reason_and_loads_the_rest(backend: 
     )
     .await;
 
-    let report = sync_seed_data(&app.state.db, seed.path()).await.unwrap();
+    let report = sync_seed_data(&app.state.db, seed.path())
+        .await
+        .unwrap()
+        .workflows;
 
     let file = seed.path().join("workflows.csv").display().to_string();
     let problems: Vec<(String, u64, String)> = report
@@ -181,7 +190,10 @@ async fn falls_back_to_the_built_in_catalogue_without_a_seed_folder(backend: Bac
     )
     .await;
 
-    let report = sync_seed_data(&app.state.db, empty.path()).await.unwrap();
+    let report = sync_seed_data(&app.state.db, empty.path())
+        .await
+        .unwrap()
+        .workflows;
 
     assert_eq!(report.file, "workflows.csv (built into the binary)");
     assert_eq!(
@@ -205,7 +217,10 @@ async fn keeps_service_desk_edits_when_the_seed_runs_again(backend: Backend) {
     .await
     .unwrap();
 
-    let report = sync_seed_data(&app.state.db, seed.path()).await.unwrap();
+    let report = sync_seed_data(&app.state.db, seed.path())
+        .await
+        .unwrap()
+        .workflows;
     app.state.catalogue.reload(&app.state.db).await.unwrap();
 
     assert_eq!(report.kept_local, 1);

@@ -7,12 +7,12 @@
 //! them, so the catalogue only ever retires IDs, never deletes them.
 
 use std::collections::{HashMap, HashSet};
-use std::fmt;
 
 use sqlx::AnyConnection;
 
 use crate::backend::db::{Db, workflows, workflows::WorkflowRow};
 use crate::backend::now_unix;
+use crate::backend::seed::{Cells, SeedError, SeedProblem, SeedReport, read_rows};
 use crate::model::catalogue::{WorkflowId, WorkflowStatus};
 
 /// The columns a workflows seed file must have, in any order.
@@ -26,63 +26,6 @@ pub const COLUMNS: [&str; 8] = [
     "hscn_only",
     "test_first",
 ];
-
-/// A row that could not be loaded, and why.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SeedProblem {
-    pub file: String,
-    pub line: u64,
-    pub reason: String,
-}
-
-impl fmt::Display for SeedProblem {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}, line {}: {}", self.file, self.line, self.reason)
-    }
-}
-
-/// What a sync did.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct SeedReport {
-    pub file: String,
-    pub inserted: usize,
-    pub updated: usize,
-    pub unchanged: usize,
-    /// Rows whose workflow the service desk has since edited; the file does not override them.
-    pub kept_local: usize,
-    pub problems: Vec<SeedProblem>,
-}
-
-impl SeedReport {
-    /// Whether the sync changed the database.
-    pub fn changed(&self) -> bool {
-        self.inserted + self.updated > 0
-    }
-}
-
-impl fmt::Display for SeedReport {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{}: {} added, {} updated, {} unchanged, {} kept as edited by the service desk, {} rejected",
-            self.file,
-            self.inserted,
-            self.updated,
-            self.unchanged,
-            self.kept_local,
-            self.problems.len()
-        )
-    }
-}
-
-/// A problem that stops the whole file from loading.
-#[derive(Debug, thiserror::Error)]
-pub enum SeedError {
-    #[error("{file}: {reason}")]
-    File { file: String, reason: String },
-    #[error("could not write the catalogue to the database: {0}")]
-    Database(#[from] sqlx::Error),
-}
 
 /// Reads a workflows CSV (`file` names it in messages) and brings the database in line with it.
 pub async fn sync_workflows(db: &Db, file: &str, contents: &[u8]) -> Result<SeedReport, SeedError> {
@@ -142,84 +85,9 @@ pub fn parse(
     file: &str,
     contents: &[u8],
 ) -> Result<(Vec<WorkflowRow>, Vec<SeedProblem>), SeedError> {
-    let file_error = |reason: String| SeedError::File {
-        file: file.to_owned(),
-        reason,
-    };
-    let mut reader = csv::ReaderBuilder::new()
-        .trim(csv::Trim::All)
-        .flexible(true)
-        .from_reader(contents);
-    let headers = reader
-        .headers()
-        .map_err(|e| file_error(format!("cannot read the header row: {e}")))?
-        .clone();
-    let mut position = HashMap::new();
-    for column in COLUMNS {
-        let at = headers
-            .iter()
-            .position(|h| h.eq_ignore_ascii_case(column))
-            .ok_or_else(|| file_error(format!("the header row has no ‘{column}’ column")))?;
-        position.insert(column, at);
-    }
-
-    let mut rows = Vec::new();
-    let mut problems = Vec::new();
-    let mut first_line: HashMap<String, u64> = HashMap::new();
-    for record in reader.records() {
-        let record = match record {
-            Ok(record) => record,
-            Err(e) => {
-                let line = e.position().map(|p| p.line()).unwrap_or_default();
-                problems.push(SeedProblem {
-                    file: file.to_owned(),
-                    line,
-                    reason: format!("cannot read the row: {e}"),
-                });
-                continue;
-            }
-        };
-        let line = record.position().map(|p| p.line()).unwrap_or_default();
-        let cells = Cells {
-            record: &record,
-            position: &position,
-        };
-        match row_from_cells(&cells) {
-            Err(reason) => problems.push(SeedProblem {
-                file: file.to_owned(),
-                line,
-                reason,
-            }),
-            Ok(row) => {
-                if let Some(first) = first_line.get(&row.workflow_id) {
-                    problems.push(SeedProblem {
-                        file: file.to_owned(),
-                        line,
-                        reason: format!(
-                            "duplicate workflow ID {} (first on line {first})",
-                            row.workflow_id
-                        ),
-                    });
-                } else {
-                    first_line.insert(row.workflow_id.clone(), line);
-                    rows.push(row);
-                }
-            }
-        }
-    }
-    Ok((rows, problems))
-}
-
-/// One CSV record's cells, by column name.
-struct Cells<'a> {
-    record: &'a csv::StringRecord,
-    position: &'a HashMap<&'static str, usize>,
-}
-
-impl<'a> Cells<'a> {
-    fn get(&self, column: &str) -> &'a str {
-        self.record.get(self.position[column]).unwrap_or_default()
-    }
+    read_rows(file, contents, &COLUMNS, row_from_cells, |row| {
+        format!("workflow ID {}", row.workflow_id)
+    })
 }
 
 fn row_from_cells(cells: &Cells<'_>) -> Result<WorkflowRow, String> {

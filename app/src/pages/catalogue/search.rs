@@ -7,7 +7,6 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::NavigateOptions;
-use leptos_router::components::Form;
 use leptos_router::hooks::{use_navigate, use_query_map};
 
 use super::{WorkflowIdText, WorkflowTags};
@@ -38,35 +37,52 @@ pub fn WorkflowsPage() -> impl IntoView {
     let filter_groups = Resource::new(|| (), |_| list_workflow_groups());
     let initial_q = request.get_untracked().q;
 
+    let search_box = NodeRef::<leptos::html::Input>::new();
     let group_select = NodeRef::<leptos::html::Select>::new();
     let navigate = use_navigate();
     let pending = StoredValue::new(None::<TimeoutHandle>);
-    let on_input = move |ev: leptos::ev::Event| {
-        let q = event_target_value(&ev);
+    // Where the form's current values lead: the same URL the form submits to without JavaScript.
+    let target = move || {
+        let q = search_box
+            .get_untracked()
+            .map(|i| i.value())
+            .unwrap_or_default();
         let group = group_select
             .get_untracked()
             .map(|s| s.value())
             .unwrap_or_default();
+        let next = SearchRequest::from_params(Some(&q), Some(&group), None);
+        format!("/workflows{}", next.query_string(1))
+    };
+    let cancel_pending = move || {
         if let Some(handle) = pending.get_value() {
             handle.clear();
         }
+    };
+    let on_input = {
         let navigate = navigate.clone();
-        let handle = set_timeout_with_handle(
-            move || {
-                let next = SearchRequest::from_params(Some(&q), Some(&group), None);
-                navigate(
-                    &format!("/workflows{}", next.query_string(1)),
-                    NavigateOptions {
+        move |_: leptos::ev::Event| {
+            cancel_pending();
+            let navigate = navigate.clone();
+            let handle = set_timeout_with_handle(
+                move || {
+                    let options = NavigateOptions {
                         replace: true,
                         scroll: false,
                         ..Default::default()
-                    },
-                );
-            },
-            std::time::Duration::from_millis(TYPING_PAUSE_MS),
-        )
-        .ok();
-        pending.set_value(handle);
+                    };
+                    navigate(&target(), options);
+                },
+                std::time::Duration::from_millis(TYPING_PAUSE_MS),
+            )
+            .ok();
+            pending.set_value(handle);
+        }
+    };
+    let on_submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        cancel_pending();
+        navigate(&target(), NavigateOptions::default());
     };
 
     let text_error = move || request.with(SearchRequest::text_error);
@@ -90,7 +106,7 @@ pub fn WorkflowsPage() -> impl IntoView {
             "Workflow IDs say what kind of data a MESH message carries. Search by ID, workflow "
             "group or description. Results update as you type."
         </p>
-        <Form method="GET" action="/workflows">
+        <form method="get" action="/workflows" on:submit=on_submit>
             <div class="nhsuk-form-group" class:nhsuk-form-group--error=move || text_error().is_some()>
                 <label class="nhsuk-label nhsuk-label--s" for="q">
                     "Search workflow IDs"
@@ -112,6 +128,7 @@ pub fn WorkflowsPage() -> impl IntoView {
                         if text_error().is_some() { "q-hint q-error" } else { "q-hint" }
                     }
                     aria-controls="search-results"
+                    node_ref=search_box
                     on:input=on_input
                 />
             </div>
@@ -126,7 +143,7 @@ pub fn WorkflowsPage() -> impl IntoView {
             <button class="nhsuk-button" type="submit" data-module="nhsuk-button">
                 "Search"
             </button>
-        </Form>
+        </form>
         <div id="search-results">
             <Transition fallback=|| view! { <p class="nhsuk-body">"Searching…"</p> }>
                 {move || Suspend::new(async move {

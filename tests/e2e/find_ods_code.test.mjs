@@ -1,0 +1,71 @@
+// A person finding their organisation's ODS code, with and without JavaScript.
+import assert from "node:assert/strict";
+import { after, before, test } from "node:test";
+import {
+  launchBrowser,
+  newPage,
+  screenshot,
+  seriousViolations,
+  startServer,
+  waitForHydration,
+} from "./harness.mjs";
+
+let server;
+let browser;
+
+before(async () => {
+  server = await startServer();
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+for (const javaScriptEnabled of [true, false]) {
+  test(`finds an ODS code by name and by postcode (JavaScript ${javaScriptEnabled ? "on" : "off"})`, async () => {
+    const page = await newPage(browser, server.url, { javaScriptEnabled });
+    await page.goto(`${server.url}/organisations`);
+    if (javaScriptEnabled) await waitForHydration(page);
+
+    await page.getByLabel("Search organisations").fill("leeds teaching");
+    await page.getByRole("button", { name: "Search" }).click();
+
+    await page.waitForURL(/\/organisations\?q=leeds\+teaching$/);
+    await page.getByRole("cell", { name: "Leeds Teaching Hospitals NHS Trust" }).waitFor();
+    assert.match(await page.locator("#result-count").innerText(), /^1 organisation found/);
+    await page.context().close();
+  });
+}
+
+test("results link back to the application page that opened the finder", async () => {
+  const page = await newPage(browser, server.url);
+  await page.goto(`${server.url}/organisations?return=/apply/mailbox/organisation`);
+  await waitForHydration(page);
+
+  await page.getByLabel("Search organisations").fill("RR8");
+  await page.keyboard.press("Enter");
+
+  const link = page.getByRole("link", { name: /Use RR8/ });
+  await link.waitFor();
+  assert.equal(await link.getAttribute("href"), "/apply/mailbox/organisation?ods_code=RR8");
+  await page.context().close();
+});
+
+for (const [name, path] of [
+  ["organisation-finder", "/organisations?q=manchester"],
+  ["organisation-finder-choosing", "/organisations?q=RR&return=/apply/mailbox/organisation"],
+  ["organisation-finder-error", `/organisations?q=${"x".repeat(101)}`],
+]) {
+  test(`${path.slice(0, 60)} has no serious or critical axe-core violation`, async () => {
+    const page = await newPage(browser, server.url);
+    await page.goto(`${server.url}${path}`);
+    await waitForHydration(page);
+
+    const violations = await seriousViolations(page);
+    await screenshot(page, name);
+
+    assert.deepEqual(violations, []);
+  });
+}
