@@ -74,11 +74,6 @@ pub fn App() -> impl IntoView {
 /// The NHS.UK header with the service name and the main navigation.
 #[component]
 fn Header() -> impl IntoView {
-    let location = leptos_router::hooks::use_location();
-    let current = move |prefix: &'static str| {
-        let path = location.pathname.get();
-        path == prefix || path.starts_with(&format!("{prefix}/"))
-    };
     view! {
         <header class="nhsuk-header" role="banner">
             <div class="nhsuk-header__container nhsuk-width-container">
@@ -98,34 +93,36 @@ fn Header() -> impl IntoView {
             <nav class="nhsuk-header__navigation" aria-label="Menu">
                 <div class="nhsuk-header__navigation-container nhsuk-width-container">
                     <ul class="nhsuk-header__navigation-list">
-                        <li
-                            class="nhsuk-header__navigation-item"
-                            class:nhsuk-header__navigation-item--current=move || current("/workflows")
-                        >
-                            <a
-                                class="nhsuk-header__navigation-link"
-                                href="/workflows"
-                                aria-current=move || current("/workflows").then_some("page")
-                            >
-                                "Workflow IDs"
-                            </a>
-                        </li>
-                        <li
-                            class="nhsuk-header__navigation-item"
-                            class:nhsuk-header__navigation-item--current=move || current("/organisations")
-                        >
-                            <a
-                                class="nhsuk-header__navigation-link"
-                                href="/organisations"
-                                aria-current=move || current("/organisations").then_some("page")
-                            >
-                                "ODS codes"
-                            </a>
-                        </li>
+                        <NavItem href="/workflows" text="Workflow IDs" />
+                        <NavItem href="/organisations" text="ODS codes" />
                     </ul>
                 </div>
             </nav>
         </header>
+    }
+}
+
+/// A link in the header's navigation, marked as current on its page and the pages below it.
+#[component]
+fn NavItem(href: &'static str, text: &'static str) -> impl IntoView {
+    let location = leptos_router::hooks::use_location();
+    let current = move || {
+        let path = location.pathname.get();
+        path == href || path.starts_with(&format!("{href}/"))
+    };
+    view! {
+        <li
+            class="nhsuk-header__navigation-item"
+            class:nhsuk-header__navigation-item--current=current
+        >
+            <a
+                class="nhsuk-header__navigation-link"
+                href=href
+                aria-current=move || current().then_some("page")
+            >
+                {text}
+            </a>
+        </li>
     }
 }
 

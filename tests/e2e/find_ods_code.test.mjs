@@ -1,32 +1,14 @@
 // A person finding their organisation's ODS code, with and without JavaScript.
 import assert from "node:assert/strict";
-import { after, before, test } from "node:test";
-import {
-  launchBrowser,
-  newPage,
-  screenshot,
-  seriousViolations,
-  startServer,
-  waitForHydration,
-} from "./harness.mjs";
+import { test } from "node:test";
+import { newPage, screenshot, seriousViolations, serverAndBrowser, waitForHydration } from "./harness.mjs";
 
-let server;
-let browser;
-
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const env = serverAndBrowser();
 
 for (const javaScriptEnabled of [true, false]) {
   test(`finds an ODS code by name and by postcode (JavaScript ${javaScriptEnabled ? "on" : "off"})`, async () => {
-    const page = await newPage(browser, server.url, { javaScriptEnabled });
-    await page.goto(`${server.url}/organisations`);
+    const page = await newPage(env.browser, env.server.url, { javaScriptEnabled });
+    await page.goto(`${env.server.url}/organisations`);
     if (javaScriptEnabled) await waitForHydration(page);
 
     await page.getByLabel("Search organisations").fill("leeds teaching");
@@ -40,8 +22,8 @@ for (const javaScriptEnabled of [true, false]) {
 }
 
 test("results link back to the application page that opened the finder", async () => {
-  const page = await newPage(browser, server.url);
-  await page.goto(`${server.url}/organisations?return=/apply/mailbox/organisation`);
+  const page = await newPage(env.browser, env.server.url);
+  await page.goto(`${env.server.url}/organisations?return=/apply/mailbox/organisation`);
   await waitForHydration(page);
 
   await page.getByLabel("Search organisations").fill("RR8");
@@ -59,8 +41,8 @@ for (const [name, path] of [
   ["organisation-finder-error", `/organisations?q=${"x".repeat(101)}`],
 ]) {
   test(`${path.slice(0, 60)} has no serious or critical axe-core violation`, async () => {
-    const page = await newPage(browser, server.url);
-    await page.goto(`${server.url}${path}`);
+    const page = await newPage(env.browser, env.server.url);
+    await page.goto(`${env.server.url}${path}`);
     await waitForHydration(page);
 
     const violations = await seriousViolations(page);

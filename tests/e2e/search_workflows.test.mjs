@@ -1,32 +1,14 @@
 // A person looking up a workflow ID: with JavaScript, without it, and with the keyboard alone.
 import assert from "node:assert/strict";
-import { after, before, describe, test } from "node:test";
-import {
-  launchBrowser,
-  newPage,
-  screenshot,
-  seriousViolations,
-  startServer,
-  waitForHydration,
-} from "./harness.mjs";
+import { describe, test } from "node:test";
+import { newPage, screenshot, seriousViolations, serverAndBrowser, waitForHydration } from "./harness.mjs";
 
-let server;
-let browser;
-
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const env = serverAndBrowser();
 
 describe("search workflow IDs", () => {
   test("results follow the search box as the person types, with JavaScript", async () => {
-    const page = await newPage(browser, server.url);
-    await page.goto(`${server.url}/workflows`);
+    const page = await newPage(env.browser, env.server.url);
+    await page.goto(`${env.server.url}/workflows`);
     await waitForHydration(page);
 
     const box = page.getByLabel("Search workflow IDs");
@@ -45,8 +27,8 @@ describe("search workflow IDs", () => {
   });
 
   test("the same search works with JavaScript switched off", async () => {
-    const page = await newPage(browser, server.url, { javaScriptEnabled: false });
-    await page.goto(`${server.url}/workflows`);
+    const page = await newPage(env.browser, env.server.url, { javaScriptEnabled: false });
+    await page.goto(`${env.server.url}/workflows`);
 
     await page.getByLabel("Search workflow IDs").fill("cardiolgy");
     await page.getByLabel("Workflow group").selectOption("Cardiology");
@@ -57,15 +39,15 @@ describe("search workflow IDs", () => {
     assert.match(await page.locator("#result-count").innerText(), /^10 workflow IDs found/);
     assert.equal(await page.locator("body[data-hydrated]").count(), 0, "no script ran");
 
-    await page.goto(`${server.url}/workflows?q=${"x".repeat(101)}`);
+    await page.goto(`${env.server.url}/workflows?q=${"x".repeat(101)}`);
     const summary = page.getByRole("alert");
     assert.match(await summary.innerText(), /There is a problem[\s\S]*100 characters or fewer/);
     await page.context().close();
   });
 
   test("a keyboard alone finds an entry and opens it", async () => {
-    const page = await newPage(browser, server.url);
-    await page.goto(`${server.url}/`);
+    const page = await newPage(env.browser, env.server.url);
+    await page.goto(`${env.server.url}/`);
     await waitForHydration(page);
 
     await page.keyboard.press("Tab");
@@ -98,8 +80,8 @@ describe("accessibility", () => {
     ["page-not-found", "/workflows/NO_SUCH_ID"],
   ]) {
     test(`${path} has no serious or critical axe-core violation`, async () => {
-      const page = await newPage(browser, server.url);
-      await page.goto(`${server.url}${path}`);
+      const page = await newPage(env.browser, env.server.url);
+      await page.goto(`${env.server.url}${path}`);
       await waitForHydration(page);
 
       const violations = await seriousViolations(page);

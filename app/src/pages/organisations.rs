@@ -7,7 +7,7 @@ use leptos_router::NavigateOptions;
 use leptos_router::hooks::{use_navigate, use_query_map};
 
 use crate::api::organisations::search_organisations;
-use crate::components::{ErrorMessage, ErrorSummary, FieldError, HttpStatus};
+use crate::components::{ErrorSummary, FieldError, HttpStatus, SearchBox};
 use crate::model::catalogue::encode_query_value;
 use crate::model::organisations::{
     ORGANISATION_RESULTS_MAX, OrganisationResults, ReturnPath, organisation_search_error,
@@ -56,25 +56,13 @@ pub fn OrganisationsPage() -> impl IntoView {
             {move || back.get().map(|back| view! {
                 <input type="hidden" name="return" value=back.as_str().to_owned() />
             })}
-            <div class="nhsuk-form-group" class:nhsuk-form-group--error=move || error().is_some()>
-                <label class="nhsuk-label nhsuk-label--s" for="q">"Search organisations"</label>
-                <div class="nhsuk-hint" id="q-hint">
-                    "For example RR8, Leeds Teaching Hospitals or LS1 3EX"
-                </div>
-                {move || error().map(|message| view! { <ErrorMessage id="q-error" message /> })}
-                <input
-                    class="nhsuk-input nhsuk-u-width-two-thirds"
-                    class:nhsuk-input--error=move || error().is_some()
-                    id="q"
-                    name="q"
-                    type="search"
-                    value=initial_q
-                    autocomplete="off"
-                    spellcheck="false"
-                    aria-describedby=move || if error().is_some() { "q-hint q-error" } else { "q-hint" }
-                    node_ref=search_box
-                />
-            </div>
+            <SearchBox
+                label="Search organisations"
+                hint="For example RR8, Leeds Teaching Hospitals or LS1 3EX"
+                initial=initial_q
+                error=Signal::derive(error)
+                node_ref=search_box
+            />
             <button class="nhsuk-button" type="submit">"Search"</button>
         </form>
         <Transition fallback=|| view! { <p class="nhsuk-body">"Searching…"</p> }>

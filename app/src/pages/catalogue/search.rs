@@ -11,7 +11,9 @@ use leptos_router::hooks::{use_navigate, use_query_map};
 
 use super::{WorkflowIdText, WorkflowTags};
 use crate::api::catalogue::{list_workflow_groups, search_workflows};
-use crate::components::{ErrorMessage, ErrorSummary, FieldError, HttpStatus, Pagination};
+use crate::components::{
+    ErrorMessage, ErrorSummary, FieldError, HttpStatus, Pagination, SearchBox,
+};
 use crate::error::AppError;
 use crate::model::catalogue::{GroupCount, SearchRequest, SearchResults};
 
@@ -59,7 +61,7 @@ pub fn WorkflowsPage() -> impl IntoView {
             handle.clear();
         }
     };
-    let on_input = {
+    let on_input = Callback::new({
         let navigate = navigate.clone();
         move |_: leptos::ev::Event| {
             cancel_pending();
@@ -78,7 +80,7 @@ pub fn WorkflowsPage() -> impl IntoView {
             .ok();
             pending.set_value(handle);
         }
-    };
+    });
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         cancel_pending();
@@ -107,31 +109,15 @@ pub fn WorkflowsPage() -> impl IntoView {
             "group or description. Results update as you type."
         </p>
         <form method="get" action="/workflows" on:submit=on_submit>
-            <div class="nhsuk-form-group" class:nhsuk-form-group--error=move || text_error().is_some()>
-                <label class="nhsuk-label nhsuk-label--s" for="q">
-                    "Search workflow IDs"
-                </label>
-                <div class="nhsuk-hint" id="q-hint">
-                    "For example CRDLGY_SCANS, cardiology or discharge summary"
-                </div>
-                {move || text_error().map(|message| view! { <ErrorMessage id="q-error" message /> })}
-                <input
-                    class="nhsuk-input nhsuk-u-width-two-thirds"
-                    class:nhsuk-input--error=move || text_error().is_some()
-                    id="q"
-                    name="q"
-                    type="search"
-                    value=initial_q
-                    autocomplete="off"
-                    spellcheck="false"
-                    aria-describedby=move || {
-                        if text_error().is_some() { "q-hint q-error" } else { "q-hint" }
-                    }
-                    aria-controls="search-results"
-                    node_ref=search_box
-                    on:input=on_input
-                />
-            </div>
+            <SearchBox
+                label="Search workflow IDs"
+                hint="For example CRDLGY_SCANS, cardiology or discharge summary"
+                initial=initial_q
+                error=Signal::derive(text_error)
+                node_ref=search_box
+                controls="search-results"
+                on_input=on_input
+            />
             <Suspense fallback=|| view! { <GroupSelect groups=Vec::new() selected=None node_ref=NodeRef::new() error=None /> }>
                 {move || Suspend::new(async move {
                     let groups = filter_groups.await.unwrap_or_default();
