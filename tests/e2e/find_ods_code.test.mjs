@@ -1,12 +1,12 @@
 // A person finding their organisation's ODS code, with and without JavaScript.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { newPage, screenshot, seriousViolations, serverAndBrowser, waitForHydration } from "./harness.mjs";
+import { newPage, serverAndBrowser, testAccessibility, waitForHydration } from "./harness.mjs";
 
 const env = serverAndBrowser();
 
 for (const javaScriptEnabled of [true, false]) {
-  test(`finds an ODS code by name and by postcode (JavaScript ${javaScriptEnabled ? "on" : "off"})`, async () => {
+  test(`finds an ODS code by the organisation's name (JavaScript ${javaScriptEnabled ? "on" : "off"})`, async () => {
     const page = await newPage(env.browser, env.server.url, { javaScriptEnabled });
     await page.goto(`${env.server.url}/organisations`);
     if (javaScriptEnabled) await waitForHydration(page);
@@ -35,19 +35,8 @@ test("results link back to the application page that opened the finder", async (
   await page.context().close();
 });
 
-for (const [name, path] of [
+testAccessibility(env, [
   ["organisation-finder", "/organisations?q=manchester"],
   ["organisation-finder-choosing", "/organisations?q=RR&return=/apply/mailbox/organisation"],
   ["organisation-finder-error", `/organisations?q=${"x".repeat(101)}`],
-]) {
-  test(`${path.slice(0, 60)} has no serious or critical axe-core violation`, async () => {
-    const page = await newPage(env.browser, env.server.url);
-    await page.goto(`${env.server.url}${path}`);
-    await waitForHydration(page);
-
-    const violations = await seriousViolations(page);
-    await screenshot(page, name);
-
-    assert.deepEqual(violations, []);
-  });
-}
+]);

@@ -8,7 +8,8 @@ import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import AxeBuilder from "@axe-core/playwright";
-import { after, before } from "node:test";
+import assert from "node:assert/strict";
+import { after, before, test } from "node:test";
 import { chromium } from "playwright-core";
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -147,4 +148,24 @@ export function serverAndBrowser() {
     await env.server?.stop();
   });
   return env;
+}
+
+/**
+ * One test per page: each page, once hydrated, has no serious or critical axe-core violation;
+ * a screenshot of each is saved under target/screenshots/ as `<name>.png`.
+ */
+export function testAccessibility(env, pages) {
+  for (const [name, path] of pages) {
+    test(`${path.slice(0, 60)} has no serious or critical axe-core violation`, async () => {
+      const page = await newPage(env.browser, env.server.url);
+      await page.goto(`${env.server.url}${path}`);
+      await waitForHydration(page);
+
+      const violations = await seriousViolations(page);
+      await screenshot(page, name);
+
+      assert.deepEqual(violations, []);
+      await page.context().close();
+    });
+  }
 }

@@ -1,7 +1,7 @@
 // A person looking up a workflow ID: with JavaScript, without it, and with the keyboard alone.
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { newPage, screenshot, seriousViolations, serverAndBrowser, waitForHydration } from "./harness.mjs";
+import { newPage, serverAndBrowser, testAccessibility, waitForHydration } from "./harness.mjs";
 
 const env = serverAndBrowser();
 
@@ -72,24 +72,13 @@ describe("search workflow IDs", () => {
 });
 
 describe("accessibility", () => {
-  for (const [name, path] of [
+  testAccessibility(env, [
     ["start-page", "/"],
     ["workflow-search", "/workflows?q=discharge"],
     ["workflow-entry", "/workflows/CRDLGY_SCANS"],
     ["workflow-search-error", "/workflows?group=Astrology"],
     ["page-not-found", "/workflows/NO_SUCH_ID"],
-  ]) {
-    test(`${path} has no serious or critical axe-core violation`, async () => {
-      const page = await newPage(env.browser, env.server.url);
-      await page.goto(`${env.server.url}${path}`);
-      await waitForHydration(page);
-
-      const violations = await seriousViolations(page);
-      await screenshot(page, name);
-
-      assert.deepEqual(violations, []);
-    });
-  }
+  ]);
 });
 
 /** Presses Tab until the focused element passes `check` (at most 60 times). */

@@ -1,7 +1,5 @@
 //! People's identities: work email addresses and smartcard numbers.
 
-use std::fmt;
-
 use serde::{Deserialize, Serialize};
 
 /// Longest email address accepted (the SMTP limit for a path).
@@ -65,30 +63,9 @@ impl NhsEmail {
         }
         Ok(Self(lower))
     }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
 }
 
-impl TryFrom<String> for NhsEmail {
-    type Error = NhsEmailError;
-    fn try_from(value: String) -> Result<Self, Self::Error> {
-        Self::parse(&value)
-    }
-}
-
-impl From<NhsEmail> for String {
-    fn from(value: NhsEmail) -> Self {
-        value.0
-    }
-}
-
-impl fmt::Display for NhsEmail {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
+text_newtype!(NhsEmail, NhsEmailError);
 
 /// The 12-digit number printed on the front of an NHS smartcard. Spaces may be typed between the
 /// digits (cards print them in groups); they are removed.
@@ -122,24 +99,9 @@ impl SmartcardNumber {
         }
         Ok(Self(digits))
     }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
 }
 
-impl TryFrom<String> for SmartcardNumber {
-    type Error = SmartcardNumberError;
-    fn try_from(value: String) -> Result<Self, Self::Error> {
-        Self::parse(&value)
-    }
-}
-
-impl From<SmartcardNumber> for String {
-    fn from(value: SmartcardNumber) -> Self {
-        value.0
-    }
-}
+text_newtype!(SmartcardNumber, SmartcardNumberError);
 
 #[cfg(test)]
 mod tests {

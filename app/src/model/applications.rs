@@ -44,24 +44,9 @@ impl UkPhoneNumber {
         }
         Ok(Self(national))
     }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
 }
 
-impl TryFrom<String> for UkPhoneNumber {
-    type Error = UkPhoneNumberError;
-    fn try_from(value: String) -> Result<Self, Self::Error> {
-        Self::parse(&value)
-    }
-}
-
-impl From<UkPhoneNumber> for String {
-    fn from(value: UkPhoneNumber) -> Self {
-        value.0
-    }
-}
+text_newtype!(UkPhoneNumber, UkPhoneNumberError);
 
 /// Checks free text from a form: trims it, and refuses it when empty (if required), longer than
 /// `max_chars`, or holding control characters (line breaks are allowed only where `multi_line`).

@@ -1,7 +1,5 @@
 //! The workflow ID catalogue: what a workflow ID is, and the search over it.
 
-use std::fmt;
-
 use serde::{Deserialize, Serialize};
 
 /// Longest workflow ID accepted. MESH allows up to 300 characters in `Mex-WorkflowID`; real IDs
@@ -59,30 +57,9 @@ impl WorkflowId {
         }
         Ok(Self(text.to_owned()))
     }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
 }
 
-impl TryFrom<String> for WorkflowId {
-    type Error = WorkflowIdError;
-    fn try_from(value: String) -> Result<Self, Self::Error> {
-        Self::parse(&value)
-    }
-}
-
-impl From<WorkflowId> for String {
-    fn from(value: WorkflowId) -> Self {
-        value.0
-    }
-}
-
-impl fmt::Display for WorkflowId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
+text_newtype!(WorkflowId, WorkflowIdError);
 
 /// Whether a workflow ID may still be used for new messages.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]

@@ -1,7 +1,5 @@
 //! Organisations and their ODS codes.
 
-use std::fmt;
-
 use serde::{Deserialize, Serialize};
 
 /// An Organisation Data Service code such as `X26` or `C43008`: 3 to 10 letters and digits,
@@ -38,30 +36,9 @@ impl OdsCode {
         }
         Ok(Self(text.to_ascii_uppercase()))
     }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
 }
 
-impl TryFrom<String> for OdsCode {
-    type Error = OdsCodeError;
-    fn try_from(value: String) -> Result<Self, Self::Error> {
-        Self::parse(&value)
-    }
-}
-
-impl From<OdsCode> for String {
-    fn from(value: OdsCode) -> Self {
-        value.0
-    }
-}
-
-impl fmt::Display for OdsCode {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
+text_newtype!(OdsCode, OdsCodeError);
 
 /// What sort of organisation an ODS code belongs to. The two-letter kind in a Mailbox ID comes
 /// from this.
