@@ -84,6 +84,167 @@ fn lower_first(label: &str) -> String {
     }
 }
 
+/// The characters of an application reference: digits and capitals without the ones people
+/// confuse (0/O, 1/I/L) or that spell words (U).
+pub const REFERENCE_ALPHABET: &[u8; 30] = b"23456789ABCDEFGHJKMNPQRSTVWXYZ";
+
+/// Random characters in a reference after its prefix (30^8, about 6.6 × 10^11 possibilities).
+pub const REFERENCE_RANDOM_LEN: usize = 8;
+
+/// What an application asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ApplicationKind {
+    Mailbox,
+    Account,
+    WorkflowRequest,
+}
+
+impl ApplicationKind {
+    pub const ALL: [Self; 3] = [Self::Mailbox, Self::Account, Self::WorkflowRequest];
+
+    /// The start of its references.
+    pub fn prefix(self) -> &'static str {
+        match self {
+            Self::Mailbox => "MBX",
+            Self::Account => "ACC",
+            Self::WorkflowRequest => "WFR",
+        }
+    }
+}
+
+/// An application reference such as `MBX-7Q4K-2XHD`: a prefix for the kind and eight random
+/// characters from [`REFERENCE_ALPHABET`]. People may type it in any case, with or without the
+/// hyphens or with spaces instead.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct Reference(String);
+
+/// Why a text is not an application reference.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ReferenceError {
+    #[error("Enter your application reference")]
+    Empty,
+    #[error("Enter the reference as it appears in your confirmation email, like MBX-7Q4K-2XHD")]
+    Format,
+}
+
+impl Reference {
+    /// Reads what a person typed.
+    pub fn parse(text: &str) -> Result<Self, ReferenceError> {
+        let compact: String = text
+            .chars()
+            .filter(|c| !c.is_whitespace() && *c != '-')
+            .collect::<String>()
+            .to_ascii_uppercase();
+        if compact.is_empty() {
+            return Err(ReferenceError::Empty);
+        }
+        let kind = ApplicationKind::ALL
+            .into_iter()
+            .find(|k| compact.starts_with(k.prefix()))
+            .ok_or(ReferenceError::Format)?;
+        let random = &compact[kind.prefix().len()..];
+        if random.len() != REFERENCE_RANDOM_LEN
+            || !random.bytes().all(|b| REFERENCE_ALPHABET.contains(&b))
+        {
+            return Err(ReferenceError::Format);
+        }
+        Ok(Self(format!(
+            "{}-{}-{}",
+            kind.prefix(),
+            &random[..4],
+            &random[4..]
+        )))
+    }
+
+    /// A reference of `kind` from random indexes into [`REFERENCE_ALPHABET`] (each taken modulo
+    /// its length).
+    pub fn from_indexes(kind: ApplicationKind, indexes: [usize; REFERENCE_RANDOM_LEN]) -> Self {
+        let chars: String = indexes
+            .iter()
+            .map(|&i| REFERENCE_ALPHABET[i % REFERENCE_ALPHABET.len()] as char)
+            .collect();
+        Self(format!("{}-{}-{}", kind.prefix(), &chars[..4], &chars[4..]))
+    }
+
+    /// The kind of application the reference belongs to.
+    pub fn kind(&self) -> ApplicationKind {
+        ApplicationKind::ALL
+            .into_iter()
+            .find(|k| self.0.starts_with(k.prefix()))
+            .unwrap_or(ApplicationKind::Mailbox)
+    }
+}
+
+text_newtype!(Reference, ReferenceError);
+
+/// Where an application is. The allowed moves are all in [`ApplicationStatus::can_move_to`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ApplicationStatus {
+    Submitted,
+    InReview,
+    MoreInformationNeeded,
+    Approved,
+    Rejected,
+}
+
+impl ApplicationStatus {
+    pub const ALL: [Self; 5] = [
+        Self::Submitted,
+        Self::InReview,
+        Self::MoreInformationNeeded,
+        Self::Approved,
+        Self::Rejected,
+    ];
+
+    /// Whether an application in this state may move to `next`. Approved and rejected are final;
+    /// an answered question puts the application back in review.
+    pub fn can_move_to(self, next: Self) -> bool {
+        use ApplicationStatus::*;
+        matches!(
+            (self, next),
+            (
+                Submitted,
+                InReview | MoreInformationNeeded | Approved | Rejected
+            ) | (InReview, MoreInformationNeeded | Approved | Rejected)
+                | (MoreInformationNeeded, InReview | Rejected)
+        )
+    }
+
+    pub fn is_final(self) -> bool {
+        matches!(self, Self::Approved | Self::Rejected)
+    }
+
+    /// The stored spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Submitted => "submitted",
+            Self::InReview => "in_review",
+            Self::MoreInformationNeeded => "more_information_needed",
+            Self::Approved => "approved",
+            Self::Rejected => "rejected",
+        }
+    }
+
+    /// Reads the stored spelling.
+    pub fn parse(text: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|s| s.as_str() == text)
+    }
+
+    /// The words on the status tag.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Submitted => "Submitted",
+            Self::InReview => "In review",
+            Self::MoreInformationNeeded => "More information needed",
+            Self::Approved => "Approved",
+            Self::Rejected => "Rejected",
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -175,5 +336,87 @@ mod tests {
             "é".repeat(10),
             "the limit counts characters, not bytes"
         );
+    }
+}
+
+#[cfg(test)]
+mod reference_tests {
+    use super::*;
+
+    #[test]
+    fn reads_references_as_people_type_them() {
+        for typed in [
+            "MBX-7Q4K-2XHD",
+            "mbx-7q4k-2xhd",
+            " MBX 7Q4K 2XHD ",
+            "MBX7Q4K2XHD",
+        ] {
+            let reference = Reference::parse(typed).unwrap();
+            assert_eq!(reference.as_str(), "MBX-7Q4K-2XHD", "{typed:?}");
+            assert_eq!(reference.kind(), ApplicationKind::Mailbox);
+        }
+        assert_eq!(
+            Reference::parse("acc-2345-6789").unwrap().kind(),
+            ApplicationKind::Account
+        );
+        assert_eq!(
+            Reference::parse("WFR-ZZZZ-2222").unwrap().kind(),
+            ApplicationKind::WorkflowRequest
+        );
+    }
+
+    #[test]
+    fn refuses_what_cannot_be_a_reference() {
+        let format =
+            "Enter the reference as it appears in your confirmation email, like MBX-7Q4K-2XHD";
+        let cases = [
+            ("", "Enter your application reference"),
+            ("XYZ-7Q4K-2XHD", format),
+            ("MBX-7Q4K-2XH", format),
+            ("MBX-7Q4K-2XHDD", format),
+            ("MBX-0Q4K-2XHD", format),
+            ("MBX-7Q4K-2XHO", format),
+            ("MBX-7Q4K-2XH1", format),
+            ("MBX-7Q4K-2XHÉ", format),
+        ];
+        for (typed, message) in cases {
+            let error = Reference::parse(typed).expect_err(typed);
+            assert_eq!(error.to_string(), message, "{typed:?}");
+        }
+    }
+
+    #[test]
+    fn builds_references_from_random_indexes() {
+        let reference =
+            Reference::from_indexes(ApplicationKind::Account, [0, 1, 2, 3, 26, 27, 28, 29]);
+        assert_eq!(reference.as_str(), "ACC-2345-WXYZ");
+        assert_eq!(Reference::parse(reference.as_str()).unwrap(), reference);
+    }
+
+    #[test]
+    fn allows_only_the_moves_of_the_application_process() {
+        use ApplicationStatus::*;
+        let allowed = [
+            (Submitted, InReview),
+            (Submitted, MoreInformationNeeded),
+            (Submitted, Approved),
+            (Submitted, Rejected),
+            (InReview, MoreInformationNeeded),
+            (InReview, Approved),
+            (InReview, Rejected),
+            (MoreInformationNeeded, InReview),
+            (MoreInformationNeeded, Rejected),
+        ];
+        for from in ApplicationStatus::ALL {
+            for to in ApplicationStatus::ALL {
+                assert_eq!(
+                    from.can_move_to(to),
+                    allowed.contains(&(from, to)),
+                    "{from:?} → {to:?}"
+                );
+            }
+            assert_eq!(ApplicationStatus::parse(from.as_str()), Some(from));
+        }
+        assert!(Approved.is_final() && Rejected.is_final() && !InReview.is_final());
     }
 }
