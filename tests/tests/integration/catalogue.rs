@@ -187,6 +187,9 @@ async fn shows_an_entry_with_its_acknowledgement_pair(backend: Backend) {
     assert!(page.contains("Transfer of Care"));
     assert!(page.contains("href=\"/workflows/TOC_FHIR_EC_DISCH_ACK\""));
     assert!(ack.contains("Acknowledges"));
+    let (status, lower) = app.get_text("/workflows/toc_fhir_ec_disch").await;
+    assert_eq!(status, 200, "an ID typed in lower case finds its entry");
+    assert!(lower.contains("<title>TOC_FHIR_EC_DISCH – MESH portal – NHS</title>"));
     assert!(ack.contains("href=\"/workflows/TOC_FHIR_EC_DISCH\""));
 }
 

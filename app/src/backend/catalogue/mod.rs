@@ -127,10 +127,14 @@ impl Catalogue {
         Ok(positions.iter().map(|&i| index.entry(i).clone()).collect())
     }
 
-    /// One entry with its acknowledgement pair; `None` when there is no such ID.
+    /// One entry with its acknowledgement pair; `None` when there is no such ID. An ID typed in
+    /// lower case finds its entry too, since IDs are upper-case.
     pub fn get(&self, workflow_id: &str) -> Option<WorkflowDetail> {
         let index = self.index();
-        let entry = index.get(workflow_id)?;
+        let entry = index
+            .get(workflow_id)
+            .or_else(|| index.get(&workflow_id.trim().to_uppercase()))?;
+        let workflow_id = entry.summary.workflow_id.as_str();
         let group_size = index
             .group_position(&entry.summary.group)
             .map(|g| index.groups()[g].count)
