@@ -67,6 +67,26 @@ pub async fn workflows_csv(
     }
 }
 
+/// Largest server function error body read to find its status.
+const SERVER_FN_ERROR_MAX: usize = 64 * 1024;
+
+/// Gives a failed server function call the status of its [`AppError`] (400 for bad input, 404,
+/// 503 …): Leptos answers every server function error with 500, including arguments it could not
+/// read.
+pub async fn server_fn_error_status(response: Response) -> Response {
+    if !response.headers().contains_key("serverfnerror") {
+        return response;
+    }
+    let (mut parts, body) = response.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, SERVER_FN_ERROR_MAX).await else {
+        return error_text(&AppError::Internal);
+    };
+    if let Ok(error) = serde_json::from_slice::<AppError>(&bytes) {
+        parts.status = error.status_code();
+    }
+    Response::from_parts(parts, axum::body::Body::from(bytes))
+}
+
 fn error_text(error: &AppError) -> Response {
     (
         error.status_code(),

@@ -17,6 +17,7 @@ on_each_database!(
     answers_an_unknown_workflow_id_with_a_404_page,
     answers_an_unknown_path_with_a_404_page,
     titles_pages_in_the_nhs_style,
+    answers_bad_server_function_calls_with_a_400_and_a_message,
 );
 
 fn search(q: &str) -> SearchRequest {
@@ -232,4 +233,42 @@ async fn titles_pages_in_the_nhs_style(backend: Backend) {
         )
     );
     assert!(home.contains("nhsuk-footer"));
+}
+
+async fn answers_bad_server_function_calls_with_a_400_and_a_message(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let post = |body: String| {
+        app.client
+            .post(format!("{}/api/search_workflows", app.address))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(body)
+            .send()
+    };
+    let hostile = [
+        ("garbage=1".to_owned(), "missing field `request`"),
+        (
+            format!("request[q]={}&request[page]=1", "a".repeat(1_000_000)),
+            "Search text must be 100 characters or fewer",
+        ),
+        (
+            "request[q]=x&request[page]=-1".to_owned(),
+            "invalid digit found in string",
+        ),
+        (
+            "request[q]=x&request[group]=%3Cscript%3E&request[page]=1".to_owned(),
+            "There is no workflow group called ‘<script>’",
+        ),
+    ];
+
+    for (body, message) in hostile {
+        let response = post(body).await.unwrap();
+        let status = response.status().as_u16();
+        let text = response.text().await.unwrap();
+        assert_eq!(status, 400, "{text}");
+        assert!(text.contains(message), "{text}");
+    }
+    let ok = post("request[q]=cardiology&request[page]=1".to_owned())
+        .await
+        .unwrap();
+    assert_eq!(ok.status().as_u16(), 200);
 }
