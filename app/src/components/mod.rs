@@ -4,10 +4,12 @@ mod error_summary;
 mod pagination;
 mod search_box;
 mod status;
+mod table;
 mod tag;
 
 pub use error_summary::{ErrorMessage, ErrorSummary, FieldError};
 pub use pagination::Pagination;
 pub use search_box::SearchBox;
 pub use status::{HttpStatus, NotFoundContent};
+pub use table::Cell;
 pub use tag::Tag;

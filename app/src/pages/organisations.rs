@@ -7,7 +7,7 @@ use leptos_router::NavigateOptions;
 use leptos_router::hooks::{use_navigate, use_query_map};
 
 use crate::api::organisations::search_organisations;
-use crate::components::{ErrorSummary, FieldError, HttpStatus, SearchBox};
+use crate::components::{Cell, ErrorSummary, FieldError, HttpStatus, SearchBox};
 use crate::model::catalogue::encode_query_value;
 use crate::model::organisations::{
     ORGANISATION_RESULTS_MAX, OrganisationResults, ReturnPath, organisation_search_error,
@@ -110,28 +110,16 @@ fn Found(found: OrganisationResults, back: Option<ReturnPath>) -> impl IntoView 
                     </td>
                 }
             });
+            let kind = org.kind.label();
             view! {
                 <tr class="nhsuk-table__row">
-                    <td class="nhsuk-table__cell">
-                        <span class="nhsuk-table-responsive__heading">"ODS code "</span>
-                        <strong class="app-workflow-id">{org.ods_code.clone()}</strong>
-                    </td>
-                    <td class="nhsuk-table__cell">
-                        <span class="nhsuk-table-responsive__heading">"Name "</span>
-                        {org.name.clone()}
-                    </td>
-                    <td class="nhsuk-table__cell">
-                        <span class="nhsuk-table-responsive__heading">"Kind "</span>
-                        {org.kind.label()}
-                    </td>
-                    <td class="nhsuk-table__cell">
-                        <span class="nhsuk-table-responsive__heading">"Town "</span>
-                        {org.town.clone()}
-                    </td>
-                    <td class="nhsuk-table__cell">
-                        <span class="nhsuk-table-responsive__heading">"Postcode "</span>
-                        {org.postcode.clone()}
-                    </td>
+                    <Cell heading="ODS code">
+                        <strong class="app-workflow-id">{org.ods_code}</strong>
+                    </Cell>
+                    <Cell heading="Name">{org.name}</Cell>
+                    <Cell heading="Kind">{kind}</Cell>
+                    <Cell heading="Town">{org.town}</Cell>
+                    <Cell heading="Postcode">{org.postcode}</Cell>
                     {use_link}
                 </tr>
             }

@@ -12,7 +12,7 @@ use leptos_router::hooks::{use_navigate, use_query_map};
 use super::{WorkflowIdText, WorkflowTags};
 use crate::api::catalogue::{list_workflow_groups, search_workflows};
 use crate::components::{
-    ErrorMessage, ErrorSummary, FieldError, HttpStatus, Pagination, SearchBox,
+    Cell, ErrorMessage, ErrorSummary, FieldError, HttpStatus, Pagination, SearchBox,
 };
 use crate::error::AppError;
 use crate::model::catalogue::{GroupCount, SearchRequest, SearchResults};
@@ -236,26 +236,19 @@ fn ResultsList(results: SearchResults, request: SearchRequest) -> impl IntoView 
         .into_iter()
         .map(|item| {
             let href = format!("/workflows/{}", item.workflow_id);
+            let (id, group, description) = (
+                item.workflow_id.clone(),
+                item.group.clone(),
+                item.description.clone(),
+            );
             view! {
                 <tr class="nhsuk-table__row">
-                    <td class="nhsuk-table__cell">
-                        <span class="nhsuk-table-responsive__heading">"Workflow ID "</span>
-                        <a href=href class="app-workflow-id">
-                            <WorkflowIdText id=item.workflow_id.clone() />
-                        </a>
-                    </td>
-                    <td class="nhsuk-table__cell">
-                        <span class="nhsuk-table-responsive__heading">"Group "</span>
-                        {item.group.clone()}
-                    </td>
-                    <td class="nhsuk-table__cell">
-                        <span class="nhsuk-table-responsive__heading">"Description "</span>
-                        {item.description.clone()}
-                    </td>
-                    <td class="nhsuk-table__cell">
-                        <span class="nhsuk-table-responsive__heading">"Status "</span>
-                        <WorkflowTags summary=item />
-                    </td>
+                    <Cell heading="Workflow ID">
+                        <a href=href class="app-workflow-id"><WorkflowIdText id /></a>
+                    </Cell>
+                    <Cell heading="Group">{group}</Cell>
+                    <Cell heading="Description">{description}</Cell>
+                    <Cell heading="Status"><WorkflowTags summary=item /></Cell>
                 </tr>
             }
         })
