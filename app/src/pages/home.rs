@@ -29,6 +29,12 @@ pub fn HomePage() -> impl IntoView {
                 <a class="nhsuk-button" href="/workflows" role="button" draggable="false">
                     "Search workflow IDs"
                 </a>
+                <h2 class="nhsuk-heading-m">"Find an ODS code"</h2>
+                <p>
+                    "Every organisation that uses MESH has an Organisation Data Service (ODS) code. "
+                    <a href="/organisations">"Find an organisation's ODS code"</a>
+                    " by its name, town or postcode."
+                </p>
                 <h2 class="nhsuk-heading-m">"Before you start"</h2>
                 <p>
                     "To use MESH you need an email address ending in @nhs.net, @nhs.uk or "
