@@ -6,7 +6,7 @@ import { newPage, serverAndBrowser, testAccessibility, waitForHydration } from "
 const env = serverAndBrowser();
 
 describe("search workflow IDs", () => {
-  test("results follow the search box as the person types, with JavaScript", async () => {
+  test("results follow the search box and the group filter as the person uses them, with JavaScript", async () => {
     const page = await newPage(env.browser, env.server.url);
     await page.goto(`${env.server.url}/workflows`);
     await waitForHydration(page);
@@ -23,6 +23,12 @@ describe("search workflow IDs", () => {
     await box.pressSequentially("PATH_MEDRPT", { delay: 20 });
     await page.getByRole("link", { name: "PATH_MEDRPT_V3", exact: true }).waitFor({ timeout: 10_000 });
     assert.equal(await page.getByRole("link", { name: "CRDLGY_SCANS", exact: true }).count(), 0);
+
+    await box.fill("");
+    await page.getByLabel("Workflow group").selectOption("Cardiology");
+    await page.waitForURL(/\/workflows\?group=Cardiology$/, { timeout: 10_000 });
+    await page.getByRole("link", { name: "CRDLGY_ECG_REPORT", exact: true }).waitFor({ timeout: 10_000 });
+    assert.match(await page.locator("#result-count").innerText(), /^10 workflow IDs found/);
     await page.context().close();
   });
 

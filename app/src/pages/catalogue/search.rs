@@ -81,6 +81,19 @@ pub fn WorkflowsPage() -> impl IntoView {
             pending.set_value(handle);
         }
     });
+    // Choosing a group shows its results at once.
+    let on_group_change = Callback::new({
+        let navigate = navigate.clone();
+        move |_: leptos::ev::Event| {
+            cancel_pending();
+            let options = NavigateOptions {
+                replace: true,
+                scroll: false,
+                ..Default::default()
+            };
+            navigate(&target(), options);
+        }
+    });
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         cancel_pending();
@@ -123,7 +136,9 @@ pub fn WorkflowsPage() -> impl IntoView {
                     let groups = filter_groups.await.unwrap_or_default();
                     let selected = request.with(|r| r.group.clone());
                     let error = group_error(&request.get(), &groups);
-                    view! { <GroupSelect groups selected node_ref=group_select error /> }
+                    view! {
+                        <GroupSelect groups selected node_ref=group_select error on_change=on_group_change />
+                    }
                 })}
             </Suspense>
             <button class="nhsuk-button" type="submit" data-module="nhsuk-button">
@@ -180,6 +195,7 @@ fn GroupSelect(
     selected: Option<String>,
     node_ref: NodeRef<leptos::html::Select>,
     error: Option<String>,
+    #[prop(optional, into)] on_change: Option<Callback<leptos::ev::Event>>,
 ) -> impl IntoView {
     let has_error = error.is_some();
     let options = groups
@@ -206,6 +222,11 @@ fn GroupSelect(
                 name="group"
                 node_ref=node_ref
                 aria-describedby=has_error.then_some("group-error")
+                on:change=move |ev| {
+                    if let Some(on_change) = on_change {
+                        on_change.run(ev);
+                    }
+                }
             >
                 <option value="">"All groups"</option>
                 {options}
