@@ -7,10 +7,10 @@ use super::catalogue::index::words_of;
 use super::db::Db;
 use super::db::organisations::{self as repo, OrganisationRow};
 use super::now_unix;
-use super::seed::{Cells, SeedError, SeedReport, read_rows};
+use super::seed::{Cells, SeedAction, SeedError, SeedReport, read_rows};
 use crate::error::AppError;
 use crate::model::organisations::{
-    ORGANISATION_RESULTS_MAX, OdsCode, Organisation, OrganisationKind, OrganisationResults,
+    ORGANISATION_RESULTS_MAX, OdsCode, OrganisationKind, OrganisationResults,
     organisation_search_error,
 };
 
@@ -45,15 +45,6 @@ pub async fn search(db: &Db, q: &str) -> Result<OrganisationResults, AppError> {
     })
 }
 
-/// The organisation with this ODS code, if the list has it.
-pub async fn find(db: &Db, code: &OdsCode) -> Result<Option<Organisation>, AppError> {
-    let mut conn = db.pool.acquire().await.map_err(internal)?;
-    let row = repo::find(&mut conn, code.as_str())
-        .await
-        .map_err(internal)?;
-    Ok(row.as_ref().map(OrganisationRow::organisation))
-}
-
 fn internal(error: sqlx::Error) -> AppError {
     tracing::error!(error = %error, "organisation lookup failed");
     AppError::Unavailable
@@ -78,18 +69,14 @@ pub async fn sync(db: &Db, file: &str, contents: &[u8]) -> Result<SeedReport, Se
         .map(|row| (row.ods_code.clone(), row))
         .collect();
     for row in &rows {
-        match existing.get(&row.ods_code) {
-            None => {
-                repo::insert(&mut tx, row, now).await?;
-                report.inserted += 1;
-            }
-            Some(stored) if stored.source != "seed" => report.kept_local += 1,
-            Some(stored) if stored == row => report.unchanged += 1,
-            Some(_) => {
-                repo::update(&mut tx, row, now).await?;
-                report.updated += 1;
-            }
+        let stored = existing.get(&row.ods_code);
+        let action = SeedAction::decide(stored.map(|s| (s, s.source.as_str())), row);
+        match action {
+            SeedAction::Insert => repo::insert(&mut tx, row, now).await?,
+            SeedAction::Update => repo::update(&mut tx, row, now).await?,
+            SeedAction::Unchanged | SeedAction::KeepLocal => {}
         }
+        report.record(action);
     }
     tx.commit().await?;
     Ok(report)

@@ -53,6 +53,41 @@ impl fmt::Display for SeedReport {
     }
 }
 
+/// What a sync does with one row of its file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SeedAction {
+    Insert,
+    Update,
+    Unchanged,
+    /// The service desk has edited the stored row: the file never overrides it.
+    KeepLocal,
+}
+
+impl SeedAction {
+    /// Decides for `row`, given the stored row with the same key and who owns it (`"seed"` or
+    /// `"service_desk"`), if there is one.
+    pub fn decide<T: PartialEq>(stored: Option<(&T, &str)>, row: &T) -> Self {
+        match stored {
+            None => Self::Insert,
+            Some((_, source)) if source != "seed" => Self::KeepLocal,
+            Some((stored, _)) if stored == row => Self::Unchanged,
+            Some(_) => Self::Update,
+        }
+    }
+}
+
+impl SeedReport {
+    /// Counts one row's action.
+    pub fn record(&mut self, action: SeedAction) {
+        match action {
+            SeedAction::Insert => self.inserted += 1,
+            SeedAction::Update => self.updated += 1,
+            SeedAction::Unchanged => self.unchanged += 1,
+            SeedAction::KeepLocal => self.kept_local += 1,
+        }
+    }
+}
+
 /// A problem that stops a whole file from loading.
 #[derive(Debug, thiserror::Error)]
 pub enum SeedError {
@@ -175,6 +210,25 @@ mod tests {
                 "things.csv, line 3: unknown size ‘huge’",
                 "things.csv, line 4: duplicate a (first on line 2)",
             ]
+        );
+    }
+
+    #[test]
+    fn never_overrides_a_row_the_service_desk_owns() {
+        let row = "same".to_owned();
+        let other = "other".to_owned();
+        assert_eq!(SeedAction::decide(None, &row), SeedAction::Insert);
+        assert_eq!(
+            SeedAction::decide(Some((&row, "seed")), &row),
+            SeedAction::Unchanged
+        );
+        assert_eq!(
+            SeedAction::decide(Some((&other, "seed")), &row),
+            SeedAction::Update
+        );
+        assert_eq!(
+            SeedAction::decide(Some((&other, "service_desk")), &row),
+            SeedAction::KeepLocal
         );
     }
 

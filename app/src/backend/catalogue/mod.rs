@@ -15,9 +15,7 @@ use std::time::{Duration, Instant};
 use self::index::{CatalogueIndex, Entry};
 use super::db::{Db, workflows};
 use crate::error::AppError;
-use crate::model::catalogue::{
-    PAGE_SIZE, SearchRequest, SearchResults, WorkflowDetail, WorkflowSummary,
-};
+use crate::model::catalogue::{PAGE_SIZE, SearchRequest, SearchResults, WorkflowDetail};
 
 /// How stale an instance's index may be, at most, after another instance changes the catalogue.
 pub const REVISION_CHECK_INTERVAL: Duration = Duration::from_secs(2);
@@ -145,11 +143,6 @@ impl Catalogue {
             acknowledged_by: index.acknowledged_by(workflow_id).to_vec(),
             group_size,
         })
-    }
-
-    /// A summary of an entry, if it exists.
-    pub fn summary(&self, workflow_id: &str) -> Option<WorkflowSummary> {
-        self.index().get(workflow_id).map(|e| e.summary.clone())
     }
 }
 

@@ -12,7 +12,7 @@ use sqlx::AnyConnection;
 
 use crate::backend::db::{Db, workflows, workflows::WorkflowRow};
 use crate::backend::now_unix;
-use crate::backend::seed::{Cells, SeedError, SeedProblem, SeedReport, read_rows};
+use crate::backend::seed::{Cells, SeedAction, SeedError, SeedProblem, SeedReport, read_rows};
 use crate::model::catalogue::{WorkflowId, WorkflowStatus};
 
 /// The columns a workflows seed file must have, in any order.
@@ -64,18 +64,14 @@ async fn apply(
             workflows::insert_group(conn, &row.group_name, now).await?;
             groups.insert(row.group_name.clone());
         }
-        match existing.get(&row.workflow_id) {
-            None => {
-                workflows::insert(conn, row, now).await?;
-                report.inserted += 1;
-            }
-            Some(stored) if stored.source != "seed" => report.kept_local += 1,
-            Some(stored) if stored == row => report.unchanged += 1,
-            Some(_) => {
-                workflows::update(conn, row, now).await?;
-                report.updated += 1;
-            }
+        let stored = existing.get(&row.workflow_id);
+        let action = SeedAction::decide(stored.map(|s| (s, s.source.as_str())), row);
+        match action {
+            SeedAction::Insert => workflows::insert(conn, row, now).await?,
+            SeedAction::Update => workflows::update(conn, row, now).await?,
+            SeedAction::Unchanged | SeedAction::KeepLocal => {}
         }
+        report.record(action);
     }
     Ok(())
 }

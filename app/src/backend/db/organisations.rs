@@ -63,19 +63,6 @@ pub async fn list_all(conn: &mut AnyConnection) -> sqlx::Result<Vec<Organisation
     .await
 }
 
-/// The organisation with this ODS code (already upper-case).
-pub async fn find(
-    conn: &mut AnyConnection,
-    ods_code: &str,
-) -> sqlx::Result<Option<OrganisationRow>> {
-    sqlx::query_as::<Any, OrganisationRow>(&format!(
-        "SELECT {COLUMNS} FROM organisations WHERE ods_code = $1"
-    ))
-    .bind(ods_code)
-    .fetch_optional(conn)
-    .await
-}
-
 /// Adds an organisation.
 pub async fn insert(conn: &mut AnyConnection, row: &OrganisationRow, now: i64) -> sqlx::Result<()> {
     let sql = format!(
