@@ -51,11 +51,15 @@ tools: ## Rust target, cargo-leptos, wasm-bindgen-cli, Node.js
 		|| cargo install wasm-bindgen-cli --version $(WASM_BINDGEN_VERSION)
 	@command -v npm >/dev/null || { $(call apt_install,nodejs npm); }
 
-test-tools: ## Chromium and chromedriver, PostgreSQL, curl, the browser tests' npm packages
+test-tools: ## Chromium and chromedriver, PostgreSQL, curl, aiosmtpd, the browser tests' npm packages
 	@command -v chromium >/dev/null && command -v chromedriver >/dev/null \
 		|| { $(call apt_install,chromium chromium-driver); }
 	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { $(call apt_install,postgresql); }
 	@command -v curl >/dev/null || { $(call apt_install,curl); }
+	@[ target/test-venv/.installed -nt tests/requirements.txt ] || { \
+		python3 -m venv target/test-venv 2>/dev/null || { $(call apt_install,python3-venv); python3 -m venv target/test-venv; }; \
+		target/test-venv/bin/pip install --quiet --disable-pip-version-check -r tests/requirements.txt; \
+		touch target/test-venv/.installed; }
 	@[ tests/e2e/node_modules/.package-lock.json -nt tests/e2e/package-lock.json ] \
 		|| (cd tests/e2e && npm ci --no-audit --no-fund)
 

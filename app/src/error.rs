@@ -8,6 +8,8 @@ use leptos::server_fn::codec::JsonEncoding;
 use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
 use serde::{Deserialize, Serialize};
 
+use crate::model::forms::FieldError;
+
 /// An error shown to a user.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
 pub enum AppError {
@@ -20,6 +22,9 @@ pub enum AppError {
         field: Option<String>,
         message: String,
     },
+    /// A form was sent with answers that need fixing, one message per field.
+    #[error("There is a problem: {}", .0.iter().map(|e| e.message.as_str()).collect::<Vec<_>>().join("; "))]
+    Form(Vec<FieldError>),
     /// A dependency (the database) is not answering; trying again later may work.
     #[error("The service is not available at the moment. Try again later.")]
     Unavailable,
@@ -44,7 +49,7 @@ impl AppError {
     pub fn status_code(&self) -> StatusCode {
         match self {
             Self::NotFound(_) => StatusCode::NOT_FOUND,
-            Self::Invalid { .. } => StatusCode::BAD_REQUEST,
+            Self::Invalid { .. } | Self::Form(_) => StatusCode::BAD_REQUEST,
             Self::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal | Self::Transport(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -62,6 +67,11 @@ impl FromServerFnError for AppError {
                     message,
                 }
             }
+            // On the server this is a request whose arguments could not be read.
+            ServerFnErrorErr::Deserialization(message) => Self::Invalid {
+                field: None,
+                message: format!("The request could not be read: {message}"),
+            },
             other => Self::Transport(other.to_string()),
         }
     }

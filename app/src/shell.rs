@@ -7,7 +7,11 @@ use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{SsrMode, path};
 
 use crate::components::NotFoundContent;
-use crate::pages::catalogue::{WorkflowPage, WorkflowsPage};
+use crate::pages::applications::ApplicationStatusPage;
+use crate::pages::apply::*;
+use crate::pages::catalogue::{
+    WorkflowPage, WorkflowRequestConfirmationPage, WorkflowRequestPage, WorkflowsPage,
+};
 use crate::pages::home::HomePage;
 use crate::pages::organisations::OrganisationsPage;
 
@@ -58,11 +62,36 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/") view=HomePage ssr=SsrMode::Async />
                         <Route path=path!("/workflows") view=WorkflowsPage ssr=SsrMode::Async />
                         <Route path=path!("/organisations") view=OrganisationsPage ssr=SsrMode::Async />
+                        <Route path=path!("/workflows/request") view=WorkflowRequestPage ssr=SsrMode::Async />
+                        <Route
+                            path=path!("/workflows/request/confirmation")
+                            view=WorkflowRequestConfirmationPage
+                            ssr=SsrMode::Async
+                        />
                         <Route
                             path=path!("/workflows/:workflow_id")
                             view=WorkflowPage
                             ssr=SsrMode::Async
                         />
+                        <Route path=path!("/apply") view=ApplyPage ssr=SsrMode::Async />
+                        <Route path=path!("/apply/mailbox") view=MailboxStartPage ssr=SsrMode::Async />
+                        <Route path=path!("/apply/mailbox/organisation") view=MailboxOrganisationPage ssr=SsrMode::Async />
+                        <Route path=path!("/apply/mailbox/environment") view=MailboxEnvironmentPage ssr=SsrMode::Async />
+                        <Route path=path!("/apply/mailbox/workflows") view=MailboxWorkflowsPage ssr=SsrMode::Async />
+                        <Route path=path!("/apply/mailbox/file-size") view=MailboxFileSizePage ssr=SsrMode::Async />
+                        <Route path=path!("/apply/mailbox/contact") view=MailboxContactPage ssr=SsrMode::Async />
+                        <Route path=path!("/apply/mailbox/check-answers") view=MailboxCheckPage ssr=SsrMode::Async />
+                        <Route path=path!("/apply/mailbox/confirmation") view=MailboxConfirmationPage ssr=SsrMode::Async />
+                        <Route path=path!("/apply/account") view=AccountStartPage ssr=SsrMode::Async />
+                        <Route path=path!("/apply/account/organisation") view=AccountOrganisationPage ssr=SsrMode::Async />
+                        <Route path=path!("/apply/account/mailboxes") view=AccountMailboxesPage ssr=SsrMode::Async />
+                        <Route path=path!("/apply/account/name") view=AccountNamePage ssr=SsrMode::Async />
+                        <Route path=path!("/apply/account/email") view=AccountEmailPage ssr=SsrMode::Async />
+                        <Route path=path!("/apply/account/access") view=AccountAccessPage ssr=SsrMode::Async />
+                        <Route path=path!("/apply/account/reason") view=AccountReasonPage ssr=SsrMode::Async />
+                        <Route path=path!("/apply/account/check-answers") view=AccountCheckPage ssr=SsrMode::Async />
+                        <Route path=path!("/apply/account/confirmation") view=AccountConfirmationPage ssr=SsrMode::Async />
+                        <Route path=path!("/applications/:reference") view=ApplicationStatusPage ssr=SsrMode::Async />
                     </Routes>
                 </main>
             </div>
@@ -95,6 +124,7 @@ fn Header() -> impl IntoView {
                     <ul class="nhsuk-header__navigation-list">
                         <NavItem href="/workflows" text="Workflow IDs" />
                         <NavItem href="/organisations" text="ODS codes" />
+                        <NavItem href="/apply" text="Apply" />
                     </ul>
                 </div>
             </nav>

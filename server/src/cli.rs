@@ -1,4 +1,4 @@
-//! The command line: `mesh-portal serve | migrate | seed`.
+//! The command line: `mesh-portal serve | migrate | seed | add-mailbox`.
 
 use clap::{Parser, Subcommand};
 
@@ -24,6 +24,17 @@ pub enum Command {
     /// Load the seed data (workflow catalogue, organisations) into the database, report bad rows,
     /// then exit.
     Seed,
+    /// Add an active mailbox to the register (until the service desk issues them), then exit.
+    AddMailbox {
+        /// The Mailbox ID, e.g. X26HC005.
+        mailbox_id: String,
+        /// The ODS code of the organisation that owns it (must be on the organisation list).
+        #[arg(long)]
+        ods_code: String,
+        /// live, integration or deployment.
+        #[arg(long)]
+        environment: String,
+    },
 }
 
 /// Runs a command; returns what to exit with.
@@ -51,6 +62,18 @@ pub async fn run(command: Command, settings: Settings) -> Result<(), StartupErro
                 }
                 println!("{report}");
             }
+            Ok(())
+        }
+        Command::AddMailbox {
+            mailbox_id,
+            ods_code,
+            environment,
+        } => {
+            let db = prepare_database(&settings).await?;
+            sync_seed_data(&db, &settings.seed_dir).await?;
+            let added =
+                app::backend::mailboxes::add(&db, &mailbox_id, &ods_code, &environment).await?;
+            println!("Mailbox {added} added.");
             Ok(())
         }
     }

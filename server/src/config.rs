@@ -10,7 +10,7 @@ use url::Url;
 
 /// Every variable this program reads, with its default and meaning (the README's table is made
 /// from the same words).
-pub const VARIABLES: [(&str, &str, &str); 9] = [
+pub const VARIABLES: [(&str, &str, &str); 12] = [
     (
         "MESH_PORTAL_LISTEN_ADDR",
         "127.0.0.1:3000",
@@ -56,6 +56,21 @@ pub const VARIABLES: [(&str, &str, &str); 9] = [
         "10",
         "database connection pool size",
     ),
+    (
+        "MESH_PORTAL_SMTP_URL",
+        "unset: emails are written as `.eml` files in `<data dir>/mail`",
+        "SMTP server for emails, e.g. `smtp://relay:25` or `smtp://user:pass@relay:587?tls=required`",
+    ),
+    (
+        "MESH_PORTAL_MAIL_FROM",
+        "MESH portal <mesh-portal@localhost>",
+        "sender of every email",
+    ),
+    (
+        "MESH_PORTAL_SERVICE_DESK_EMAIL",
+        "service-desk@localhost",
+        "mailbox told of each new application",
+    ),
 ];
 
 /// How log lines are written.
@@ -77,6 +92,26 @@ pub struct Settings {
     pub site_dir: Option<PathBuf>,
     pub seed_dir: PathBuf,
     pub db_max_connections: u32,
+    pub smtp_url: Option<SmtpUrl>,
+    pub mail_from: String,
+    pub service_desk_email: String,
+}
+
+/// An SMTP URL; it can hold a password, so it never prints whole.
+#[derive(Clone)]
+pub struct SmtpUrl(String);
+
+impl SmtpUrl {
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for SmtpUrl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let scheme = self.0.split(':').next().unwrap_or_default();
+        write!(f, "SmtpUrl({scheme}:…)")
+    }
 }
 
 /// A database URL; it can hold a password, so it never prints whole.
@@ -210,6 +245,37 @@ impl Settings {
                     )
                 })?,
         };
+        let smtp_url = match get("MESH_PORTAL_SMTP_URL") {
+            None => None,
+            Some(v) => {
+                let url = Url::parse(&v)
+                    .ok()
+                    .filter(|u| matches!(u.scheme(), "smtp" | "smtps") && u.host().is_some());
+                if url.is_none() {
+                    return Err(bad(
+                        "MESH_PORTAL_SMTP_URL",
+                        "must be an smtp:// or smtps:// address with a host",
+                    ));
+                }
+                Some(SmtpUrl(v))
+            }
+        };
+        let mail_from = get("MESH_PORTAL_MAIL_FROM")
+            .unwrap_or_else(|| "MESH portal <mesh-portal@localhost>".into());
+        if mail_from.parse::<lettre::message::Mailbox>().is_err() {
+            return Err(bad(
+                "MESH_PORTAL_MAIL_FROM",
+                format!("‘{mail_from}’ is not an email address such as Name <name@nhs.net>"),
+            ));
+        }
+        let service_desk_email = get("MESH_PORTAL_SERVICE_DESK_EMAIL")
+            .unwrap_or_else(|| "service-desk@localhost".into());
+        if service_desk_email.parse::<lettre::Address>().is_err() {
+            return Err(bad(
+                "MESH_PORTAL_SERVICE_DESK_EMAIL",
+                format!("‘{service_desk_email}’ is not an email address"),
+            ));
+        }
         Ok(Self {
             listen_addr,
             data_dir,
@@ -220,6 +286,9 @@ impl Settings {
             site_dir,
             seed_dir,
             db_max_connections,
+            smtp_url,
+            mail_from,
+            service_desk_email,
         })
     }
 }
@@ -259,8 +328,28 @@ mod tests {
     }
 
     #[test]
-    fn never_prints_the_database_password() {
-        let s = settings(&[("MESH_PORTAL_DATABASE_URL", "postgres://u:secret@h/db")]).unwrap();
-        assert!(!format!("{s:?}").contains("secret"));
+    fn never_prints_a_password() {
+        let s = settings(&[
+            ("MESH_PORTAL_DATABASE_URL", "postgres://u:secret@h/db"),
+            ("MESH_PORTAL_SMTP_URL", "smtp://u:hidden@relay:587"),
+        ])
+        .unwrap();
+        let printed = format!("{s:?}");
+        assert!(!printed.contains("secret"));
+        assert!(!printed.contains("hidden"));
+    }
+
+    #[test]
+    fn refuses_mail_settings_it_cannot_use() {
+        let cases = [
+            ("MESH_PORTAL_SMTP_URL", "relay:25"),
+            ("MESH_PORTAL_SMTP_URL", "http://relay"),
+            ("MESH_PORTAL_MAIL_FROM", "not an address"),
+            ("MESH_PORTAL_SERVICE_DESK_EMAIL", "desk"),
+        ];
+        for (variable, value) in cases {
+            let error = settings(&[(variable, value)]).unwrap_err();
+            assert_eq!(error.variable, variable, "{value}");
+        }
     }
 }

@@ -1,17 +1,24 @@
-//! Routes that are not Leptos pages: health and the catalogue CSV export.
+//! Routes that are not Leptos pages: health, the catalogue CSV export, and the form posts of
+//! pages used without JavaScript.
 
 use std::collections::HashMap;
 use std::time::Duration;
 
 use app::AppError;
+use app::api::applications::PostedForm;
 use app::backend::AppState;
 use app::backend::catalogue::export;
+use app::model::applications::ApplicationStatusView;
 use app::model::catalogue::SearchRequest;
-use axum::Json;
-use axum::extract::{Query, State};
-use axum::http::{StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use app::model::forms::{FieldError, FormState, FormValues};
+use axum::body::Body;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, Method, Request, StatusCode, Uri, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::{Form, Json};
+use leptos::prelude::provide_context;
 use serde_json::json;
+use tower_sessions::Session;
 
 /// How long `/health` waits for the database.
 const HEALTH_DB_TIMEOUT: Duration = Duration::from_secs(2);
@@ -85,6 +92,115 @@ pub async fn server_fn_error_status(response: Response) -> Response {
         parts.status = error.status_code();
     }
     Response::from_parts(parts, axum::body::Body::from(bytes))
+}
+
+/// `POST` of a question page sent without JavaScript: the same service as the page's server
+/// function. Accepted answers go on to the next page (post/redirect/get, so reload and Back never
+/// post twice); refused ones show the page again, with what was typed and an error summary, as a
+/// 400 (or the error's own status).
+pub async fn post_form(
+    State(state): State<AppState>,
+    session: Session,
+    uri: Uri,
+    headers: HeaderMap,
+    Form(values): Form<Vec<(String, String)>>,
+) -> Response {
+    let values = FormValues(values);
+    let path = uri.path().to_owned();
+    match app::backend::applications::answers::submit_form(&state, &session, &path, &values).await {
+        Ok(next) => Redirect::to(&next).into_response(),
+        Err(error) => {
+            let posted = PostedForm {
+                form: FormState {
+                    values,
+                    errors: field_errors(&error),
+                },
+                status: None,
+            };
+            render_page(state, session, uri, headers, posted, error.status_code()).await
+        }
+    }
+}
+
+/// `POST /applications/{reference}`: the status page's email check, without JavaScript.
+pub async fn post_status(
+    State(state): State<AppState>,
+    Path(reference): Path<String>,
+    session: Session,
+    uri: Uri,
+    headers: HeaderMap,
+    Form(values): Form<Vec<(String, String)>>,
+) -> Response {
+    let values = FormValues(values);
+    let found: Result<ApplicationStatusView, AppError> =
+        app::backend::applications::status::check(&state.db, &reference, values.get("email")).await;
+    let (status, posted) = match found {
+        Ok(view) => (
+            StatusCode::OK,
+            PostedForm {
+                form: FormState {
+                    values,
+                    errors: Vec::new(),
+                },
+                status: Some(view),
+            },
+        ),
+        Err(error) => (
+            error.status_code(),
+            PostedForm {
+                form: FormState {
+                    errors: field_errors(&error),
+                    values,
+                },
+                status: None,
+            },
+        ),
+    };
+    render_page(state, session, uri, headers, posted, status).await
+}
+
+fn field_errors(error: &AppError) -> Vec<FieldError> {
+    match error {
+        AppError::Form(errors) => errors.clone(),
+        AppError::Invalid { field, message } => vec![FieldError::new(
+            field.clone().unwrap_or_else(|| "maincontent".into()),
+            message.clone(),
+        )],
+        other => vec![FieldError::new("maincontent", other.to_string())],
+    }
+}
+
+/// Renders the page at `uri` as a `GET` would, with the refused form in its context.
+async fn render_page(
+    state: AppState,
+    session: Session,
+    uri: Uri,
+    headers: HeaderMap,
+    posted: PostedForm,
+    status: StatusCode,
+) -> Response {
+    let options = state.leptos_options.clone();
+    let handler = leptos_axum::render_app_async_with_context(
+        move || {
+            provide_context(state.clone());
+            provide_context(posted.clone());
+        },
+        move || app::shell(options.clone()),
+    );
+    let mut request = Request::new(Body::empty());
+    *request.method_mut() = Method::GET;
+    *request.uri_mut() = uri;
+    *request.headers_mut() = headers;
+    request.headers_mut().remove(header::CONTENT_LENGTH);
+    request.headers_mut().remove(header::CONTENT_TYPE);
+    request.extensions_mut().insert(session);
+    let mut response = handler(request).await.into_response();
+    *response.status_mut() = status;
+    response.headers_mut().insert(
+        header::CACHE_CONTROL,
+        "no-store".parse().expect("valid header"),
+    );
+    response
 }
 
 fn error_text(error: &AppError) -> Response {

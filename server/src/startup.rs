@@ -5,16 +5,19 @@
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 
-use app::backend::AppState;
+use app::backend::applications::answers::FORM_PATHS;
 use app::backend::catalogue::Catalogue;
 use app::backend::catalogue::seed;
 use app::backend::db::{Db, DbError};
+use app::backend::mail::{self, MailSetupError, Mailer};
 use app::backend::organisations;
 use app::backend::seed::{SeedError, SeedReport};
+use app::backend::sessions::DbSessionStore;
+use app::backend::{AppState, ServiceConfig};
 use app::{App, shell};
 use axum::Router;
 use axum::http::{HeaderValue, header};
-use axum::routing::get;
+use axum::routing::{get, post};
 use leptos::prelude::*;
 use leptos_axum::{
     AxumRouteListing, LeptosRoutes, file_and_error_handler_with_context, generate_route_list,
@@ -23,6 +26,8 @@ use tokio::net::TcpListener;
 use tower_http::compression::CompressionLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
+use tower_sessions::cookie::SameSite;
+use tower_sessions::{Expiry, SessionManagerLayer};
 
 use crate::config::Settings;
 use crate::routes;
@@ -58,6 +63,10 @@ pub enum StartupError {
     Seed(#[from] SeedError),
     #[error("cannot read the workflow catalogue: {0}")]
     Catalogue(#[source] sqlx::Error),
+    #[error("cannot add the mailbox: {0}")]
+    AddMailbox(#[from] app::backend::mailboxes::AddMailboxError),
+    #[error("cannot set up email: {0}")]
+    Mail(#[from] MailSetupError),
     #[error("cannot listen on {addr}: {source}")]
     Listen {
         addr: std::net::SocketAddr,
@@ -102,12 +111,24 @@ impl Application {
                 source,
             })?;
         let leptos_options = leptos_options(settings, local_addr);
+        let mailer = Mailer::new(
+            settings.data_dir.join("mail"),
+            settings.smtp_url.as_ref().map(|u| u.expose()),
+            &settings.mail_from,
+        )?;
+        tracing::info!(mail.transport = ?mailer, "mail ready");
         let state = AppState {
             db,
             catalogue: Arc::new(catalogue),
             leptos_options,
+            mailer: Arc::new(mailer),
+            config: Arc::new(ServiceConfig {
+                base_url: settings.base_url.as_str().trim_end_matches('/').to_owned(),
+                service_desk_email: settings.service_desk_email.clone(),
+            }),
         };
-        let router = router(state.clone());
+        let secure_cookies = settings.base_url.scheme() == "https";
+        let router = router(state.clone(), secure_cookies);
         Ok(Self {
             listener,
             router,
@@ -132,6 +153,13 @@ impl Application {
     /// in flight.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let addr = self.listener.local_addr()?;
+        tokio::spawn(mail::run_worker(
+            self.state.db.clone(),
+            self.state.mailer.clone(),
+        ));
+        tokio::spawn(delete_expired_sessions(DbSessionStore::new(
+            self.state.db.clone(),
+        )));
         tracing::info!(listen.addr = %addr, "serving");
         axum::serve(self.listener, self.router)
             .with_graceful_shutdown(shutdown_signal())
@@ -245,26 +273,58 @@ fn route_list() -> Vec<AxumRouteListing> {
     ROUTES.get_or_init(|| generate_route_list(App)).clone()
 }
 
-/// Every route: health, CSV export, the Leptos pages and server functions, static files; every
-/// response compressed when the client accepts it, and never framed or content-sniffed.
-pub fn router(state: AppState) -> Router {
+/// How long a browser session (and the answers of an application in progress) lasts after its
+/// last use.
+pub const SESSION_IDLE_HOURS: i64 = 24;
+
+/// Removes expired sessions every ten minutes.
+async fn delete_expired_sessions(store: DbSessionStore) {
+    let mut every = tokio::time::interval(std::time::Duration::from_secs(600));
+    loop {
+        every.tick().await;
+        match store.delete_expired().await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(sessions.deleted = n, "expired sessions removed"),
+            Err(error) => tracing::warn!(%error, "could not remove expired sessions"),
+        }
+    }
+}
+
+/// Every route: health, CSV export, the Leptos pages and server functions, the question pages'
+/// form posts, static files; sessions in the database; every response compressed when the client
+/// accepts it, and never framed or content-sniffed.
+pub fn router(state: AppState, secure_cookies: bool) -> Router {
+    let sessions = SessionManagerLayer::new(DbSessionStore::new(state.db.clone()))
+        .with_name("mesh_portal_session")
+        .with_same_site(SameSite::Lax)
+        .with_http_only(true)
+        .with_secure(secure_cookies)
+        .with_expiry(Expiry::OnInactivity(time::Duration::hours(
+            SESSION_IDLE_HOURS,
+        )));
     let routes = route_list();
     let context_state = state.clone();
     let context = move || provide_context(context_state.clone());
     let options = state.leptos_options.clone();
-    Router::new()
+    let mut router = Router::new()
         .route("/health", get(routes::health))
         .route("/workflows.csv", get(routes::workflows_csv))
         .leptos_routes_with_context(&state, routes, context.clone(), {
             let options = options.clone();
             move || shell(options.clone())
-        })
+        });
+    for path in FORM_PATHS {
+        router = router.route(path, post(routes::post_form));
+    }
+    router
+        .route("/applications/{reference}", post(routes::post_status))
         .fallback(file_and_error_handler_with_context::<AppState, _>(
             context, shell,
         ))
         .layer(axum::middleware::map_response(
             routes::server_fn_error_status,
         ))
+        .layer(sessions)
         .layer(SetResponseHeaderLayer::if_not_present(
             header::X_CONTENT_TYPE_OPTIONS,
             HeaderValue::from_static("nosniff"),

@@ -1,6 +1,6 @@
 // An operator running the binary: help, and a clear refusal of bad configuration.
 import assert from "node:assert/strict";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
@@ -35,4 +35,22 @@ test("migrate and seed run on their own and report what they did", async () => {
   assert.equal(seed.code, 0);
   assert.match(seed.stdout, /\d+ added, 0 updated, 0 unchanged/);
   assert.match(again.stdout, /0 added, 0 updated, \d+ unchanged/);
+  rmSync(data, { recursive: true, force: true });
+});
+
+test("add-mailbox registers a mailbox and refuses one it cannot use", async () => {
+  const data = mkdtempSync(join(tmpdir(), "mesh-portal-cli-"));
+  const env = { MESH_PORTAL_DATA_DIR: data, MESH_PORTAL_LOG: "warn" };
+
+  const added = await runBinary(["add-mailbox", "x26hc005", "--ods-code", "X26", "--environment", "integration"], env);
+  const again = await runBinary(["add-mailbox", "X26HC005", "--ods-code", "X26", "--environment", "integration"], env);
+  const unknown = await runBinary(["add-mailbox", "ZZ9HC001", "--ods-code", "ZZ9", "--environment", "live"], env);
+
+  assert.equal(added.code, 0, added.stderr);
+  assert.match(added.stdout, /Mailbox X26HC005 added/);
+  assert.notEqual(again.code, 0);
+  assert.match(again.stderr, /the mailbox X26HC005 already exists/);
+  assert.notEqual(unknown.code, 0);
+  assert.match(unknown.stderr, /no organisation with the ODS code ZZ9 is on the list/);
+  rmSync(data, { recursive: true, force: true });
 });

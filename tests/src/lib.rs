@@ -7,6 +7,7 @@
 //! however it ended. Set `MESH_PORTAL_TEST_POSTGRES_URL` to use an existing server instead.
 
 pub mod postgres;
+pub mod smtp;
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -50,6 +51,99 @@ impl TestApp {
         let response = self.get(path).await;
         let status = response.status().as_u16();
         (status, response.text().await.expect("body is text"))
+    }
+}
+
+/// One browser: its own cookies (so its own session and drafts), following no redirects.
+pub struct Browser {
+    pub address: String,
+    pub client: reqwest::Client,
+}
+
+/// What a form post answered.
+#[derive(Debug)]
+pub struct Answer {
+    pub status: u16,
+    /// Where a redirect sends the browser, if it is one.
+    pub location: Option<String>,
+    pub body: String,
+}
+
+impl Browser {
+    pub async fn get_text(&self, path: &str) -> (u16, String) {
+        let response = self
+            .client
+            .get(format!("{}{path}", self.address))
+            .send()
+            .await
+            .expect("request failed");
+        let status = response.status().as_u16();
+        (status, response.text().await.expect("body is text"))
+    }
+
+    /// Posts a form as a browser without JavaScript does.
+    pub async fn post_form(&self, path: &str, pairs: &[(&str, &str)]) -> Answer {
+        let response = self
+            .client
+            .post(format!("{}{path}", self.address))
+            .header("accept", "text/html")
+            .form(pairs)
+            .send()
+            .await
+            .expect("request failed");
+        let status = response.status().as_u16();
+        let location = response
+            .headers()
+            .get("location")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        let body = response.text().await.expect("body is text");
+        Answer {
+            status,
+            location,
+            body,
+        }
+    }
+
+    /// Posts the same answers to the page's server function, as the page does with JavaScript.
+    pub async fn submit_json(&self, path: &str, pairs: &[(&str, &str)]) -> (u16, String) {
+        let values: Vec<(String, String)> = pairs
+            .iter()
+            .map(|(n, v)| ((*n).to_owned(), (*v).to_owned()))
+            .collect();
+        self.post_json(
+            "/api/submit_application_form",
+            serde_json::json!({ "path": path, "values": values }),
+        )
+        .await
+    }
+
+    /// Posts a JSON body to a server function.
+    pub async fn post_json(&self, endpoint: &str, body: serde_json::Value) -> (u16, String) {
+        let response = self
+            .client
+            .post(format!("{}{endpoint}", self.address))
+            .json(&body)
+            .send()
+            .await
+            .expect("request failed");
+        let status = response.status().as_u16();
+        (status, response.text().await.expect("body is text"))
+    }
+}
+
+impl TestApp {
+    /// A new browser with an empty cookie jar.
+    pub fn browser(&self) -> Browser {
+        Browser {
+            address: self.address.clone(),
+            client: reqwest::Client::builder()
+                .cookie_store(true)
+                .redirect(reqwest::redirect::Policy::none())
+                .timeout(std::time::Duration::from_secs(30))
+                .build()
+                .expect("HTTP client"),
+        }
     }
 }
 

@@ -4,11 +4,14 @@
 pub mod applications;
 pub mod catalogue;
 pub mod db;
+pub mod mail;
+pub mod mailboxes;
 pub mod organisations;
 pub mod seed;
+pub mod sessions;
 pub mod state;
 
-pub use state::AppState;
+pub use state::{AppState, ServiceConfig};
 
 /// Seconds since the Unix epoch, the time format stored in the database.
 pub fn now_unix() -> i64 {

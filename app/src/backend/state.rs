@@ -7,6 +7,7 @@ use leptos::prelude::LeptosOptions;
 
 use super::catalogue::Catalogue;
 use super::db::Db;
+use super::mail::Mailer;
 
 /// Everything a request may need. Cheap to clone.
 #[derive(Clone, Debug)]
@@ -14,6 +15,17 @@ pub struct AppState {
     pub db: Db,
     pub catalogue: Arc<Catalogue>,
     pub leptos_options: LeptosOptions,
+    pub mailer: Arc<Mailer>,
+    pub config: Arc<ServiceConfig>,
+}
+
+/// The settings services need while serving.
+#[derive(Clone, Debug)]
+pub struct ServiceConfig {
+    /// The public address of the service, for links in emails (no trailing slash needed).
+    pub base_url: String,
+    /// Where notifications of new applications go.
+    pub service_desk_email: String,
 }
 
 impl FromRef<AppState> for LeptosOptions {

@@ -2,12 +2,7 @@
 
 use leptos::prelude::*;
 
-/// One problem, linked to the field (by its `id`) that must change.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FieldError {
-    pub field_id: String,
-    pub message: String,
-}
+pub use crate::model::forms::FieldError;
 
 /// "There is a problem", with a link to each field in error. Renders nothing when `errors` is
 /// empty.
@@ -25,7 +20,7 @@ pub fn ErrorSummary(errors: Vec<FieldError>) -> impl IntoView {
                                 .map(|e| {
                                     view! {
                                         <li>
-                                            <a href=format!("#{}", e.field_id)>{e.message}</a>
+                                            <a href=e.href()>{e.message.clone()}</a>
                                         </li>
                                     }
                                 })

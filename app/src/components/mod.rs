@@ -1,6 +1,7 @@
 //! Reusable NHS.UK design-system pieces.
 
 mod error_summary;
+pub mod form;
 mod pagination;
 mod search_box;
 mod status;

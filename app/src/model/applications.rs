@@ -1,4 +1,9 @@
-//! Rules for what applicants type: telephone numbers and free text.
+//! Applications: the rules for what applicants type (telephone numbers, free text), references,
+//! statuses, and one module per kind of application with its questions.
+
+pub mod account;
+pub mod mailbox;
+pub mod workflow_request;
 
 use serde::{Deserialize, Serialize};
 
@@ -242,6 +247,61 @@ impl ApplicationStatus {
             Self::Approved => "Approved",
             Self::Rejected => "Rejected",
         }
+    }
+}
+
+/// Everything the question pages show: the answers so far of each application in progress in
+/// this browser, and the reference of the last one sent of each kind.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Drafts {
+    pub mailbox: mailbox::MailboxDraft,
+    pub account: account::AccountDraft,
+    pub sent_mailbox: Option<String>,
+    pub sent_account: Option<String>,
+    pub sent_workflow_request: Option<String>,
+}
+
+/// One step in an application's history.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StatusEvent {
+    pub status: ApplicationStatus,
+    /// Seconds since 1970 (UTC).
+    pub at: i64,
+    pub note: String,
+}
+
+/// What the status page shows to someone who gave the right reference and email address.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApplicationStatusView {
+    pub reference: String,
+    pub kind: ApplicationKind,
+    pub status: ApplicationStatus,
+    pub submitted_at: i64,
+    /// Oldest first.
+    pub history: Vec<StatusEvent>,
+}
+
+impl ApplicationKind {
+    /// What the application is for, in words.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Mailbox => "Mailbox application",
+            Self::Account => "MESH UI account application",
+            Self::WorkflowRequest => "Workflow ID request",
+        }
+    }
+
+    /// The stored spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Mailbox => "mailbox",
+            Self::Account => "account",
+            Self::WorkflowRequest => "workflow_request",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == text)
     }
 }
 

@@ -35,4 +35,58 @@ macro_rules! text_newtype {
 pub mod accounts;
 pub mod applications;
 pub mod catalogue;
+pub mod forms;
 pub mod organisations;
+
+/// A time stored as seconds since 1970, as people read it in the UK: `25 November 2026, 14:05
+/// (UTC)`. Worked out here so that the browser bundle needs no date library.
+pub fn format_time(unix: i64) -> String {
+    const MONTHS: [&str; 12] = [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ];
+    let days = unix.div_euclid(86_400);
+    let seconds = unix.rem_euclid(86_400);
+    // Civil date from a day count (Howard Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{day} {} {year}, {:02}:{:02} (UTC)",
+        MONTHS[(month - 1) as usize],
+        seconds / 3600,
+        seconds % 3600 / 60
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn formats_times_as_uk_dates() {
+        assert_eq!(super::format_time(0), "1 January 1970, 00:00 (UTC)");
+        assert_eq!(
+            super::format_time(1_795_615_500),
+            "25 November 2026, 14:05 (UTC)"
+        );
+        assert_eq!(
+            super::format_time(951_782_400),
+            "29 February 2000, 00:00 (UTC)"
+        );
+    }
+}

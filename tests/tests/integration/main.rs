@@ -24,10 +24,12 @@ macro_rules! on_each_database {
     };
 }
 
+mod applications;
 mod catalogue;
 mod config;
 mod export;
 mod health;
+mod mail;
 mod organisations;
 mod seed;
 mod startup;

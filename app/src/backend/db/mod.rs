@@ -2,6 +2,7 @@
 //! queries (sqlx `Any`, `$1` placeholders, portable types). Repositories, one per aggregate, hold
 //! the SQL.
 
+pub mod applications;
 pub mod organisations;
 pub mod workflows;
 

@@ -1,9 +1,11 @@
 //! `/workflows…`: the workflow ID catalogue.
 
 mod entry;
+mod request;
 mod search;
 
 pub use entry::WorkflowPage;
+pub use request::{WorkflowRequestConfirmationPage, WorkflowRequestPage};
 pub use search::WorkflowsPage;
 
 use leptos::prelude::*;

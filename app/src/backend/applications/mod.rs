@@ -1,4 +1,11 @@
-//! The applications service. So far: new references.
+//! The applications service: answers kept in the browser session while an applicant moves
+//! between question pages ([`answers`]), the submission of a finished application in one
+//! transaction with its emails ([`submit`]), and the status page's lookup ([`status`]).
+
+pub mod answers;
+pub mod emails;
+pub mod status;
+pub mod submit;
 
 use rand::Rng;
 

@@ -1,0 +1,463 @@
+//! NHS.UK question pages: the page frame (back link, error summary, heading), the posting form,
+//! and the fields.
+//!
+//! A form posts to its own page's address, so it works without JavaScript: the server stores the
+//! answer and redirects to the next page, or shows the page again with the errors. With
+//! JavaScript, [`PostForm`] sends the same pairs to the `submit_application_form` server function
+//! and navigates, or shows the errors without reloading. Either way the fields show what was
+//! typed, taken from [`FormContext`].
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+use super::{ErrorMessage, ErrorSummary, HttpStatus};
+use crate::api::applications::get_application_drafts;
+use crate::model::applications::Drafts;
+use crate::model::forms::FormState;
+
+/// The refused submission of the page, if any, shared by the form and its fields.
+#[derive(Debug, Clone, Copy)]
+pub struct FormContext {
+    pub state: RwSignal<Option<FormState>>,
+}
+
+impl FormContext {
+    pub fn new(posted: Option<FormState>) -> Self {
+        Self {
+            state: RwSignal::new(posted),
+        }
+    }
+
+    /// What the field shows: what was just typed if the form was refused, else `stored`.
+    pub fn value(&self, name: &str, stored: &str) -> String {
+        self.state.with(|s| match s {
+            Some(state) => state.values.get(name).to_owned(),
+            None => stored.to_owned(),
+        })
+    }
+
+    /// Whether a checkbox or radio is ticked: as just sent if refused, else as `stored`.
+    pub fn checked(&self, name: &str, value: &str, stored: bool) -> bool {
+        self.state.with(|s| match s {
+            Some(state) => state.values.has(name, value),
+            None => stored,
+        })
+    }
+
+    pub fn error(&self, name: &str) -> Option<String> {
+        self.state
+            .with(|s| s.as_ref().and_then(|state| state.error_for(name)))
+    }
+
+    pub fn has_errors(&self) -> bool {
+        self.state
+            .with(|s| s.as_ref().is_some_and(|state| !state.errors.is_empty()))
+    }
+}
+
+fn use_form() -> FormContext {
+    use_context::<FormContext>().unwrap_or_else(|| FormContext::new(None))
+}
+
+/// A question page: loads the drafts of this browser session (and the refused form, after a post
+/// without JavaScript), then shows the title, Back link, error summary, caption and heading, and
+/// `body` with the drafts.
+#[component]
+pub fn QuestionPage<F, V>(
+    title: &'static str,
+    /// The application the page belongs to, shown above the heading.
+    caption: &'static str,
+    back: &'static str,
+    body: F,
+) -> impl IntoView
+where
+    F: Fn(Drafts) -> V + Clone + Send + Sync + 'static,
+    V: IntoView + 'static,
+{
+    let data = Resource::new(|| (), |_| get_application_drafts());
+    view! {
+        <Suspense fallback=|| view! { <p class="nhsuk-body">"Loading…"</p> }>
+            {move || {
+                let body = body.clone();
+                Suspend::new(async move {
+                    match data.await {
+                        Ok((drafts, posted)) => {
+                            let form = FormContext::new(posted);
+                            provide_context(form);
+                            view! {
+                                <Title text=move || {
+                                    if form.has_errors() {
+                                        format!("Error: {title}")
+                                    } else {
+                                        title.to_owned()
+                                    }
+                                } />
+                                <div class="nhsuk-back-link">
+                                    <a class="nhsuk-back-link__link" href=back>"Back"</a>
+                                </div>
+                                <FormErrors />
+                                <span class="nhsuk-caption-l">{caption}</span>
+                                <h1 class="nhsuk-heading-l">{title}</h1>
+                                {body(drafts)}
+                            }
+                            .into_any()
+                        }
+                        Err(error) => view! {
+                            <HttpStatus code=error.status_code().as_u16() />
+                            <Title text="Sorry, there is a problem with the service" />
+                            <h1 class="nhsuk-heading-l">
+                                "Sorry, there is a problem with the service"
+                            </h1>
+                            <p>{error.to_string()}</p>
+                        }
+                        .into_any(),
+                    }
+                })
+            }}
+        </Suspense>
+    }
+}
+
+/// The error summary of the page's form, when it has errors.
+#[component]
+pub fn FormErrors() -> impl IntoView {
+    let form = use_form();
+    move || {
+        let errors = form
+            .state
+            .with(|s| s.as_ref().map(|s| s.errors.clone()).unwrap_or_default());
+        view! { <ErrorSummary errors /> }
+    }
+}
+
+/// A form that posts its fields to `path` and ends with the `button`. See the module notes.
+#[component]
+pub fn PostForm(
+    path: &'static str,
+    /// The button's words; `None` when the children hold the buttons.
+    #[prop(optional)]
+    button: Option<&'static str>,
+    children: Children,
+) -> impl IntoView {
+    let form = use_form();
+    let on_submit = submit_handler(path, form);
+    view! {
+        <form method="post" action=path novalidate on:submit=on_submit>
+            {children()}
+            {button.map(|label| view! {
+                <button class="nhsuk-button" type="submit" data-prevent-double-click="true">
+                    {label}
+                </button>
+            })}
+        </form>
+    }
+}
+
+#[cfg(feature = "hydrate")]
+fn submit_handler(
+    path: &'static str,
+    form: FormContext,
+) -> impl Fn(leptos::ev::SubmitEvent) + 'static {
+    use leptos_router::NavigateOptions;
+    use leptos_router::hooks::use_navigate;
+    use wasm_bindgen::JsCast;
+
+    use crate::api::applications::submit_application_form;
+    use crate::error::AppError;
+    use crate::model::forms::{FieldError, FormValues};
+
+    let navigate = use_navigate();
+    let sending = StoredValue::new(false);
+    move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if sending.get_value() {
+            return;
+        }
+        let Some(element) = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::HtmlFormElement>().ok())
+        else {
+            return;
+        };
+        let mut values = Vec::new();
+        if let Ok(data) = web_sys::FormData::new_with_form(&element)
+            && let Ok(Some(entries)) = js_sys::try_iter(&data)
+        {
+            for entry in entries.flatten() {
+                let pair = js_sys::Array::from(&entry);
+                if let Some(value) = pair.get(1).as_string() {
+                    values.push((pair.get(0).as_string().unwrap_or_default(), value));
+                }
+            }
+        }
+        // The button that sent the form says what to do (Add, Remove) as it would without
+        // JavaScript.
+        if let Some(button) = ev
+            .submitter()
+            .and_then(|b| b.dyn_into::<web_sys::HtmlButtonElement>().ok())
+            && !button.name().is_empty()
+        {
+            values.push((button.name(), button.value()));
+        }
+        let values = FormValues(values);
+        let navigate = navigate.clone();
+        sending.set_value(true);
+        leptos::task::spawn_local(async move {
+            let result = submit_application_form(path.to_owned(), values.clone()).await;
+            sending.set_value(false);
+            match result {
+                Ok(next) => {
+                    form.state.set(None);
+                    navigate(&next, NavigateOptions::default());
+                }
+                Err(error) => {
+                    let errors = match error {
+                        AppError::Form(errors) => errors,
+                        AppError::Invalid { field, message } => vec![FieldError::new(
+                            field.unwrap_or_else(|| "maincontent".into()),
+                            message,
+                        )],
+                        other => vec![FieldError::new("maincontent", other.to_string())],
+                    };
+                    form.state.set(Some(FormState { values, errors }));
+                    focus_error_summary();
+                }
+            }
+        });
+    }
+}
+
+/// Moves focus to the error summary, as the NHS.UK frontend does when a page loads with one.
+#[cfg(feature = "hydrate")]
+fn focus_error_summary() {
+    use wasm_bindgen::JsCast;
+    request_animation_frame(|| {
+        if let Some(summary) = document()
+            .query_selector(".nhsuk-error-summary")
+            .ok()
+            .flatten()
+            .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+        {
+            let _ = summary.focus();
+            summary.scroll_into_view();
+        }
+    });
+}
+
+#[cfg(not(feature = "hydrate"))]
+fn submit_handler(
+    path: &'static str,
+    form: FormContext,
+) -> impl Fn(leptos::ev::SubmitEvent) + 'static {
+    let _ = (path, form);
+    |_| {}
+}
+
+fn described_by(parts: &[Option<String>]) -> Option<String> {
+    let ids: Vec<&str> = parts.iter().flatten().map(String::as_str).collect();
+    (!ids.is_empty()).then(|| ids.join(" "))
+}
+
+/// A labelled text input.
+#[component]
+pub fn TextInput(
+    name: &'static str,
+    label: &'static str,
+    #[prop(optional)] hint: Option<&'static str>,
+    /// The stored answer.
+    #[prop(into)]
+    stored: String,
+    /// `text`, `email`, `tel`.
+    #[prop(default = "text")]
+    input_type: &'static str,
+    #[prop(optional)] autocomplete: Option<&'static str>,
+    /// An NHS.UK width class, such as `nhsuk-input--width-10`.
+    #[prop(default = "nhsuk-u-width-two-thirds")]
+    width: &'static str,
+    /// Codes and IDs are not words: no spelling check or capitals.
+    #[prop(optional)]
+    code: bool,
+) -> impl IntoView {
+    let form = use_form();
+    let error = move || form.error(name);
+    let hint_id = hint.map(|_| format!("{name}-hint"));
+    let describedby = {
+        let hint_id = hint_id.clone();
+        move || described_by(&[hint_id.clone(), error().map(|_| format!("{name}-error"))])
+    };
+    let initial = form.value(name, &stored);
+    view! {
+        <div class="nhsuk-form-group" class:nhsuk-form-group--error=move || error().is_some()>
+            <label class="nhsuk-label" for=name>{label}</label>
+            {hint.map(|hint| view! { <div class="nhsuk-hint" id=hint_id.clone()>{hint}</div> })}
+            {move || error().map(|message| view! {
+                <ErrorMessage id=format!("{name}-error") message />
+            })}
+            <input
+                class=format!("nhsuk-input {width}")
+                class:nhsuk-input--error=move || error().is_some()
+                id=name
+                name=name
+                type=input_type
+                prop:value=move || form.value(name, &stored)
+                value=initial
+                autocomplete=autocomplete
+                spellcheck=code.then_some("false")
+                autocapitalize=code.then_some("characters")
+                aria-describedby=describedby
+            />
+        </div>
+    }
+}
+
+/// A labelled multi-line text box.
+#[component]
+pub fn TextArea(
+    name: &'static str,
+    label: &'static str,
+    #[prop(optional)] hint: Option<&'static str>,
+    #[prop(into)] stored: String,
+    #[prop(default = 5)] rows: u32,
+) -> impl IntoView {
+    let form = use_form();
+    let error = move || form.error(name);
+    let hint_id = hint.map(|_| format!("{name}-hint"));
+    let describedby = {
+        let hint_id = hint_id.clone();
+        move || described_by(&[hint_id.clone(), error().map(|_| format!("{name}-error"))])
+    };
+    let initial = form.value(name, &stored);
+    view! {
+        <div class="nhsuk-form-group" class:nhsuk-form-group--error=move || error().is_some()>
+            <label class="nhsuk-label" for=name>{label}</label>
+            {hint.map(|hint| view! { <div class="nhsuk-hint" id=hint_id.clone()>{hint}</div> })}
+            {move || error().map(|message| view! {
+                <ErrorMessage id=format!("{name}-error") message />
+            })}
+            <textarea
+                class="nhsuk-textarea"
+                class:nhsuk-textarea--error=move || error().is_some()
+                id=name
+                name=name
+                rows=rows
+                prop:value=move || form.value(name, &stored)
+                aria-describedby=describedby
+            >
+                {initial}
+            </textarea>
+        </div>
+    }
+}
+
+/// One choice of a group of radios or checkboxes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Choice {
+    pub value: &'static str,
+    pub label: &'static str,
+    pub hint: &'static str,
+}
+
+/// A group of radios (one answer) or checkboxes (any number), in a fieldset with its legend. The
+/// first input has the id `name`, so the error summary's link lands on it.
+#[component]
+pub fn Choices(
+    name: &'static str,
+    legend: &'static str,
+    #[prop(optional)] hint: Option<&'static str>,
+    choices: Vec<Choice>,
+    /// The stored answers' values.
+    stored: Vec<String>,
+    /// Checkboxes instead of radios.
+    #[prop(optional)]
+    multiple: bool,
+) -> impl IntoView {
+    let form = use_form();
+    let error = move || form.error(name);
+    let hint_id = hint.map(|_| format!("{name}-hint"));
+    let describedby = {
+        let hint_id = hint_id.clone();
+        move || described_by(&[hint_id.clone(), error().map(|_| format!("{name}-error"))])
+    };
+    let kind = if multiple { "checkboxes" } else { "radios" };
+    let input_type = if multiple { "checkbox" } else { "radio" };
+    view! {
+        <div class="nhsuk-form-group" class:nhsuk-form-group--error=move || error().is_some()>
+            <fieldset class="nhsuk-fieldset" aria-describedby=describedby>
+                <legend class="nhsuk-fieldset__legend nhsuk-fieldset__legend--m">{legend}</legend>
+                {hint.map(|hint| view! { <div class="nhsuk-hint" id=hint_id.clone()>{hint}</div> })}
+                {move || error().map(|message| view! {
+                    <ErrorMessage id=format!("{name}-error") message />
+                })}
+                <div class=format!("nhsuk-{kind}")>
+                    {choices
+                        .into_iter()
+                        .enumerate()
+                        .map(|(i, choice)| {
+                            let id = if i == 0 { name.to_owned() } else { format!("{name}-{}", i + 1) };
+                            let hint_id = format!("{id}-item-hint");
+                            let was = stored.iter().any(|s| s == choice.value);
+                            let value = choice.value;
+                            view! {
+                                <div class=format!("nhsuk-{kind}__item")>
+                                    <input
+                                        class=format!("nhsuk-{kind}__input")
+                                        id=id.clone()
+                                        name=name
+                                        type=input_type
+                                        value=value
+                                        checked=form.checked(name, value, was)
+                                        prop:checked=move || form.checked(name, value, was)
+                                        aria-describedby=(!choice.hint.is_empty()).then(|| hint_id.clone())
+                                    />
+                                    <label class=format!("nhsuk-label nhsuk-{kind}__label") for=id>
+                                        {choice.label}
+                                    </label>
+                                    {(!choice.hint.is_empty()).then(|| view! {
+                                        <div class=format!("nhsuk-hint nhsuk-{kind}__hint") id=hint_id.clone()>
+                                            {choice.hint}
+                                        </div>
+                                    })}
+                                </div>
+                            }
+                        })
+                        .collect_view()}
+                </div>
+            </fieldset>
+        </div>
+    }
+}
+
+/// One row of a check-your-answers summary list, with a Change link to the question.
+#[component]
+pub fn SummaryRow(
+    key: &'static str,
+    #[prop(into)] value: String,
+    change: &'static str,
+    /// What the Change link changes, for screen readers ("Change *organisation*").
+    #[prop(into)]
+    what: String,
+) -> impl IntoView {
+    let lines: Vec<String> = value.lines().map(str::to_owned).collect();
+    let empty = lines.is_empty();
+    view! {
+        <div class="nhsuk-summary-list__row">
+            <dt class="nhsuk-summary-list__key">{key}</dt>
+            <dd class="nhsuk-summary-list__value">
+                {if empty {
+                    view! { <span class="nhsuk-u-secondary-text-colour">"Not answered"</span> }.into_any()
+                } else {
+                    lines
+                        .into_iter()
+                        .map(|line| view! { {line} <br /> })
+                        .collect_view()
+                        .into_any()
+                }}
+            </dd>
+            <dd class="nhsuk-summary-list__actions">
+                <a href=change>
+                    "Change" <span class="nhsuk-u-visually-hidden">{format!(" {what}")}</span>
+                </a>
+            </dd>
+        </div>
+    }
+}

@@ -1,0 +1,164 @@
+//! Emails through a real SMTP server process (aiosmtpd), and the outbox's retries.
+
+use mesh_portal_tests::smtp::{SmtpServer, free_port};
+use mesh_portal_tests::{Backend, spawn_app_with};
+
+on_each_database!(
+    confirmation_and_notification_arrive_by_smtp,
+    an_email_the_server_refuses_stays_in_the_outbox_and_is_retried,
+);
+
+const ACCOUNT_FREE_APPLICATION: [(&str, &[(&str, &str)]); 7] = [
+    ("/apply/mailbox/organisation", &[("ods_code", "RR8")]),
+    (
+        "/apply/mailbox/environment",
+        &[("environments", "deployment")],
+    ),
+    (
+        "/apply/mailbox/workflows",
+        &[
+            ("add", "TOC_FHIR_EC_DISCH"),
+            ("direction-TOC_FHIR_EC_DISCH", "send"),
+        ],
+    ),
+    ("/apply/mailbox/workflows", &[("continue", "1")]),
+    ("/apply/mailbox/file-size", &[("file_size", "up_to_10mb")]),
+    (
+        "/apply/mailbox/contact",
+        &[
+            ("contact_name", "Priya Patel"),
+            ("contact_email", "priya.patel@nhs.net"),
+            ("contact_phone", "0113 496 0001"),
+        ],
+    ),
+    (
+        "/apply/mailbox/check-answers",
+        &[("declaration", "confirmed")],
+    ),
+];
+
+async fn apply(app: &mesh_portal_tests::TestApp) -> String {
+    let browser = app.browser();
+    for (path, pairs) in ACCOUNT_FREE_APPLICATION {
+        let answer = browser.post_form(path, pairs).await;
+        assert_eq!(answer.status, 303, "{path}: {}", answer.body);
+    }
+    sqlx::query_scalar::<sqlx::Any, String>("SELECT reference FROM applications")
+        .fetch_one(&app.state.db.pool)
+        .await
+        .unwrap()
+}
+
+/// Joins the lines that quoted-printable encoding split, and decodes its `=3D`.
+fn unfold_quoted_printable(message: &str) -> String {
+    message
+        .replace("=\r\n", "")
+        .replace("=\n", "")
+        .replace("=3D", "=")
+}
+
+fn header<'a>(message: &'a str, name: &str) -> Option<&'a str> {
+    message
+        .lines()
+        .take_while(|l| !l.is_empty())
+        .find_map(|l| l.strip_prefix(&format!("{name}: ")))
+}
+
+async fn confirmation_and_notification_arrive_by_smtp(backend: Backend) {
+    let smtp = SmtpServer::start();
+    let app = spawn_app_with(
+        backend,
+        &[
+            ("MESH_PORTAL_SMTP_URL", &smtp.url()),
+            ("MESH_PORTAL_SERVICE_DESK_EMAIL", "mesh.desk@nhs.net"),
+            ("MESH_PORTAL_MAIL_FROM", "MESH portal <mesh-portal@nhs.net>"),
+            ("MESH_PORTAL_BASE_URL", "https://mesh-portal.example.nhs.uk"),
+        ],
+    )
+    .await;
+
+    let reference = apply(&app).await;
+    let messages: Vec<String> = smtp
+        .wait_for(2)
+        .await
+        .iter()
+        .map(|m| unfold_quoted_printable(m))
+        .collect();
+
+    assert_eq!(messages.len(), 2, "both emails arrived");
+    let to_applicant = messages
+        .iter()
+        .find(|m| header(m, "To") == Some("priya.patel@nhs.net"))
+        .expect("the applicant's confirmation");
+    let to_desk = messages
+        .iter()
+        .find(|m| header(m, "To") == Some("mesh.desk@nhs.net"))
+        .expect("the service desk's notification");
+    assert_eq!(
+        header(to_applicant, "Subject"),
+        Some(format!("Your MESH mailbox application: {reference}").as_str())
+    );
+    assert_eq!(
+        header(to_desk, "Subject"),
+        Some(format!("New MESH mailbox application: {reference}").as_str())
+    );
+    for message in [to_applicant, to_desk] {
+        assert!(header(message, "From").is_some_and(|f| f.contains("mesh-portal@nhs.net")));
+        assert!(message.contains("multipart/alternative"));
+        assert!(message.contains("text/plain"));
+        assert!(message.contains("text/html"));
+        assert!(message.contains(&reference));
+        assert!(message.contains(&format!(
+            "https://mesh-portal.example.nhs.uk/applications/{reference}"
+        )));
+    }
+    assert!(to_applicant.contains("Leeds Teaching Hospitals NHS Trust (RR8)"));
+    let unsent: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM mail_outbox WHERE sent_at IS NULL")
+        .fetch_one(&app.state.db.pool)
+        .await
+        .unwrap();
+    assert_eq!(unsent, 0);
+}
+
+async fn an_email_the_server_refuses_stays_in_the_outbox_and_is_retried(backend: Backend) {
+    let port = free_port();
+    let url = format!("smtp://127.0.0.1:{port}");
+    let app = spawn_app_with(backend, &[("MESH_PORTAL_SMTP_URL", &url)]).await;
+
+    let reference = apply(&app).await;
+    let mut failed = Vec::new();
+    for _ in 0..100 {
+        failed = sqlx::query_as::<sqlx::Any, (i64, Option<String>)>(
+            "SELECT attempts, last_error FROM mail_outbox WHERE sent_at IS NULL",
+        )
+        .fetch_all(&app.state.db.pool)
+        .await
+        .unwrap();
+        if failed.len() == 2 && failed.iter().all(|(_, e)| e.is_some()) {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(
+        failed.len(),
+        2,
+        "the application is stored, its emails wait"
+    );
+    assert!(
+        failed
+            .iter()
+            .all(|(attempts, error)| *attempts == 1 && error.is_some())
+    );
+
+    // The SMTP server comes back; the retry (brought forward here) delivers both.
+    let smtp = SmtpServer::start_on(port);
+    sqlx::query("UPDATE mail_outbox SET next_attempt_at = 0")
+        .execute(&app.state.db.pool)
+        .await
+        .unwrap();
+    app.state.mailer.wake();
+    let messages = smtp.wait_for(2).await;
+
+    assert_eq!(messages.len(), 2);
+    assert!(messages.iter().all(|m| m.contains(&reference)));
+}
