@@ -2,7 +2,7 @@
 // fresh SQLite database, and Debian's Chromium driven by playwright-core. Pages may only reach the
 // server under test: every other request (web fonts from assets.nhs.uk, for instance) is blocked.
 import { spawn } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
@@ -51,15 +51,15 @@ export async function startServer() {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   // Run from another folder, so the binary must find its site assets on its own.
+  const serverEnv = {
+    MESH_PORTAL_LISTEN_ADDR: `127.0.0.1:${port}`,
+    MESH_PORTAL_DATA_DIR: join(dataDir, "data"),
+    MESH_PORTAL_SEED_DIR: join(root, "seed-data"),
+    MESH_PORTAL_LOG: "warn",
+  };
   const child = spawn(binary, ["serve"], {
     cwd: dataDir,
-    env: {
-      ...process.env,
-      MESH_PORTAL_LISTEN_ADDR: `127.0.0.1:${port}`,
-      MESH_PORTAL_DATA_DIR: join(dataDir, "data"),
-      MESH_PORTAL_SEED_DIR: join(root, "seed-data"),
-      MESH_PORTAL_LOG: "warn",
-    },
+    env: { ...process.env, ...serverEnv },
     stdio: ["ignore", "inherit", "inherit"],
   });
   const deadline = Date.now() + 30_000;
@@ -78,6 +78,18 @@ export async function startServer() {
   }
   return {
     url,
+    /** The emails the server has written as .eml files so far. */
+    emails() {
+      const dir = join(dataDir, "data", "mail");
+      if (!existsSync(dir)) return [];
+      return readdirSync(dir)
+        .filter((f) => f.endsWith(".eml"))
+        .map((f) => readFileSync(join(dir, f), "utf8"));
+    },
+    /** Runs a command of the binary against this server's database. */
+    command(args) {
+      return runBinary(args, serverEnv);
+    },
     async stop() {
       const exited = new Promise((r) => child.once("exit", r));
       child.kill("SIGTERM");
@@ -105,13 +117,23 @@ export function launchBrowser() {
   });
 }
 
+/** Pages opened with JavaScript switched off, and the server each may reach. */
+const staticPages = new WeakMap();
+/** The uncaught script errors of each page opened by `newPage`. */
+const scriptErrors = new WeakMap();
+
 /** A new page that can only reach `serverUrl`. */
 export async function newPage(browser, serverUrl, options = {}) {
   const context = await browser.newContext(options);
   await context.route("**/*", (route) =>
     route.request().url().startsWith(serverUrl) ? route.continue() : route.abort(),
   );
-  return context.newPage();
+  const page = await context.newPage();
+  const errors = [];
+  page.on("pageerror", (error) => errors.push(error.message));
+  scriptErrors.set(page, errors);
+  if (options.javaScriptEnabled === false) staticPages.set(page, { browser, serverUrl });
+  return page;
 }
 
 /** Waits until the Leptos bundle has taken over the page. */
@@ -119,12 +141,52 @@ export async function waitForHydration(page) {
   await page.waitForSelector("body[data-hydrated]", { timeout: 30_000 });
 }
 
-/** The serious and critical accessibility violations axe-core finds on the page. */
+/**
+ * The serious and critical accessibility violations axe-core finds on the page. axe-core needs
+ * script timers, which never fire in a page with JavaScript switched off; such a page is checked
+ * as a copy: its HTML, served at its own address to a page with JavaScript on, where the site's
+ * scripts are blocked so that nothing but axe-core runs and the markup stays as the server sent it.
+ */
 export async function seriousViolations(page) {
+  const target = staticPages.get(page);
+  if (!target) return violationsOf(page);
+  const html = await page.content();
+  const url = page.url();
+  const context = await target.browser.newContext();
+  await context.route("**/*", (route) => {
+    const request = route.request();
+    if (request.url() === url && request.resourceType() === "document") {
+      return route.fulfill({ status: 200, contentType: "text/html; charset=utf-8", body: html });
+    }
+    const script = ["script", "fetch", "xhr"].includes(request.resourceType()) || /\.wasm(\?|$)/.test(request.url());
+    return request.url().startsWith(target.serverUrl) && !script ? route.continue() : route.abort();
+  });
+  try {
+    const copy = await context.newPage();
+    await copy.goto(url);
+    return await violationsOf(copy);
+  } finally {
+    await context.close();
+  }
+}
+
+async function violationsOf(page) {
   const results = await new AxeBuilder({ page }).analyze();
   return results.violations
     .filter((v) => v.impact === "serious" || v.impact === "critical")
     .map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
+}
+
+/**
+ * Checks the page for serious and critical axe-core violations and saves a screenshot named
+ * `name`; returns the violations, and any uncaught script error since the last check (an empty
+ * list when there are none).
+ */
+export async function checkPage(page, name) {
+  const violations = await seriousViolations(page);
+  await screenshot(page, name);
+  const errors = scriptErrors.get(page) ?? [];
+  return [...violations, ...errors.splice(0).map((message) => `script error on ${name}: ${message}`)];
 }
 
 /** Saves a full-page screenshot under target/screenshots/ for review. */
@@ -137,11 +199,13 @@ export async function screenshot(page, name) {
  * Registers before/after hooks that start a server and a browser for the tests of one file, and
  * returns the object that holds them (`.server`, `.browser`) once the hooks have run.
  */
-export function serverAndBrowser() {
+export function serverAndBrowser(setup = async () => {}) {
   const env = {};
+  // One hook does it all: Node 20 does not wait for one top-level `before` before the next.
   before(async () => {
     env.server = await startServer();
     env.browser = await launchBrowser();
+    await setup(env.server);
   });
   after(async () => {
     await env.browser?.close();

@@ -20,7 +20,9 @@ pub fn ErrorSummary(errors: Vec<FieldError>) -> impl IntoView {
                                 .map(|e| {
                                     view! {
                                         <li>
-                                            <a href=e.href()>{e.message.clone()}</a>
+                                            <a href=e.href() on:click=focus_field(e.field_id.clone())>
+                                                {e.message.clone()}
+                                            </a>
                                         </li>
                                     }
                                 })
@@ -41,5 +43,29 @@ pub fn ErrorMessage(#[prop(into)] id: String, #[prop(into)] message: String) -> 
             <span class="nhsuk-u-visually-hidden">"Error: "</span>
             {message}
         </span>
+    }
+}
+
+/// With JavaScript, a link to a field moves focus to the field (as the NHS.UK frontend does for
+/// summaries it finds when the page loads); links to pages are followed as usual.
+fn focus_field(field_id: String) -> impl Fn(leptos::ev::MouseEvent) + 'static {
+    move |ev: leptos::ev::MouseEvent| {
+        if field_id.starts_with('/') {
+            return;
+        }
+        #[cfg(feature = "hydrate")]
+        {
+            use wasm_bindgen::JsCast;
+            if let Some(field) = document()
+                .get_element_by_id(&field_id)
+                .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+            {
+                ev.prevent_default();
+                field.scroll_into_view();
+                let _ = field.focus();
+            }
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = &ev;
     }
 }

@@ -60,8 +60,7 @@ fn use_form() -> FormContext {
 }
 
 /// A question page: loads the drafts of this browser session (and the refused form, after a post
-/// without JavaScript), then shows the title, Back link, error summary, caption and heading, and
-/// `body` with the drafts.
+/// without JavaScript), then shows [`question_frame`] with `body` given the drafts.
 #[component]
 pub fn QuestionPage<F, V>(
     title: &'static str,
@@ -76,46 +75,58 @@ where
 {
     let data = Resource::new(|| (), |_| get_application_drafts());
     view! {
-        <Suspense fallback=|| view! { <p class="nhsuk-body">"Loading…"</p> }>
+        <Transition fallback=|| view! { <p class="nhsuk-body">"Loading…"</p> }>
             {move || {
                 let body = body.clone();
                 Suspend::new(async move {
                     match data.await {
                         Ok((drafts, posted)) => {
-                            let form = FormContext::new(posted);
-                            provide_context(form);
-                            view! {
-                                <Title text=move || {
-                                    if form.has_errors() {
-                                        format!("Error: {title}")
-                                    } else {
-                                        title.to_owned()
-                                    }
-                                } />
-                                <div class="nhsuk-back-link">
-                                    <a class="nhsuk-back-link__link" href=back>"Back"</a>
-                                </div>
-                                <FormErrors />
-                                <span class="nhsuk-caption-l">{caption}</span>
-                                <h1 class="nhsuk-heading-l">{title}</h1>
-                                {body(drafts)}
-                            }
-                            .into_any()
+                            question_frame(title, caption, back, posted, move || body(drafts))
                         }
-                        Err(error) => view! {
-                            <HttpStatus code=error.status_code().as_u16() />
-                            <Title text="Sorry, there is a problem with the service" />
-                            <h1 class="nhsuk-heading-l">
-                                "Sorry, there is a problem with the service"
-                            </h1>
-                            <p>{error.to_string()}</p>
-                        }
-                        .into_any(),
+                        Err(error) => load_failed(&error),
                     }
                 })
             }}
-        </Suspense>
+        </Transition>
     }
+}
+
+/// The frame of a question page once its data is in: title ("Error: " first when the form was
+/// refused), Back link, error summary, caption and heading, then `body`. Provides the
+/// [`FormContext`] the fields read.
+pub fn question_frame<V: IntoView + 'static>(
+    title: &'static str,
+    caption: &'static str,
+    back: &'static str,
+    posted: Option<FormState>,
+    body: impl FnOnce() -> V,
+) -> AnyView {
+    let form = FormContext::new(posted);
+    provide_context(form);
+    view! {
+        <Title text=move || {
+            if form.has_errors() { format!("Error: {title}") } else { title.to_owned() }
+        } />
+        <div class="nhsuk-back-link">
+            <a class="nhsuk-back-link__link" href=back>"Back"</a>
+        </div>
+        <FormErrors />
+        <span class="nhsuk-caption-l">{caption}</span>
+        <h1 class="nhsuk-heading-l">{title}</h1>
+        {body()}
+    }
+    .into_any()
+}
+
+/// What a page shows when its data could not be loaded.
+pub fn load_failed(error: &crate::error::AppError) -> AnyView {
+    view! {
+        <HttpStatus code=error.status_code().as_u16() />
+        <Title text="Sorry, there is a problem with the service" />
+        <h1 class="nhsuk-heading-l">"Sorry, there is a problem with the service"</h1>
+        <p>{error.to_string()}</p>
+    }
+    .into_any()
 }
 
 /// The error summary of the page's form, when it has errors.
@@ -208,7 +219,18 @@ fn submit_handler(
             match result {
                 Ok(next) => {
                     form.state.set(None);
-                    navigate(&next, NavigateOptions::default());
+                    let here = window()
+                        .location()
+                        .pathname()
+                        .and_then(|p| window().location().search().map(|s| p + &s))
+                        .unwrap_or_default();
+                    if next == here {
+                        // The same page with new answers (a workflow added or removed): load it
+                        // afresh, since the router keeps a page as it is while its URL stays.
+                        let _ = window().location().reload();
+                    } else {
+                        navigate(&next, NavigateOptions::default());
+                    }
                 }
                 Err(error) => {
                     let errors = match error {

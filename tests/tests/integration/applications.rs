@@ -30,7 +30,7 @@ const MAILBOX_ANSWERS: [(&str, &[(&str, &str)]); 6] = [
     (
         "/apply/mailbox/workflows",
         &[
-            ("add", "PATH_MEDRPT_V3"),
+            ("add_workflow", "PATH_MEDRPT_V3"),
             ("direction-PATH_MEDRPT_V3", "both"),
         ],
     ),
@@ -357,7 +357,11 @@ async fn adds_changes_and_removes_workflows_and_refuses_retired_ones(backend: Ba
             browser
                 .post_form(
                     "/apply/mailbox/workflows",
-                    &[("q", "pathology"), ("add", id), (field.as_str(), direction)],
+                    &[
+                        ("q", "pathology"),
+                        ("add_workflow", id),
+                        (field.as_str(), direction),
+                    ],
                 )
                 .await
         }
@@ -371,7 +375,7 @@ async fn adds_changes_and_removes_workflows_and_refuses_retired_ones(backend: Ba
     let removed = browser
         .post_form(
             "/apply/mailbox/workflows",
-            &[("remove", "TOC_FHIR_EC_DISCH")],
+            &[("remove_workflow", "TOC_FHIR_EC_DISCH")],
         )
         .await;
     let (_, page) = browser
@@ -400,7 +404,7 @@ async fn adds_changes_and_removes_workflows_and_refuses_retired_ones(backend: Ba
     );
     assert_eq!(removed.status, 303);
     let added = page
-        .split("<h2 class=\"nhsuk-heading-m\">Workflows added</h2>")
+        .split("id=\"workflows-added\">Workflows added</h2>")
         .nth(1)
         .expect("the added table");
     assert!(added.contains("PATH_MEDRPT_V3"));

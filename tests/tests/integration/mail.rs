@@ -17,7 +17,7 @@ const ACCOUNT_FREE_APPLICATION: [(&str, &[(&str, &str)]); 7] = [
     (
         "/apply/mailbox/workflows",
         &[
-            ("add", "TOC_FHIR_EC_DISCH"),
+            ("add_workflow", "TOC_FHIR_EC_DISCH"),
             ("direction-TOC_FHIR_EC_DISCH", "send"),
         ],
     ),

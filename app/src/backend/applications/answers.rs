@@ -14,8 +14,8 @@ use crate::model::applications::account::{
     ReasonForm, split_mailbox_ids,
 };
 use crate::model::applications::mailbox::{
-    self, ContactForm, Direction, EnvironmentForm, FileSize, FileSizeForm, MailboxDraft,
-    NamedOrganisation, OrganisationForm, RequestedWorkflow,
+    self, ADD_WORKFLOW, ContactForm, Direction, EnvironmentForm, FileSize, FileSizeForm,
+    MailboxDraft, NamedOrganisation, OrganisationForm, REMOVE_WORKFLOW, RequestedWorkflow,
 };
 use crate::model::applications::workflow_request::{self, WorkflowRequestForm};
 use crate::model::catalogue::{WorkflowStatus, encode_query_value};
@@ -265,7 +265,12 @@ fn answer_workflows(
     } else {
         format!("{}?q={}", paths::WORKFLOWS, encode_query_value(q))
     };
-    if let Some(workflow_id) = values.0.iter().find(|(n, _)| n == "add").map(|(_, v)| v) {
+    if let Some(workflow_id) = values
+        .0
+        .iter()
+        .find(|(n, _)| n == ADD_WORKFLOW)
+        .map(|(_, v)| v)
+    {
         let field = format!("direction-{workflow_id}");
         let detail = state
             .catalogue
@@ -314,7 +319,12 @@ fn answer_workflows(
         }
         return Ok(back_here);
     }
-    if let Some(workflow_id) = values.0.iter().find(|(n, _)| n == "remove").map(|(_, v)| v) {
+    if let Some(workflow_id) = values
+        .0
+        .iter()
+        .find(|(n, _)| n == REMOVE_WORKFLOW)
+        .map(|(_, v)| v)
+    {
         draft.workflows.retain(|w| w.workflow_id != *workflow_id);
         return Ok(back_here);
     }

@@ -8,6 +8,13 @@ use crate::model::accounts::NhsEmail;
 use crate::model::forms::{FieldError, FormDto, FormValues, rule};
 use crate::model::organisations::OdsCode;
 
+/// The names of the workflows page's buttons: `add_workflow=ID` adds the workflow, and
+/// `remove_workflow=ID` removes it. Not `add` and `remove`: a form control's name becomes a
+/// property of its form element, and one called `remove` hides the form's own `remove()`, which
+/// Leptos calls when the page is left.
+pub const ADD_WORKFLOW: &str = "add_workflow";
+pub const REMOVE_WORKFLOW: &str = "remove_workflow";
+
 /// The pages of the application, in order.
 pub mod paths {
     pub const START: &str = "/apply/mailbox";

@@ -8,10 +8,13 @@ use super::{Confirmation, DraftNotice, StartAgain};
 use crate::api::applications::get_application_drafts;
 use crate::api::catalogue::search_workflows;
 use crate::components::form::{
-    Choice, Choices, FormContext, PostForm, QuestionPage, SummaryRow, TextInput,
+    Choice, Choices, FormContext, PostForm, QuestionPage, SummaryRow, TextInput, load_failed,
+    question_frame,
 };
 use crate::components::{ErrorMessage, Tag};
-use crate::model::applications::mailbox::{Direction, Environment, FileSize, MailboxDraft, paths};
+use crate::model::applications::mailbox::{
+    ADD_WORKFLOW, Direction, Environment, FileSize, MailboxDraft, REMOVE_WORKFLOW, paths,
+};
 use crate::model::catalogue::{SearchRequest, WorkflowStatus, encode_query_value};
 
 const CAPTION: &str = "Apply for a MESH mailbox";
@@ -148,86 +151,111 @@ pub fn MailboxEnvironmentPage() -> impl IntoView {
 }
 
 /// `/apply/mailbox/workflows?q=`: search the catalogue and add workflows, each to send, receive
-/// or both.
+/// or both. The drafts and the search results load together (one resource), so the page has one
+/// loading boundary.
 #[component]
 pub fn MailboxWorkflowsPage() -> impl IntoView {
-    let query = use_query_map();
-    let q = Memo::new(move |_| query.with(|m| m.get("q").unwrap_or_default().trim().to_owned()));
-    let results = Resource::new(
-        move || q.get(),
+    // Read once: searching reloads the page (a plain GET form), and a resource that followed the
+    // URL would load again while the router takes the page down on the way to the next one.
+    let q = use_query_map().with_untracked(|m| m.get("q").unwrap_or_default().trim().to_owned());
+    let data = Resource::new(
+        {
+            let q = q.clone();
+            move || q.clone()
+        },
         |q| async move {
-            if q.is_empty() {
-                return Ok(None);
-            }
-            search_workflows(SearchRequest {
-                q,
-                group: None,
-                page: 1,
-            })
-            .await
-            .map(Some)
+            let (drafts, posted) = get_application_drafts().await?;
+            let found = if q.is_empty() {
+                None
+            } else {
+                Some(
+                    search_workflows(SearchRequest {
+                        q,
+                        group: None,
+                        page: 1,
+                    })
+                    .await,
+                )
+            };
+            Ok::<_, crate::AppError>((drafts, posted, found))
         },
     );
     view! {
-        <QuestionPage
-            title="Which workflows will the mailbox use?"
-            caption=CAPTION
-            back=paths::ENVIRONMENT
-            body=move |drafts| {
-                let form = use_context::<FormContext>().expect("inside a question page");
-                let added = drafts.mailbox.workflows;
-                let q_now = q.get_untracked();
-                view! {
-                    <p>
-                        "A workflow ID says what kind of data a message carries. Search the "
-                        "catalogue, then add each workflow the mailbox sends or receives."
-                    </p>
-                    <form method="get" action=paths::WORKFLOWS role="search">
-                        <div class="nhsuk-form-group" class:nhsuk-form-group--error=move || form.error("q").is_some()>
-                            <label class="nhsuk-label nhsuk-label--s" for="q">"Search workflow IDs"</label>
-                            <div class="nhsuk-hint" id="q-hint">"For example PATH_MEDRPT_V3, pathology or discharge"</div>
-                            {move || form.error("q").map(|message| view! { <ErrorMessage id="q-error" message /> })}
-                            <input
-                                class="nhsuk-input nhsuk-u-width-two-thirds"
-                                class:nhsuk-input--error=move || form.error("q").is_some()
-                                id="q"
-                                name="q"
-                                type="search"
-                                value=q_now.clone()
-                                autocomplete="off"
-                                spellcheck="false"
-                                aria-describedby=move || if form.error("q").is_some() { "q-hint q-error" } else { "q-hint" }
-                            />
-                        </div>
-                        <button class="nhsuk-button nhsuk-button--secondary" type="submit">"Search"</button>
-                    </form>
-                    <PostForm path=paths::WORKFLOWS>
-                        <input type="hidden" name="q" value=q_now />
-                        <Transition fallback=|| view! { <p>"Searching…"</p> }>
-                            {move || Suspend::new(async move {
-                                match results.await {
-                                    Ok(Some(found)) => view! { <SearchResults found=found.items /> }.into_any(),
-                                    Ok(None) => ().into_any(),
-                                    Err(error) => view! { <p role="status">{error.to_string()}</p> }.into_any(),
-                                }
-                            })}
-                        </Transition>
-                        <p>
-                            "Cannot find the workflow you need? "
-                            <a href="/workflows/request">"Ask for a new workflow ID"</a>
-                            " first: the service desk adds it to the catalogue."
-                        </p>
-                        <h2 class="nhsuk-heading-m">"Workflows added"</h2>
-                        {if added.is_empty() {
-                            view! { <p>"None yet."</p> }.into_any()
-                        } else {
-                            view! { <AddedWorkflows added /> }.into_any()
-                        }}
-                        <button class="nhsuk-button" type="submit" name="continue" value="1">"Continue"</button>
-                    </PostForm>
+        <Transition fallback=|| view! { <p class="nhsuk-body">"Loading…"</p> }>
+            {move || {
+                let q = q.clone();
+                Suspend::new(async move {
+                match data.await {
+                    Ok((drafts, posted, found)) => question_frame(
+                        "Which workflows will the mailbox use?",
+                        CAPTION,
+                        paths::ENVIRONMENT,
+                        posted,
+                        move || view! { <WorkflowsForm added=drafts.mailbox.workflows found q=q /> },
+                    ),
+                    Err(error) => load_failed(&error),
                 }
-            }
-        />
+            })
+            }}
+        </Transition>
+    }
+}
+
+#[component]
+fn WorkflowsForm(
+    added: Vec<crate::model::applications::mailbox::RequestedWorkflow>,
+    found: Option<Result<crate::model::catalogue::SearchResults, crate::AppError>>,
+    q: String,
+) -> impl IntoView {
+    let form = use_context::<FormContext>().expect("inside a question page");
+    view! {
+        <p>
+            "A workflow ID says what kind of data a message carries. Search the "
+            "catalogue, then add each workflow the mailbox sends or receives."
+        </p>
+        <form method="get" action=paths::WORKFLOWS role="search">
+            <div class="nhsuk-form-group" class:nhsuk-form-group--error=move || form.error("q").is_some()>
+                <label class="nhsuk-label nhsuk-label--s" for="q">"Search workflow IDs"</label>
+                <div class="nhsuk-hint" id="q-hint">"For example PATH_MEDRPT_V3, pathology or discharge"</div>
+                {move || form.error("q").map(|message| view! { <ErrorMessage id="q-error" message /> })}
+                <input
+                    class="nhsuk-input nhsuk-u-width-two-thirds"
+                    class:nhsuk-input--error=move || form.error("q").is_some()
+                    id="q"
+                    name="q"
+                    type="search"
+                    value=q.clone()
+                    autocomplete="off"
+                    spellcheck="false"
+                    aria-describedby=move || if form.error("q").is_some() { "q-hint q-error" } else { "q-hint" }
+                />
+            </div>
+            <button class="nhsuk-button nhsuk-button--secondary" type="submit">"Search"</button>
+        </form>
+        <PostForm path=paths::WORKFLOWS>
+            <input type="hidden" name="q" value=q />
+            <div class="app-search-results">
+                {match found {
+                    None => ().into_any(),
+                    Some(Ok(found)) => view! { <SearchResults found=found.items /> }.into_any(),
+                    Some(Err(error)) => view! { <p role="status">{error.to_string()}</p> }.into_any(),
+                }}
+            </div>
+            <p>
+                "Cannot find the workflow you need? "
+                <a href="/workflows/request">"Ask for a new workflow ID"</a>
+                " first: the service desk adds it to the catalogue."
+            </p>
+            <section aria-labelledby="workflows-added">
+                <h2 class="nhsuk-heading-m" id="workflows-added">"Workflows added"</h2>
+                {if added.is_empty() {
+                    view! { <p>"None yet."</p> }.into_any()
+                } else {
+                    view! { <AddedWorkflows added /> }.into_any()
+                }}
+            </section>
+            <button class="nhsuk-button" type="submit" name="continue" value="1">"Continue"</button>
+        </PostForm>
     }
 }
 
@@ -271,7 +299,7 @@ fn SearchResults(found: Vec<crate::model::catalogue::WorkflowSummary>) -> impl I
                                         <button
                                             class="nhsuk-button nhsuk-button--secondary nhsuk-button--small"
                                             type="submit"
-                                            name="add"
+                                            name=ADD_WORKFLOW
                                             value=id.clone()
                                         >
                                             "Add" <span class="nhsuk-u-visually-hidden">{format!(" {id}")}</span>
@@ -322,7 +350,7 @@ fn AddedWorkflows(
                                     <button
                                         class="nhsuk-button nhsuk-button--secondary nhsuk-button--small"
                                         type="submit"
-                                        name="remove"
+                                        name=REMOVE_WORKFLOW
                                         value=id.clone()
                                     >
                                         "Remove" <span class="nhsuk-u-visually-hidden">{format!(" {id}")}</span>
