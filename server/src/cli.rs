@@ -1,6 +1,9 @@
-//! The command line: `mesh-portal serve | migrate | seed | add-mailbox`.
+//! The command line: `mesh-portal serve | migrate | seed | add-mailbox | admin create-user`.
 
 use clap::{Parser, Subcommand};
+
+use app::backend::accounts::{self, audit::Actor};
+use app::model::accounts::Role;
 
 use crate::config::Settings;
 use crate::startup::{Application, StartupError, prepare_database, sync_seed_data};
@@ -34,6 +37,36 @@ pub enum Command {
         /// live, integration or deployment.
         #[arg(long)]
         environment: String,
+    },
+    /// Administration from the command line.
+    Admin {
+        #[command(subcommand)]
+        command: AdminCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AdminCommand {
+    /// Create an account and print its one-time set-up link (for the first staff account).
+    CreateUser {
+        /// Work email address (@nhs.net, @nhs.uk or @gov.uk).
+        #[arg(long)]
+        email: String,
+        /// The person's full name.
+        #[arg(long)]
+        name: String,
+        /// mailbox_user, service_desk or admin.
+        #[arg(long)]
+        role: String,
+        /// A mailbox the account may use (repeat for several).
+        #[arg(long = "mailbox")]
+        mailboxes: Vec<String>,
+        /// The 12-digit number on the front of the person's smartcard, if they have one.
+        #[arg(long)]
+        smartcard: Option<String>,
+        /// Do nothing when the database already has an account (for `make run`'s demo admin).
+        #[arg(long)]
+        if_no_accounts: bool,
     },
 }
 
@@ -74,6 +107,43 @@ pub async fn run(command: Command, settings: Settings) -> Result<(), StartupErro
             let added =
                 app::backend::mailboxes::add(&db, &mailbox_id, &ods_code, &environment).await?;
             println!("Mailbox {added} added.");
+            Ok(())
+        }
+        Command::Admin {
+            command:
+                AdminCommand::CreateUser {
+                    email,
+                    name,
+                    role,
+                    mailboxes,
+                    smartcard,
+                    if_no_accounts,
+                },
+        } => {
+            let role = Role::parse(&role).ok_or(StartupError::Role(role))?;
+            let db = prepare_database(&settings).await?;
+            if if_no_accounts && accounts::count(&db).await.map_err(StartupError::Accounts)? > 0 {
+                println!("Accounts exist already: no account created.");
+                return Ok(());
+            }
+            let created = accounts::create_user(
+                &db,
+                accounts::NewAccount {
+                    email,
+                    name,
+                    role,
+                    mailboxes,
+                    smartcard_number: smartcard,
+                },
+                &Actor::system(),
+                app::backend::now_unix(),
+            )
+            .await?;
+            println!(
+                "Account created for {}. Set-up link (works once, for 72 hours):\n{}",
+                created.email,
+                settings.public_url(&accounts::activation_path(&created.activation_token))
+            );
             Ok(())
         }
     }

@@ -151,6 +151,11 @@ fn bad(variable: &'static str, message: impl Into<String>) -> ConfigError {
 }
 
 impl Settings {
+    /// A full address on the public site for a path that starts with `/`.
+    pub fn public_url(&self, path: &str) -> String {
+        format!("{}{path}", self.base_url.as_str().trim_end_matches('/'))
+    }
+
     /// Reads the process environment.
     pub fn from_env() -> Result<Self, ConfigError> {
         Self::from_lookup(|name| std::env::var(name).ok())

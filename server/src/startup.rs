@@ -65,6 +65,12 @@ pub enum StartupError {
     Catalogue(#[source] sqlx::Error),
     #[error("cannot add the mailbox: {0}")]
     AddMailbox(#[from] app::backend::mailboxes::AddMailboxError),
+    #[error("cannot create the account: {0}")]
+    CreateUser(#[from] app::backend::accounts::CreateUserError),
+    #[error("cannot read the accounts: {0}")]
+    Accounts(#[source] sqlx::Error),
+    #[error("the role must be mailbox_user, service_desk or admin, not {0:?}")]
+    Role(String),
     #[error("cannot set up email: {0}")]
     Mail(#[from] MailSetupError),
     #[error("cannot listen on {addr}: {source}")]

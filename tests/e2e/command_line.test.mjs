@@ -54,3 +54,38 @@ test("add-mailbox registers a mailbox and refuses one it cannot use", async () =
   assert.match(unknown.stderr, /no organisation with the ODS code ZZ9 is on the list/);
   rmSync(data, { recursive: true, force: true });
 });
+
+test("admin create-user creates an account and prints its one-time set-up link", async () => {
+  const data = mkdtempSync(join(tmpdir(), "mesh-portal-cli-"));
+  const env = { MESH_PORTAL_DATA_DIR: data, MESH_PORTAL_LOG: "warn", MESH_PORTAL_BASE_URL: "https://mesh.example.nhs.uk" };
+  const args = ["admin", "create-user", "--email", "Desk.Lead@NHS.net", "--name", "Desk Lead", "--role", "admin"];
+
+  const created = await runBinary(args, env);
+  const again = await runBinary(args, env);
+  const badRole = await runBinary(["admin", "create-user", "--email", "x@nhs.net", "--name", "X", "--role", "root"], env);
+
+  assert.equal(created.code, 0, created.stderr);
+  assert.match(created.stdout, /Account created for desk\.lead@nhs\.net/);
+  assert.match(created.stdout, /^https:\/\/mesh\.example\.nhs\.uk\/activate\/[A-Za-z0-9_-]{43}$/m);
+  assert.notEqual(again.code, 0);
+  assert.match(again.stderr, /an account with the email address desk\.lead@nhs\.net already exists/);
+  assert.notEqual(badRole.code, 0);
+  assert.match(badRole.stderr, /the role must be mailbox_user, service_desk or admin, not "root"/);
+  rmSync(data, { recursive: true, force: true });
+});
+
+test("the demo admin of `make run` is created only while there is no account", async () => {
+  const data = mkdtempSync(join(tmpdir(), "mesh-portal-cli-"));
+  const env = { MESH_PORTAL_DATA_DIR: data, MESH_PORTAL_LOG: "warn" };
+  const args = ["admin", "create-user", "--if-no-accounts", "--email", "demo.admin@nhs.net", "--name", "Demo Admin", "--role", "admin"];
+
+  const first = await runBinary(args, env);
+  const second = await runBinary(args, env);
+
+  assert.equal(first.code, 0, first.stderr);
+  assert.match(first.stdout, /^http:\/\/127\.0\.0\.1:3000\/activate\/[A-Za-z0-9_-]{43}$/m);
+  assert.equal(second.code, 0, second.stderr);
+  assert.match(second.stdout, /Accounts exist already: no account created/);
+  assert.doesNotMatch(second.stdout, /activate/);
+  rmSync(data, { recursive: true, force: true });
+});

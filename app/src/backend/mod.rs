@@ -1,6 +1,7 @@
 //! Everything that runs only on the server: state, database access, and the services that hold
 //! the domain rules. Pages and server functions call services; services call repositories.
 
+pub mod accounts;
 pub mod applications;
 pub mod catalogue;
 pub mod db;

@@ -4,6 +4,7 @@
 
 pub mod applications;
 pub mod organisations;
+pub mod users;
 pub mod workflows;
 
 use std::str::FromStr;

@@ -1,0 +1,157 @@
+//! Accounts: creating them, the one-time set-up link, and (in `sign_in`) signing in. Secrets are
+//! handled in [`crypto`]; the audit log is [`audit`].
+
+pub mod audit;
+pub mod crypto;
+pub mod totp;
+
+use self::audit::{Actor, Event, Outcome};
+use self::crypto::{hash_token, random_token};
+use crate::backend::db::Db;
+use crate::backend::db::users::{self as repo, NewUser};
+use crate::model::accounts::{NhsEmail, Role, SmartcardNumber};
+
+/// How long a set-up link works.
+pub const ACTIVATION_LIFETIME_SECONDS: i64 = 72 * 3600;
+/// The purpose of set-up tokens in `one_time_tokens`.
+pub const ACTIVATION: &str = "activation";
+
+/// What creating an account needs.
+#[derive(Debug, Clone)]
+pub struct NewAccount {
+    pub email: String,
+    pub name: String,
+    pub role: Role,
+    pub mailboxes: Vec<String>,
+    pub smartcard_number: Option<String>,
+}
+
+/// Why an account cannot be created.
+#[derive(Debug, thiserror::Error)]
+pub enum CreateUserError {
+    #[error("{0}")]
+    Email(String),
+    #[error("enter the person's name (up to 100 characters)")]
+    Name,
+    #[error("{0}")]
+    Smartcard(String),
+    #[error("an account with the email address {0} already exists")]
+    Exists(String),
+    #[error("the mailbox {0} is not in the register")]
+    UnknownMailbox(String),
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+}
+
+/// A created account and its set-up link's token (shown once, stored only as a hash).
+#[derive(Debug)]
+pub struct Created {
+    pub user_id: String,
+    pub email: String,
+    pub activation_token: String,
+}
+
+/// Creates an invited account with its mailboxes and a set-up link, in one transaction, and
+/// audits it.
+pub async fn create_user(
+    db: &Db,
+    account: NewAccount,
+    actor: &Actor,
+    now: i64,
+) -> Result<Created, CreateUserError> {
+    let email =
+        NhsEmail::parse(&account.email).map_err(|e| CreateUserError::Email(e.to_string()))?;
+    let name = account.name.trim().to_owned();
+    if name.is_empty() || name.chars().count() > 100 || name.chars().any(char::is_control) {
+        return Err(CreateUserError::Name);
+    }
+    let smartcard = account
+        .smartcard_number
+        .as_deref()
+        .map(SmartcardNumber::parse)
+        .transpose()
+        .map_err(|e| CreateUserError::Smartcard(e.to_string()))?;
+    let user_id = new_user_id();
+    let token = random_token();
+
+    let mut tx = db.pool.begin().await?;
+    let inserted = repo::insert(
+        &mut tx,
+        &NewUser {
+            user_id: &user_id,
+            email: email.as_str(),
+            name: &name,
+            role: account.role.as_str(),
+            smartcard_number: smartcard.as_ref().map(|s| s.as_str()),
+        },
+        now,
+    )
+    .await?;
+    if !inserted {
+        return Err(CreateUserError::Exists(email.to_string()));
+    }
+    for mailbox in &account.mailboxes {
+        let mailbox = mailbox.trim().to_ascii_uppercase();
+        let known: Option<String> = sqlx::query_scalar::<sqlx::Any, String>(
+            "SELECT mailbox_id FROM mailboxes WHERE mailbox_id = $1",
+        )
+        .bind(&mailbox)
+        .fetch_optional(&mut *tx)
+        .await?;
+        if known.is_none() {
+            return Err(CreateUserError::UnknownMailbox(mailbox));
+        }
+        repo::link_mailbox(&mut tx, &user_id, &mailbox).await?;
+    }
+    repo::insert_token(
+        &mut tx,
+        &hash_token(&token),
+        &user_id,
+        ACTIVATION,
+        now + ACTIVATION_LIFETIME_SECONDS,
+        now,
+    )
+    .await?;
+    audit::record(
+        &mut *tx,
+        actor,
+        Event {
+            action: "user.create",
+            subject: format!("user:{user_id}"),
+            outcome: Outcome::Success,
+            detail: format!("role {}", account.role.as_str()),
+        },
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    tracing::info!(user.id = %user_id, user.role = account.role.as_str(), "account created");
+    Ok(Created {
+        user_id,
+        email: email.to_string(),
+        activation_token: token,
+    })
+}
+
+/// A new account ID: `usr_` and 26 random characters of an unambiguous alphabet.
+fn new_user_id() -> String {
+    use rand::Rng;
+    const ALPHABET: &[u8] = b"0123456789abcdefghjkmnpqrstvwxyz";
+    let mut rng = rand::rng();
+    let tail: String = (0..26)
+        .map(|_| ALPHABET[rng.random_range(0..ALPHABET.len())] as char)
+        .collect();
+    format!("usr_{tail}")
+}
+
+/// How many accounts there are.
+pub async fn count(db: &Db) -> sqlx::Result<i64> {
+    sqlx::query_scalar::<sqlx::Any, i64>("SELECT COUNT(*) FROM users")
+        .fetch_one(&db.pool)
+        .await
+}
+
+/// The path of a set-up link.
+pub fn activation_path(token: &str) -> String {
+    format!("/activate/{token}")
+}

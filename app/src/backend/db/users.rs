@@ -1,0 +1,211 @@
+//! Accounts, their mailboxes and their one-time tokens.
+
+use sqlx::{Any, AnyConnection};
+
+use super::Db;
+
+/// An account as stored. The PIN hash and the sealed TOTP key stay in here: this type is never
+/// serialised, and its `Debug` leaves them out.
+#[derive(Clone, sqlx::FromRow)]
+pub struct UserRow {
+    pub user_id: String,
+    pub email: String,
+    pub name: String,
+    pub role: String,
+    pub status: String,
+    pub pin_hash: Option<String>,
+    pub second_factor: Option<String>,
+    pub totp_secret: Option<String>,
+    pub totp_last_step: Option<i64>,
+    pub smartcard_number: Option<String>,
+    pub failed_attempts: i32,
+    pub locked_until: Option<i64>,
+}
+
+impl std::fmt::Debug for UserRow {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("UserRow")
+            .field("user_id", &self.user_id)
+            .field("role", &self.role)
+            .field("status", &self.status)
+            .field("second_factor", &self.second_factor)
+            .finish_non_exhaustive()
+    }
+}
+
+const COLUMNS: &str = "user_id, email, name, role, status, pin_hash, second_factor, totp_secret, \
+                       totp_last_step, smartcard_number, failed_attempts, locked_until";
+
+/// A new account, invited.
+pub struct NewUser<'a> {
+    pub user_id: &'a str,
+    pub email: &'a str,
+    pub name: &'a str,
+    pub role: &'a str,
+    pub smartcard_number: Option<&'a str>,
+}
+
+/// Adds an account; `false` when the email address already has one.
+pub async fn insert(conn: &mut AnyConnection, user: &NewUser<'_>, now: i64) -> sqlx::Result<bool> {
+    let done = sqlx::query::<Any>(
+        "INSERT INTO users (user_id, email, name, role, status, smartcard_number, created_at, \
+         updated_at) VALUES ($1, $2, $3, $4, 'invited', $5, $6, $6) ON CONFLICT (email) DO NOTHING",
+    )
+    .bind(user.user_id)
+    .bind(user.email)
+    .bind(user.name)
+    .bind(user.role)
+    .bind(user.smartcard_number)
+    .bind(now)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+pub async fn link_mailbox(
+    conn: &mut AnyConnection,
+    user_id: &str,
+    mailbox_id: &str,
+) -> sqlx::Result<()> {
+    sqlx::query::<Any>(
+        "INSERT INTO user_mailboxes (user_id, mailbox_id) VALUES ($1, $2) \
+         ON CONFLICT (user_id, mailbox_id) DO NOTHING",
+    )
+    .bind(user_id)
+    .bind(mailbox_id)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn by_id(db: &Db, user_id: &str) -> sqlx::Result<Option<UserRow>> {
+    sqlx::query_as::<Any, UserRow>(&format!("SELECT {COLUMNS} FROM users WHERE user_id = $1"))
+        .bind(user_id)
+        .fetch_optional(&db.pool)
+        .await
+}
+
+pub async fn by_email(db: &Db, email: &str) -> sqlx::Result<Option<UserRow>> {
+    sqlx::query_as::<Any, UserRow>(&format!("SELECT {COLUMNS} FROM users WHERE email = $1"))
+        .bind(email)
+        .fetch_optional(&db.pool)
+        .await
+}
+
+/// The mailboxes an account may use, in ID order.
+pub async fn mailboxes_of(db: &Db, user_id: &str) -> sqlx::Result<Vec<String>> {
+    sqlx::query_scalar::<Any, String>(
+        "SELECT mailbox_id FROM user_mailboxes WHERE user_id = $1 ORDER BY mailbox_id",
+    )
+    .bind(user_id)
+    .fetch_all(&db.pool)
+    .await
+}
+
+/// Adds a one-time token (only its hash).
+pub async fn insert_token(
+    conn: &mut AnyConnection,
+    token_hash: &str,
+    user_id: &str,
+    purpose: &str,
+    expires_at: i64,
+    now: i64,
+) -> sqlx::Result<()> {
+    sqlx::query::<Any>(
+        "INSERT INTO one_time_tokens (token_hash, user_id, purpose, expires_at, created_at) \
+         VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(token_hash)
+    .bind(user_id)
+    .bind(purpose)
+    .bind(expires_at)
+    .bind(now)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// A token as stored.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct TokenRow {
+    pub user_id: String,
+    pub expires_at: i64,
+    pub used_at: Option<i64>,
+}
+
+pub async fn token(db: &Db, token_hash: &str, purpose: &str) -> sqlx::Result<Option<TokenRow>> {
+    sqlx::query_as::<Any, TokenRow>(
+        "SELECT user_id, expires_at, used_at FROM one_time_tokens \
+         WHERE token_hash = $1 AND purpose = $2",
+    )
+    .bind(token_hash)
+    .bind(purpose)
+    .fetch_optional(&db.pool)
+    .await
+}
+
+/// Marks a token used, if it is still unused and unexpired; `false` when another request used it
+/// first (or it ran out), so a token works exactly once.
+pub async fn use_token(
+    conn: &mut AnyConnection,
+    token_hash: &str,
+    purpose: &str,
+    now: i64,
+) -> sqlx::Result<bool> {
+    let done = sqlx::query::<Any>(
+        "UPDATE one_time_tokens SET used_at = $1 WHERE token_hash = $2 AND purpose = $3 \
+         AND used_at IS NULL AND expires_at > $1",
+    )
+    .bind(now)
+    .bind(token_hash)
+    .bind(purpose)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Ends every unused token of a purpose for an account (a new link replaces the old ones).
+pub async fn retire_tokens(
+    conn: &mut AnyConnection,
+    user_id: &str,
+    purpose: &str,
+    now: i64,
+) -> sqlx::Result<()> {
+    sqlx::query::<Any>(
+        "UPDATE one_time_tokens SET used_at = $1 WHERE user_id = $2 AND purpose = $3 \
+         AND used_at IS NULL",
+    )
+    .bind(now)
+    .bind(user_id)
+    .bind(purpose)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Stores what activation chose: the PIN hash, the second factor (with its sealed key for an
+/// app, and the step of the code that confirmed it), and makes the account active.
+pub async fn activate(
+    conn: &mut AnyConnection,
+    user_id: &str,
+    pin_hash: &str,
+    second_factor: &str,
+    totp_secret: Option<&str>,
+    totp_last_step: Option<i64>,
+    now: i64,
+) -> sqlx::Result<bool> {
+    let done = sqlx::query::<Any>(
+        "UPDATE users SET pin_hash = $1, second_factor = $2, totp_secret = $3, \
+         totp_last_step = $4, status = 'active', failed_attempts = 0, locked_until = NULL, \
+         updated_at = $5 WHERE user_id = $6 AND status IN ('invited', 'active')",
+    )
+    .bind(pin_hash)
+    .bind(second_factor)
+    .bind(totp_secret)
+    .bind(totp_last_step)
+    .bind(now)
+    .bind(user_id)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
