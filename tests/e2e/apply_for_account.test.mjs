@@ -2,28 +2,16 @@
 // register holds. Every page visited is checked with axe-core.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { checkPage, newPage, serverAndBrowser, waitForHydration } from "./harness.mjs";
+import { checkPage, journey, newPage, serverAndBrowser, waitForHydration } from "./harness.mjs";
 
 const env = serverAndBrowser(async (server) => {
   const added = await server.command(["add-mailbox", "X26HC005", "--ods-code", "X26", "--environment", "integration"]);
   assert.equal(added.code, 0, added.stderr);
 });
 
-async function go(page, button, path, heading) {
-  await page.getByRole("button", { name: button, exact: true }).click();
-  await page.waitForURL(path);
-  await page.getByRole("heading", { level: 1, name: heading }).waitFor();
-}
-
 for (const javaScriptEnabled of [true, false]) {
-  const mode = javaScriptEnabled ? "js" : "no-js";
   test(`applies for a MESH UI account (JavaScript ${javaScriptEnabled ? "on" : "off"})`, async () => {
-    const page = await newPage(env.browser, env.server.url, { javaScriptEnabled });
-    const violations = [];
-    const check = async (name) => violations.push(...(await checkPage(page, `apply-account-${mode}-${name}`)));
-    const ready = async () => {
-      if (javaScriptEnabled) await waitForHydration(page);
-    };
+    const { page, mode, problems, check, ready, go } = await journey(env, "apply-account", javaScriptEnabled);
 
     await page.goto(`${env.server.url}/apply/account`);
     await ready();
@@ -32,19 +20,19 @@ for (const javaScriptEnabled of [true, false]) {
     await page.waitForURL(/\/apply\/account\/organisation$/);
     await page.getByLabel("ODS code").fill("x26");
     await check("organisation");
-    await go(page, "Continue", /\/apply\/account\/mailboxes$/, "Which mailboxes will you use?");
+    await go("Continue", /\/apply\/account\/mailboxes$/, "Which mailboxes will you use?");
 
     await page.getByLabel("Mailbox IDs").fill("x26hc005");
     await check("mailboxes");
-    await go(page, "Continue", /\/apply\/account\/name$/, "What is your name?");
+    await go("Continue", /\/apply\/account\/name$/, "What is your name?");
 
     await page.getByLabel("First name").fill("Ada");
     await page.getByLabel("Last name").fill("Lovelase");
-    await go(page, "Continue", /\/apply\/account\/email$/, "What is your work email address?");
+    await go("Continue", /\/apply\/account\/email$/, "What is your work email address?");
 
     // A personal address is refused; the summary leads to the field, which keeps what was typed.
     await page.getByLabel("Work email address").fill("ada@gmail.com");
-    await go(page, "Continue", /\/apply\/account\/email$/, "What is your work email address?");
+    await go("Continue", /\/apply\/account\/email$/, "What is your work email address?");
     const link = page.getByRole("alert").getByRole("link", { name: "Email address must end in @nhs.net, @nhs.uk or @gov.uk" });
     await link.waitFor();
     await check("email-error");
@@ -52,17 +40,17 @@ for (const javaScriptEnabled of [true, false]) {
     await link.click();
     if (javaScriptEnabled) await page.waitForFunction(() => document.activeElement?.id === "email");
     await page.getByLabel("Work email address").fill(`ada.${mode}@nhs.net`);
-    await go(page, "Continue", /\/apply\/account\/access$/, "How will you connect to MESH?");
+    await go("Continue", /\/apply\/account\/access$/, "How will you connect to MESH?");
 
     await page.getByLabel("HSCN, with a smartcard").check();
     await page.getByLabel("Smartcard number").fill("1234 5678 9012");
     await page.getByLabel("My smartcard has the R8015 activity code").check();
     await check("access");
-    await go(page, "Continue", /\/apply\/account\/reason$/, "Why do you need access to MESH?");
+    await go("Continue", /\/apply\/account\/reason$/, "Why do you need access to MESH?");
 
     await page.getByLabel("Reason for access").fill("I collect pathology results for our practices.");
     await check("reason");
-    await go(page, "Continue", /\/apply\/account\/check-answers$/, "Check your answers before sending your application");
+    await go("Continue", /\/apply\/account\/check-answers$/, "Check your answers before sending your application");
     await check("check-answers");
 
     // Correct the name through its Change link.
@@ -71,7 +59,7 @@ for (const javaScriptEnabled of [true, false]) {
     await ready();
     assert.equal(await page.getByLabel("Last name").inputValue(), "Lovelase");
     await page.getByLabel("Last name").fill("Lovelace");
-    await go(page, "Continue", /\/apply\/account\/check-answers$/, "Check your answers before sending your application");
+    await go("Continue", /\/apply\/account\/check-answers$/, "Check your answers before sending your application");
     const answers = await page.locator(".nhsuk-summary-list").innerText();
     assert.match(answers, /Ada Lovelace/);
     assert.match(answers, /123456789012/);
@@ -83,7 +71,7 @@ for (const javaScriptEnabled of [true, false]) {
     assert.match(reference, /^ACC-[2-9A-HJKMNP-TV-Z]{4}-[2-9A-HJKMNP-TV-Z]{4}$/);
     await check("confirmation");
 
-    assert.deepEqual(violations, []);
+    assert.deepEqual(problems, []);
     await page.context().close();
   });
 }

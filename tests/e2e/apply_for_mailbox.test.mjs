@@ -3,26 +3,14 @@
 // answers, the confirmation and the status page. Every page visited is checked with axe-core.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { checkPage, newPage, serverAndBrowser, waitForHydration } from "./harness.mjs";
+import { journey, serverAndBrowser } from "./harness.mjs";
 
 const env = serverAndBrowser();
 
 /** Clicks a button and waits for the page at `path` (a string or a RegExp) with its heading. */
-async function go(page, button, path, heading) {
-  await page.getByRole("button", { name: button, exact: true }).click();
-  await page.waitForURL(path);
-  await page.getByRole("heading", { level: 1, name: heading }).waitFor();
-}
-
 for (const javaScriptEnabled of [true, false]) {
-  const mode = javaScriptEnabled ? "js" : "no-js";
   test(`applies for a mailbox from start to status page (JavaScript ${javaScriptEnabled ? "on" : "off"})`, async () => {
-    const page = await newPage(env.browser, env.server.url, { javaScriptEnabled });
-    const violations = [];
-    const check = async (name) => violations.push(...(await checkPage(page, `apply-mailbox-${mode}-${name}`)));
-    const ready = async () => {
-      if (javaScriptEnabled) await waitForHydration(page);
-    };
+    const { page, mode, problems, check, ready, go } = await journey(env, "apply-mailbox", javaScriptEnabled);
 
     await page.goto(`${env.server.url}/apply/mailbox`);
     await ready();
@@ -32,7 +20,7 @@ for (const javaScriptEnabled of [true, false]) {
     await page.getByRole("heading", { level: 1, name: "Which organisation is the mailbox for?" }).waitFor();
 
     // Continue without an answer: the error summary links to the field.
-    await go(page, "Continue", /\/apply\/mailbox\/organisation$/, "Which organisation is the mailbox for?");
+    await go("Continue", /\/apply\/mailbox\/organisation$/, "Which organisation is the mailbox for?");
     const summary = page.getByRole("alert");
     await summary.getByRole("link", { name: "Enter an ODS code" }).waitFor();
     assert.match(await page.title(), /^Error: /);
@@ -55,11 +43,11 @@ for (const javaScriptEnabled of [true, false]) {
     await ready();
     assert.equal(await page.getByLabel("ODS code of the organisation that owns the mailbox").inputValue(), "RR8");
     await check("organisation-from-finder");
-    await go(page, "Continue", /\/apply\/mailbox\/environment$/, "Which environments do you need a mailbox in?");
+    await go("Continue", /\/apply\/mailbox\/environment$/, "Which environments do you need a mailbox in?");
 
     await page.getByLabel(javaScriptEnabled ? "Path to Live: Integration" : "Path to Live: Deployment").check();
     await check("environment");
-    await go(page, "Continue", /\/apply\/mailbox\/workflows$/, "Which workflows will the mailbox use?");
+    await go("Continue", /\/apply\/mailbox\/workflows$/, "Which workflows will the mailbox use?");
 
     await page.getByLabel("Search workflow IDs").fill("pathology");
     await page.getByRole("button", { name: "Search", exact: true }).click();
@@ -72,17 +60,17 @@ for (const javaScriptEnabled of [true, false]) {
     await added.getByRole("button", { name: "Remove PATH_MEDRPT_V3", exact: true }).waitFor();
     assert.match(await added.innerText(), /PATH_MEDRPT_V3[\s\S]*Send/);
     await check("workflows-added");
-    await go(page, "Continue", /\/apply\/mailbox\/file-size$/, "What is the largest file the mailbox will handle?");
+    await go("Continue", /\/apply\/mailbox\/file-size$/, "What is the largest file the mailbox will handle?");
 
     await page.getByLabel("Up to 10 MB").check();
     await check("file-size");
-    await go(page, "Continue", /\/apply\/mailbox\/contact$/, "Who will manage the mailbox?");
+    await go("Continue", /\/apply\/mailbox\/contact$/, "Who will manage the mailbox?");
 
     await page.getByLabel("Full name").fill("Sam Jones");
     await page.getByLabel("Work email address").fill(`sam.${mode}@nhs.net`);
     await page.getByLabel("Telephone number").fill("0113 496 0000");
     await check("contact");
-    await go(page, "Continue", /\/apply\/mailbox\/check-answers$/, "Check your answers before sending your application");
+    await go("Continue", /\/apply\/mailbox\/check-answers$/, "Check your answers before sending your application");
 
     // Change an answer and come back to check your answers.
     await check("check-answers");
@@ -91,7 +79,7 @@ for (const javaScriptEnabled of [true, false]) {
     await ready();
     assert.ok(await page.getByLabel(javaScriptEnabled ? "Path to Live: Integration" : "Path to Live: Deployment").isChecked());
     await page.getByLabel("Live", { exact: true }).check();
-    await go(page, "Continue", /\/apply\/mailbox\/check-answers$/, "Check your answers before sending your application");
+    await go("Continue", /\/apply\/mailbox\/check-answers$/, "Check your answers before sending your application");
     const answers = await page.locator(".nhsuk-summary-list").innerText();
     assert.match(answers, /Live/);
     assert.match(answers, /Leeds Teaching Hospitals NHS Trust/);
@@ -113,7 +101,7 @@ for (const javaScriptEnabled of [true, false]) {
 
     const emails = env.server.emails().filter((e) => e.includes(reference));
     assert.ok(emails.length >= 1, "the confirmation email was written");
-    assert.deepEqual(violations, []);
+    assert.deepEqual(problems, []);
     await page.context().close();
   });
 }

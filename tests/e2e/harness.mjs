@@ -196,6 +196,32 @@ export async function screenshot(page, name) {
 }
 
 /**
+ * A person going through pages in one tab, with JavaScript on or off: `check(step)` runs
+ * [`checkPage`] and keeps what it finds in `problems` (screenshots named `<name>-<js|no-js>-<step>`),
+ * `ready()` waits for hydration when JavaScript is on, and `go(button, url, heading)` presses a
+ * button and waits for the next page's URL and heading.
+ */
+export async function journey(env, name, javaScriptEnabled) {
+  const page = await newPage(env.browser, env.server.url, { javaScriptEnabled });
+  const mode = javaScriptEnabled ? "js" : "no-js";
+  const problems = [];
+  return {
+    page,
+    mode,
+    problems,
+    check: async (step) => problems.push(...(await checkPage(page, `${name}-${mode}-${step}`))),
+    ready: async () => {
+      if (javaScriptEnabled) await waitForHydration(page);
+    },
+    go: async (button, url, heading) => {
+      await page.getByRole("button", { name: button, exact: true }).click();
+      await page.waitForURL(url);
+      await page.getByRole("heading", { level: 1, name: heading }).waitFor();
+    },
+  };
+}
+
+/**
  * Registers before/after hooks that start a server and a browser for the tests of one file, and
  * returns the object that holds them (`.server`, `.browser`) once the hooks have run.
  */
