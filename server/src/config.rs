@@ -6,6 +6,7 @@
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
+use app::backend::accounts::crypto::SecretKey;
 use url::Url;
 
 /// Every variable this program reads, with its default and meaning (the README's table is made
@@ -95,6 +96,8 @@ pub struct Settings {
     pub smtp_url: Option<SmtpUrl>,
     pub mail_from: String,
     pub service_desk_email: String,
+    /// Seals stored secrets; when unset, a key file in the data folder is used (made on first run).
+    pub secret_key: Option<SecretKey>,
 }
 
 /// An SMTP URL; it can hold a password, so it never prints whole.
@@ -281,6 +284,13 @@ impl Settings {
                 format!("‘{service_desk_email}’ is not an email address"),
             ));
         }
+        let secret_key = match get("MESH_PORTAL_SECRET_KEY") {
+            None => None,
+            Some(v) => Some(
+                SecretKey::from_base64(&v)
+                    .map_err(|e| bad("MESH_PORTAL_SECRET_KEY", e.to_string()))?,
+            ),
+        };
         Ok(Self {
             listen_addr,
             data_dir,
@@ -294,6 +304,7 @@ impl Settings {
             smtp_url,
             mail_from,
             service_desk_email,
+            secret_key,
         })
     }
 }
@@ -335,13 +346,31 @@ mod tests {
     #[test]
     fn never_prints_a_password() {
         let s = settings(&[
-            ("MESH_PORTAL_DATABASE_URL", "postgres://u:secret@h/db"),
+            ("MESH_PORTAL_DATABASE_URL", "postgres://u:pa55w0rd@h/db"),
             ("MESH_PORTAL_SMTP_URL", "smtp://u:hidden@relay:587"),
         ])
         .unwrap();
         let printed = format!("{s:?}");
-        assert!(!printed.contains("secret"));
+        assert!(!printed.contains("pa55w0rd"));
         assert!(!printed.contains("hidden"));
+    }
+
+    #[test]
+    fn reads_the_secret_key_and_never_prints_it() {
+        let key = SecretKey::generate().to_base64();
+        let s = settings(&[("MESH_PORTAL_SECRET_KEY", key.as_str())]).unwrap();
+        assert!(s.secret_key.is_some());
+        assert!(!format!("{s:?}").contains(&key));
+        assert!(settings(&[]).unwrap().secret_key.is_none());
+        for bad in ["short", "c2hvcnQ=", "not base64 at all"] {
+            let error = settings(&[("MESH_PORTAL_SECRET_KEY", bad)]).unwrap_err();
+            assert_eq!(error.variable, "MESH_PORTAL_SECRET_KEY");
+            assert!(
+                error.message.contains("32 bytes written in base64"),
+                "{}",
+                error.message
+            );
+        }
     }
 
     #[test]

@@ -5,9 +5,11 @@
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 
+use app::backend::accounts::crypto::SecretKey;
 use app::backend::applications::answers::FORM_PATHS;
 use app::backend::catalogue::Catalogue;
 use app::backend::catalogue::seed;
+use app::backend::clock::Clock;
 use app::backend::db::{Db, DbError};
 use app::backend::mail::{self, MailSetupError, Mailer};
 use app::backend::organisations;
@@ -71,6 +73,8 @@ pub enum StartupError {
     Accounts(#[source] sqlx::Error),
     #[error("the role must be mailbox_user, service_desk or admin, not {0:?}")]
     Role(String),
+    #[error("cannot read or write the key file {path}: {message}")]
+    KeyFile { path: PathBuf, message: String },
     #[error("cannot set up email: {0}")]
     Mail(#[from] MailSetupError),
     #[error("cannot listen on {addr}: {source}")]
@@ -123,6 +127,10 @@ impl Application {
             &settings.mail_from,
         )?;
         tracing::info!(mail.transport = ?mailer, "mail ready");
+        let secret_key = match &settings.secret_key {
+            Some(key) => key.clone(),
+            None => key_file(&settings.data_dir)?,
+        };
         let state = AppState {
             db,
             catalogue: Arc::new(catalogue),
@@ -132,6 +140,8 @@ impl Application {
                 base_url: settings.base_url.as_str().trim_end_matches('/').to_owned(),
                 service_desk_email: settings.service_desk_email.clone(),
             }),
+            secret_key: Arc::new(secret_key),
+            clock: Arc::new(Clock::default()),
         };
         let secure_cookies = settings.base_url.scheme() == "https";
         let router = router(state.clone(), secure_cookies);
@@ -368,4 +378,31 @@ async fn shutdown_signal() {
         () = terminate => {},
     }
     tracing::info!("stopping: finishing requests in flight");
+}
+
+/// The secret key from `secret.key` in the data folder, made (readable by this user only) on the
+/// first run. Set `MESH_PORTAL_SECRET_KEY` instead when several instances share a database.
+fn key_file(data_dir: &std::path::Path) -> Result<SecretKey, StartupError> {
+    let path = data_dir.join("secret.key");
+    let failed = |message: String| StartupError::KeyFile {
+        path: path.clone(),
+        message,
+    };
+    match std::fs::read_to_string(&path) {
+        Ok(text) => SecretKey::from_base64(&text).map_err(|e| failed(e.to_string())),
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
+            let key = SecretKey::generate();
+            let mut options = std::fs::OpenOptions::new();
+            options.write(true).create_new(true);
+            #[cfg(unix)]
+            std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+            let mut file = options.open(&path).map_err(|e| failed(e.to_string()))?;
+            std::io::Write::write_all(&mut file, key.to_base64().as_bytes())
+                .and_then(|()| file.sync_all())
+                .map_err(|e| failed(e.to_string()))?;
+            tracing::warn!(path = %path.display(), "made a new secret key file; keep it with the database");
+            Ok(key)
+        }
+        Err(error) => Err(failed(error.to_string())),
+    }
 }

@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod applications;
 pub mod catalogue;
+pub mod clock;
 pub mod db;
 pub mod mail;
 pub mod mailboxes;

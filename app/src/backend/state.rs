@@ -5,7 +5,9 @@ use std::sync::Arc;
 use axum::extract::FromRef;
 use leptos::prelude::LeptosOptions;
 
+use super::accounts::crypto::SecretKey;
 use super::catalogue::Catalogue;
+use super::clock::Clock;
 use super::db::Db;
 use super::mail::Mailer;
 
@@ -17,6 +19,9 @@ pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub mailer: Arc<Mailer>,
     pub config: Arc<ServiceConfig>,
+    /// Seals stored secrets (authenticator keys).
+    pub secret_key: Arc<SecretKey>,
+    pub clock: Arc<Clock>,
 }
 
 /// The settings services need while serving.

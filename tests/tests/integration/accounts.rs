@@ -1,17 +1,24 @@
 //! Accounts: creating them with their set-up link, and the audit log they write to.
 
+use app::backend::accounts::activation::{self, FactorChoice, LinkError, SetUp, SetUpError};
 use app::backend::accounts::audit::{self, Actor};
 use app::backend::accounts::crypto::hash_token;
+use app::backend::accounts::totp::{TotpSecret, step_of};
 use app::backend::accounts::{self, ACTIVATION, CreateUserError, NewAccount};
 use app::backend::db::users;
 use app::backend::{mailboxes, now_unix};
-use app::model::accounts::Role;
-use mesh_portal_tests::{Backend, spawn_app};
+use app::model::accounts::{Pin, Role};
+use app::model::applications::account::AccessRoute;
+use mesh_portal_tests::{Backend, TestApp, spawn_app};
 
 on_each_database!(
     creating_an_account_stores_it_invited_with_a_hashed_set_up_link_and_audits_it,
     refuses_accounts_it_cannot_create_and_stores_nothing,
     audit_entries_written_at_once_all_land_in_order,
+    a_set_up_link_activates_the_account_once_with_an_app_confirmed_by_a_current_code,
+    set_up_links_that_are_wrong_expired_or_used_are_refused_each_with_its_message,
+    set_up_refuses_a_wrong_code_and_emailed_codes_over_the_internet_and_changes_nothing,
+    two_set_ups_racing_with_one_link_end_with_one,
 );
 
 fn account(email: &str, mailboxes: &[&str]) -> NewAccount {
@@ -138,7 +145,7 @@ async fn audit_entries_written_at_once_all_land_in_order(backend: Backend) {
             let db = db.clone();
             tokio::spawn(async move {
                 audit::record(
-                    &db.pool,
+                    &mut db.pool.acquire().await.unwrap(),
                     &Actor::system(),
                     audit::Event {
                         action: "test.write",
@@ -163,4 +170,234 @@ async fn audit_entries_written_at_once_all_land_in_order(backend: Backend) {
     seqs.sort();
     seqs.dedup();
     assert_eq!(seqs.len(), 16, "each entry has its own sequence number");
+}
+
+/// An invited account; returns its ID and set-up token.
+async fn invite(app: &TestApp, email: &str) -> (String, String) {
+    let created = accounts::create_user(
+        &app.state.db,
+        account(email, &[]),
+        &Actor::system(),
+        app.state.clock.now(),
+    )
+    .await
+    .expect("account created");
+    (created.user_id, created.activation_token)
+}
+
+fn set_up<'a>(token: &'a str, pin: &'a Pin, choice: FactorChoice, route: AccessRoute) -> SetUp<'a> {
+    SetUp {
+        token,
+        pin,
+        choice,
+        route,
+    }
+}
+
+async fn a_set_up_link_activates_the_account_once_with_an_app_confirmed_by_a_current_code(
+    backend: Backend,
+) {
+    let app = spawn_app(backend).await;
+    let db = &app.state.db;
+    let (user_id, token) = invite(&app, "ada@nhs.net").await;
+    let now = app.state.clock.now();
+    let invitation = activation::invitation(db, &token, now).await.unwrap();
+    assert_eq!(
+        (invitation.user_id.as_str(), invitation.email.as_str()),
+        (user_id.as_str(), "ada@nhs.net")
+    );
+
+    let secret = TotpSecret::generate();
+    let code = secret.code_at_step(step_of(now));
+    let pin = Pin::parse("482913").unwrap();
+    let choice = FactorChoice::App {
+        secret: secret.clone(),
+        code: code.clone(),
+    };
+    activation::complete(
+        db,
+        &app.state.secret_key,
+        set_up(&token, &pin, choice, AccessRoute::Internet),
+        &Actor::system(),
+        now,
+    )
+    .await
+    .expect("set up");
+
+    let user = users::by_id(db, &user_id).await.unwrap().unwrap();
+    assert_eq!(user.status, "active");
+    assert_eq!(user.second_factor.as_deref(), Some("totp"));
+    assert_eq!(
+        user.totp_last_step,
+        Some(step_of(now)),
+        "the confirming code cannot sign in"
+    );
+    let sealed = user.totp_secret.expect("the key is stored");
+    assert_ne!(sealed.as_bytes(), secret.bytes());
+    assert!(!sealed.contains(&secret.grouped_base32().replace(' ', "")));
+    assert_eq!(app.state.secret_key.open(&sealed).unwrap(), secret.bytes());
+    let pin_hash = user.pin_hash.expect("the PIN is stored");
+    assert!(pin_hash.starts_with("$argon2id$") && !pin_hash.contains("482913"));
+    let log = audit::for_subject(db, &format!("user:{user_id}"), 10)
+        .await
+        .unwrap();
+    assert_eq!(log[0].action, "user.activate");
+
+    let again = activation::invitation(db, &token, now).await;
+    assert!(matches!(again, Err(SetUpError::Link(LinkError::Used))));
+}
+
+async fn set_up_links_that_are_wrong_expired_or_used_are_refused_each_with_its_message(
+    backend: Backend,
+) {
+    let app = spawn_app(backend).await;
+    let db = &app.state.db;
+    let (_, token) = invite(&app, "ada@nhs.net").await;
+    let now = app.state.clock.now();
+    let pin = Pin::parse("482913").unwrap();
+
+    let wrong = activation::invitation(db, "not-a-token", now)
+        .await
+        .unwrap_err();
+    assert_eq!(
+        wrong.to_string(),
+        "This set-up link is not valid. Check it is the whole link from your email."
+    );
+    let nearly = activation::invitation(db, &token, now + 72 * 3600 - 1).await;
+    assert!(nearly.is_ok(), "the link works until 72 hours have passed");
+    let expired = activation::invitation(db, &token, now + 72 * 3600)
+        .await
+        .unwrap_err();
+    assert_eq!(
+        expired.to_string(),
+        "This set-up link has expired. Ask the service desk for a new one."
+    );
+    let late = activation::complete(
+        db,
+        &app.state.secret_key,
+        set_up(&token, &pin, FactorChoice::Email, AccessRoute::Hscn),
+        &Actor::system(),
+        now + 72 * 3600,
+    )
+    .await;
+    assert!(matches!(late, Err(SetUpError::Link(LinkError::Expired))));
+
+    activation::complete(
+        db,
+        &app.state.secret_key,
+        set_up(&token, &pin, FactorChoice::Email, AccessRoute::Hscn),
+        &Actor::system(),
+        now,
+    )
+    .await
+    .expect("set up with emailed codes over HSCN");
+    let reused = activation::complete(
+        db,
+        &app.state.secret_key,
+        set_up(&token, &pin, FactorChoice::Email, AccessRoute::Hscn),
+        &Actor::system(),
+        now,
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(
+        reused.to_string(),
+        "This set-up link has already been used. Sign in, or ask the service desk for a new link."
+    );
+}
+
+async fn set_up_refuses_a_wrong_code_and_emailed_codes_over_the_internet_and_changes_nothing(
+    backend: Backend,
+) {
+    let app = spawn_app(backend).await;
+    let db = &app.state.db;
+    let (user_id, token) = invite(&app, "ada@nhs.net").await;
+    let now = app.state.clock.now();
+    let pin = Pin::parse("482913").unwrap();
+    let secret = TotpSecret::generate();
+
+    let stale = secret.code_at_step(step_of(now) - 2);
+    let wrong = activation::complete(
+        db,
+        &app.state.secret_key,
+        set_up(
+            &token,
+            &pin,
+            FactorChoice::App {
+                secret: secret.clone(),
+                code: stale,
+            },
+            AccessRoute::Hscn,
+        ),
+        &Actor::system(),
+        now,
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(
+        wrong.to_string(),
+        "The security code is not right. Enter the 6-digit code the app shows now"
+    );
+    let email = activation::complete(
+        db,
+        &app.state.secret_key,
+        set_up(&token, &pin, FactorChoice::Email, AccessRoute::Internet),
+        &Actor::system(),
+        now,
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(
+        email.to_string(),
+        "Security codes by email are only available over HSCN. Use an authenticator app"
+    );
+
+    let user = users::by_id(db, &user_id).await.unwrap().unwrap();
+    assert_eq!(user.status, "invited");
+    assert!(user.pin_hash.is_none() && user.second_factor.is_none());
+    assert!(
+        activation::invitation(db, &token, now).await.is_ok(),
+        "the link still works"
+    );
+}
+
+async fn two_set_ups_racing_with_one_link_end_with_one(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let (user_id, token) = invite(&app, "ada@nhs.net").await;
+    let now = app.state.clock.now();
+    let pin = Pin::parse("482913").unwrap();
+    let racers: Vec<_> = (0..2)
+        .map(|_| {
+            let state = app.state.clone();
+            let (token, pin) = (token.clone(), pin.clone());
+            tokio::spawn(async move {
+                activation::complete(
+                    &state.db,
+                    &state.secret_key,
+                    set_up(&token, &pin, FactorChoice::Email, AccessRoute::Hscn),
+                    &Actor::system(),
+                    now,
+                )
+                .await
+            })
+        })
+        .collect();
+    let mut outcomes = Vec::new();
+    for racer in racers {
+        outcomes.push(racer.await.unwrap());
+    }
+    assert_eq!(outcomes.iter().filter(|o| o.is_ok()).count(), 1);
+    assert!(
+        outcomes
+            .iter()
+            .any(|o| matches!(o, Err(SetUpError::Link(LinkError::Used))))
+    );
+    let activations: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM audit_log WHERE action = 'user.activate' AND subject = $1",
+    )
+    .bind(format!("user:{user_id}"))
+    .fetch_one(&app.state.db.pool)
+    .await
+    .unwrap();
+    assert_eq!(activations, 1);
 }

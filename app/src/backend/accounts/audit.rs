@@ -55,16 +55,12 @@ pub struct Event<'a> {
 
 /// Adds an event, in the caller's transaction or on its own. The sequence number is the next one
 /// free: should two instances take the same number at once, the loser takes the next.
-pub async fn record<'c, E>(
-    executor: E,
+pub async fn record(
+    conn: &mut sqlx::AnyConnection,
     actor: &Actor,
     event: Event<'_>,
     at: i64,
-) -> sqlx::Result<()>
-where
-    E: sqlx::Acquire<'c, Database = Any>,
-{
-    let mut conn = executor.acquire().await?;
+) -> sqlx::Result<()> {
     // Each round, one of the writers racing for a number wins; 64 rounds is far more than any
     // burst of sign-ins needs.
     for _ in 0..64 {

@@ -1,6 +1,7 @@
 //! Accounts: creating them, the one-time set-up link, and (in `sign_in`) signing in. Secrets are
 //! handled in [`crypto`]; the audit log is [`audit`].
 
+pub mod activation;
 pub mod audit;
 pub mod crypto;
 pub mod totp;
@@ -113,7 +114,7 @@ pub async fn create_user(
     )
     .await?;
     audit::record(
-        &mut *tx,
+        &mut tx,
         actor,
         Event {
             action: "user.create",
