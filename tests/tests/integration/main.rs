@@ -33,4 +33,5 @@ mod health;
 mod mail;
 mod organisations;
 mod seed;
+mod sign_in;
 mod startup;

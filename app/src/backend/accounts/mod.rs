@@ -4,6 +4,7 @@
 pub mod activation;
 pub mod audit;
 pub mod crypto;
+pub mod sign_in;
 pub mod totp;
 
 use self::audit::{Actor, Event, Outcome};
