@@ -7,6 +7,7 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
 use app::backend::accounts::crypto::SecretKey;
+use app::backend::network::{IpNet, NetworkPolicy, parse_networks};
 use url::Url;
 
 /// Every variable this program reads, with its default and meaning (the README's table is made
@@ -98,6 +99,8 @@ pub struct Settings {
     pub service_desk_email: String,
     /// Seals stored secrets; when unset, a key file in the data folder is used (made on first run).
     pub secret_key: Option<SecretKey>,
+    /// Which clients are on HSCN, which may use the service at all, and which proxies to believe.
+    pub network: NetworkPolicy,
 }
 
 /// An SMTP URL; it can hold a password, so it never prints whole.
@@ -291,6 +294,17 @@ impl Settings {
                     .map_err(|e| bad("MESH_PORTAL_SECRET_KEY", e.to_string()))?,
             ),
         };
+        let networks = |variable: &'static str| -> Result<Option<Vec<IpNet>>, ConfigError> {
+            get(variable)
+                .map(|v| parse_networks(&v).map_err(|e| bad(variable, e)))
+                .transpose()
+        };
+        let defaults = NetworkPolicy::default();
+        let network = NetworkPolicy {
+            hscn: networks("MESH_PORTAL_HSCN_NETWORKS")?.unwrap_or(defaults.hscn),
+            allowed: networks("MESH_PORTAL_ALLOWED_NETWORKS")?,
+            trusted_proxies: networks("MESH_PORTAL_TRUSTED_PROXIES")?.unwrap_or_default(),
+        };
         Ok(Self {
             listen_addr,
             data_dir,
@@ -305,6 +319,7 @@ impl Settings {
             mail_from,
             service_desk_email,
             secret_key,
+            network,
         })
     }
 }
@@ -370,6 +385,30 @@ mod tests {
                 "{}",
                 error.message
             );
+        }
+    }
+
+    #[test]
+    fn reads_network_lists_and_refuses_bad_ones() {
+        let s = settings(&[
+            ("MESH_PORTAL_HSCN_NETWORKS", "10.0.0.0/8, 172.16.0.0/12"),
+            ("MESH_PORTAL_ALLOWED_NETWORKS", "81.2.69.0/24"),
+            ("MESH_PORTAL_TRUSTED_PROXIES", "192.0.2.10"),
+        ])
+        .unwrap();
+        assert_eq!(s.network.hscn.len(), 2);
+        assert_eq!(s.network.allowed.as_ref().map(Vec::len), Some(1));
+        assert_eq!(s.network.trusted_proxies.len(), 1);
+        let defaults = settings(&[]).unwrap().network;
+        assert!(defaults.allowed.is_none() && defaults.trusted_proxies.is_empty());
+        for variable in [
+            "MESH_PORTAL_HSCN_NETWORKS",
+            "MESH_PORTAL_ALLOWED_NETWORKS",
+            "MESH_PORTAL_TRUSTED_PROXIES",
+        ] {
+            let error = settings(&[(variable, "10.0.0.0/33")]).unwrap_err();
+            assert_eq!(error.variable, variable);
+            assert!(error.message.contains("‘10.0.0.0/33’ is not a network"));
         }
     }
 

@@ -1,7 +1,8 @@
 //! Routes that are not Leptos pages: health, the catalogue CSV export, and the form posts of
-//! pages used without JavaScript.
+//! pages used without JavaScript; and the middleware that gives each request its access route.
 
 use std::collections::HashMap;
+use std::net::SocketAddr;
 use std::time::Duration;
 
 use app::AppError;
@@ -12,13 +13,68 @@ use app::model::applications::ApplicationStatusView;
 use app::model::catalogue::SearchRequest;
 use app::model::forms::{FieldError, FormState, FormValues};
 use axum::body::Body;
-use axum::extract::{Path, Query, State};
+use axum::extract::{ConnectInfo, Path, Query, State};
 use axum::http::{HeaderMap, Method, Request, StatusCode, Uri, header};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::middleware::Next;
+use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::{Form, Json};
 use leptos::prelude::provide_context;
 use serde_json::json;
 use tower_sessions::Session;
+
+/// Decides each request's access route from its client address (see `app::backend::network`)
+/// and puts it in the request's extensions; refuses clients outside the allowed networks with a
+/// page that says why. `/health` answers everyone, for load balancers.
+pub async fn access_route(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    mut request: Request<Body>,
+    next: Next,
+) -> Response {
+    let forwarded = request
+        .headers()
+        .get("x-forwarded-for")
+        .and_then(|v| v.to_str().ok());
+    match state.network.classify(peer.ip(), forwarded) {
+        Ok(client) => {
+            request.extensions_mut().insert(client);
+            next.run(request).await
+        }
+        Err(_) if request.uri().path() == "/health" => next.run(request).await,
+        Err(refused) => {
+            tracing::warn!(client.addr = %refused.addr, "refused: outside the allowed networks");
+            (
+                StatusCode::FORBIDDEN,
+                [(header::CACHE_CONTROL, "no-store")],
+                Html(OUTSIDE_ALLOWED_NETWORKS),
+            )
+                .into_response()
+        }
+    }
+}
+
+/// The page for clients outside the allowed networks: plain HTML with the NHS.UK styles.
+const OUTSIDE_ALLOWED_NETWORKS: &str = r#"<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>You cannot use this service from your network – MESH portal – NHS</title>
+<link rel="stylesheet" href="/nhsuk/nhsuk-frontend.min.css">
+</head>
+<body>
+<div class="nhsuk-width-container">
+<main class="nhsuk-main-wrapper" id="maincontent">
+<h1 class="nhsuk-heading-l">You cannot use this service from your network</h1>
+<p>The MESH portal can only be used from the Health and Social Care Network (HSCN) or from an
+internet address in the UK.</p>
+<p>If you are in the UK and think you should be able to use it, contact your organisation's IT
+service desk, or the MESH service desk, and tell them the time you tried.</p>
+</main>
+</div>
+</body>
+</html>
+"#;
 
 /// How long `/health` waits for the database.
 const HEALTH_DB_TIMEOUT: Duration = Duration::from_secs(2);

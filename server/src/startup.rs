@@ -142,6 +142,7 @@ impl Application {
             }),
             secret_key: Arc::new(secret_key),
             clock: Arc::new(Clock::default()),
+            network: Arc::new(settings.network.clone()),
         };
         let secure_cookies = settings.base_url.scheme() == "https";
         let router = router(state.clone(), secure_cookies);
@@ -177,9 +178,13 @@ impl Application {
             self.state.db.clone(),
         )));
         tracing::info!(listen.addr = %addr, "serving");
-        axum::serve(self.listener, self.router)
-            .with_graceful_shutdown(shutdown_signal())
-            .await
+        axum::serve(
+            self.listener,
+            self.router
+                .into_make_service_with_connect_info::<std::net::SocketAddr>(),
+        )
+        .with_graceful_shutdown(shutdown_signal())
+        .await
     }
 }
 
@@ -341,6 +346,10 @@ pub fn router(state: AppState, secure_cookies: bool) -> Router {
             routes::server_fn_error_status,
         ))
         .layer(sessions)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            routes::access_route,
+        ))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::X_CONTENT_TYPE_OPTIONS,
             HeaderValue::from_static("nosniff"),

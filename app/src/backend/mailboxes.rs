@@ -39,7 +39,7 @@ pub async fn add(
     }
     let ods_code = OdsCode::parse(ods_code).map_err(|e| AddMailboxError::OdsCode(e.to_string()))?;
     let environment = Environment::parse(environment).ok_or(AddMailboxError::Environment)?;
-    let mut tx = db.pool.begin().await?;
+    let mut tx = db.begin().await?;
     if repo::organisation_name(&mut tx, ods_code.as_str())
         .await?
         .is_none()

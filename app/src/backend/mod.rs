@@ -8,6 +8,7 @@ pub mod clock;
 pub mod db;
 pub mod mail;
 pub mod mailboxes;
+pub mod network;
 pub mod organisations;
 pub mod seed;
 pub mod sessions;

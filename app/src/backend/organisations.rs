@@ -62,7 +62,7 @@ pub async fn sync(db: &Db, file: &str, contents: &[u8]) -> Result<SeedReport, Se
         ..SeedReport::default()
     };
     let now = now_unix();
-    let mut tx = db.pool.begin().await?;
+    let mut tx = db.begin().await?;
     let existing: HashMap<String, OrganisationRow> = repo::list_all(&mut tx)
         .await?
         .into_iter()

@@ -10,6 +10,7 @@ use super::catalogue::Catalogue;
 use super::clock::Clock;
 use super::db::Db;
 use super::mail::Mailer;
+use super::network::NetworkPolicy;
 
 /// Everything a request may need. Cheap to clone.
 #[derive(Clone, Debug)]
@@ -22,6 +23,7 @@ pub struct AppState {
     /// Seals stored secrets (authenticator keys).
     pub secret_key: Arc<SecretKey>,
     pub clock: Arc<Clock>,
+    pub network: Arc<NetworkPolicy>,
 }
 
 /// The settings services need while serving.

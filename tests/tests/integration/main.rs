@@ -24,6 +24,7 @@ macro_rules! on_each_database {
     };
 }
 
+mod access;
 mod accounts;
 mod applications;
 mod catalogue;

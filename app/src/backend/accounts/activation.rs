@@ -127,7 +127,7 @@ pub async fn complete(
     };
     let pin_hash = hash_pin(pin).await;
 
-    let mut tx = db.pool.begin().await?;
+    let mut tx = db.begin().await?;
     if !repo::use_token(&mut tx, &hash_token(token), ACTIVATION, now).await? {
         return Err(LinkError::Used.into());
     }

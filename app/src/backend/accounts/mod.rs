@@ -76,7 +76,7 @@ pub async fn create_user(
     let user_id = new_user_id();
     let token = random_token();
 
-    let mut tx = db.pool.begin().await?;
+    let mut tx = db.begin().await?;
     let inserted = repo::insert(
         &mut tx,
         &NewUser {

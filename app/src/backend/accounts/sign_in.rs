@@ -198,7 +198,7 @@ pub async fn send_email_code(
     let user = usable_user(db, user_id, now).await?;
     let code = random_six_digits();
     let salt = super::crypto::random_token();
-    let mut tx = db.pool.begin().await?;
+    let mut tx = db.begin().await?;
     repo::retire_tokens(&mut tx, user_id, EMAIL_PASSCODE, now).await?;
     repo::insert_token(
         &mut tx,
@@ -320,7 +320,7 @@ async fn failure(
     now: i64,
 ) -> Result<SignInError, SignInError> {
     let lock_until = now + policy.lock_seconds;
-    let mut tx = db.pool.begin().await?;
+    let mut tx = db.begin().await?;
     let failures: i32 = sqlx::query_scalar::<Any, i32>(
         "UPDATE users SET failed_attempts = failed_attempts + 1, updated_at = $1 \
          WHERE user_id = $2 RETURNING failed_attempts",

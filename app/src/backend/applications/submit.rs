@@ -60,7 +60,7 @@ async fn store(
     details: Details<'_>,
 ) -> Result<Reference, AppError> {
     let result = async {
-        let mut tx = state.db.pool.begin().await?;
+        let mut tx = state.db.begin().await?;
         if let Some(pending) = repo::pending_with_key(&mut tx, &new.duplicate_key).await? {
             return Err(StoreError::Refused(Refusal::Duplicate(pending)));
         }

@@ -163,7 +163,7 @@ fn matching(index: &CatalogueIndex, request: &SearchRequest) -> Result<Vec<usize
 }
 
 async fn read(db: &Db) -> sqlx::Result<(CatalogueIndex, i64)> {
-    let mut tx = db.pool.begin().await?;
+    let mut tx = db.begin().await?;
     let revision = workflows::revision(&mut tx).await?;
     let rows = workflows::list_all(&mut tx).await?;
     let groups = workflows::list_group_names(&mut tx).await?;

@@ -35,7 +35,7 @@ pub async fn sync_workflows(db: &Db, file: &str, contents: &[u8]) -> Result<Seed
         problems,
         ..SeedReport::default()
     };
-    let mut tx = db.pool.begin().await?;
+    let mut tx = db.begin().await?;
     apply(&mut tx, &rows, &mut report).await?;
     if report.changed() {
         workflows::bump_revision(&mut tx).await?;

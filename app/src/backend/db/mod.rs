@@ -95,6 +95,16 @@ impl Db {
         MIGRATOR.run(&self.pool).await.map_err(DbError::Migrate)
     }
 
+    /// Begins a transaction. On SQLite it takes the write lock at once (`BEGIN IMMEDIATE`): a
+    /// transaction that reads and then writes would otherwise fail at its first write whenever
+    /// another connection wrote in between, instead of waiting its turn.
+    pub async fn begin(&self) -> sqlx::Result<sqlx::Transaction<'static, sqlx::Any>> {
+        match self.kind {
+            DbKind::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await,
+            DbKind::Postgres => self.pool.begin().await,
+        }
+    }
+
     /// Answers whether the database responds to a trivial query within `timeout`.
     pub async fn ping(&self, timeout: Duration) -> bool {
         let query = sqlx::query_scalar::<_, i64>("SELECT 1").fetch_one(&self.pool);
