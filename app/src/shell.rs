@@ -23,8 +23,18 @@ const NHSUK_INIT: &str = "import { initAll } from '/nhsuk/nhsuk-frontend.min.js'
                           document.body.classList.add('js-enabled', 'nhsuk-frontend-supported');\n\
                           initAll();";
 
-/// The whole HTML document, rendered on the server around [`App`].
+/// The whole HTML document, rendered on the server around [`App`]. Sends the page's Content
+/// Security Policy, which lets scripts run only from this site or with this response's nonce.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    let nonce = leptos::nonce::use_nonce();
+    #[cfg(feature = "ssr")]
+    if let (Some(nonce), Some(response)) = (&nonce, use_context::<leptos_axum::ResponseOptions>()) {
+        response.insert_header(
+            http::header::CONTENT_SECURITY_POLICY,
+            http::HeaderValue::from_str(&content_security_policy(&nonce.to_string()))
+                .expect("a nonce is base64"),
+        );
+    }
     view! {
         <!DOCTYPE html>
         <html lang="en">
@@ -36,7 +46,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <link rel="icon" href="/assets/images/favicon.svg" sizes="any" type="image/svg+xml" />
                 <link rel="stylesheet" href="/nhsuk/nhsuk-frontend.min.css" />
                 <link rel="stylesheet" href="/pkg/mesh-portal.css" />
-                <script type="module" inner_html=NHSUK_INIT></script>
+                <script type="module" nonce=nonce.map(|n| n.to_string()) inner_html=NHSUK_INIT></script>
                 <HydrationScripts options />
                 <MetaTags />
             </head>
@@ -45,6 +55,18 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
             </body>
         </html>
     }
+}
+
+/// What a page may load: scripts from this site or carrying the response's nonce (Leptos marks
+/// its own inline scripts with it), WebAssembly compiled from this site, styles and images from
+/// this site, the NHS.UK fonts, and no framing by any other site.
+pub fn content_security_policy(nonce: &str) -> String {
+    format!(
+        "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; \
+         style-src 'self'; img-src 'self' data:; font-src 'self' https://assets.nhs.uk; \
+         connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; \
+         frame-ancestors 'none'"
+    )
 }
 
 /// The application: header, the routed page, footer.

@@ -53,6 +53,48 @@ pub async fn access_route(
     }
 }
 
+/// Refuses state-changing requests that a browser says came from another site (cross-site
+/// request forgery), for forms posted with or without JavaScript: `Sec-Fetch-Site` when the
+/// browser sends it (all current ones do), otherwise `Origin` against the `Host` the request was
+/// sent to. Requests with neither come from programs, not from a browser tricked by another site,
+/// and pass (the session cookie is `SameSite=Lax` besides). The MESH API, which authenticates
+/// every request itself, is not a browser's business and is left alone.
+pub async fn same_site_only(request: Request<Body>, next: Next) -> Response {
+    let safe = matches!(
+        *request.method(),
+        Method::GET | Method::HEAD | Method::OPTIONS
+    );
+    if safe || request.uri().path().starts_with("/messageexchange") {
+        return next.run(request).await;
+    }
+    let headers = request.headers();
+    let text = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+    let allowed = match (text("sec-fetch-site"), text("origin")) {
+        (Some(site), _) => matches!(site, "same-origin" | "none"),
+        (None, Some(origin)) => {
+            let host = text("host").unwrap_or_default();
+            origin
+                .split_once("://")
+                .is_some_and(|(_, rest)| !host.is_empty() && rest.eq_ignore_ascii_case(host))
+        }
+        (None, None) => true,
+    };
+    if allowed {
+        return next.run(request).await;
+    }
+    tracing::warn!(
+        http.path = request.uri().path(),
+        "refused: a state-changing request from another site"
+    );
+    (
+        StatusCode::FORBIDDEN,
+        [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+        "This form was sent from another website, so it was not accepted. Go back to the \
+         service's own page and try again.\n",
+    )
+        .into_response()
+}
+
 /// The page for clients outside the allowed networks: plain HTML with the NHS.UK styles.
 const OUTSIDE_ALLOWED_NETWORKS: &str = r#"<!DOCTYPE html>
 <html lang="en">

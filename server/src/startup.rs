@@ -346,6 +346,7 @@ pub fn router(state: AppState, secure_cookies: bool) -> Router {
             routes::server_fn_error_status,
         ))
         .layer(sessions)
+        .layer(axum::middleware::from_fn(routes::same_site_only))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             routes::access_route,
@@ -353,6 +354,13 @@ pub fn router(state: AppState, secure_cookies: bool) -> Router {
         .layer(SetResponseHeaderLayer::if_not_present(
             header::X_CONTENT_TYPE_OPTIONS,
             HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(
+                "default-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; \
+                 frame-ancestors 'none'",
+            ),
         ))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::X_FRAME_OPTIONS,

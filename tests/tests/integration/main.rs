@@ -33,6 +33,7 @@ mod export;
 mod health;
 mod mail;
 mod organisations;
+mod protection;
 mod seed;
 mod sign_in;
 mod startup;
