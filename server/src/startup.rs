@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 
 use app::backend::accounts::crypto::SecretKey;
+use app::backend::accounts::rate_limit;
 use app::backend::applications::answers::FORM_PATHS;
 use app::backend::catalogue::Catalogue;
 use app::backend::catalogue::seed;
@@ -174,9 +175,7 @@ impl Application {
             self.state.db.clone(),
             self.state.mailer.clone(),
         ));
-        tokio::spawn(delete_expired_sessions(DbSessionStore::new(
-            self.state.db.clone(),
-        )));
+        tokio::spawn(delete_expired(self.state.db.clone()));
         tracing::info!(listen.addr = %addr, "serving");
         axum::serve(
             self.listener,
@@ -298,8 +297,10 @@ fn route_list() -> Vec<AxumRouteListing> {
 /// last use.
 pub const SESSION_IDLE_HOURS: i64 = 24;
 
-/// Removes expired sessions every ten minutes.
-async fn delete_expired_sessions(store: DbSessionStore) {
+/// Removes expired sessions and old rate-limit windows every ten minutes. Deleting what has
+/// expired is safe for several instances to do at once.
+async fn delete_expired(db: Db) {
+    let store = DbSessionStore::new(db.clone());
     let mut every = tokio::time::interval(std::time::Duration::from_secs(600));
     loop {
         every.tick().await;
@@ -307,6 +308,9 @@ async fn delete_expired_sessions(store: DbSessionStore) {
             Ok(0) => {}
             Ok(n) => tracing::info!(sessions.deleted = n, "expired sessions removed"),
             Err(error) => tracing::warn!(%error, "could not remove expired sessions"),
+        }
+        if let Err(error) = rate_limit::purge(&db, app::backend::now_unix()).await {
+            tracing::warn!(%error, "could not remove old rate-limit windows");
         }
     }
 }

@@ -19,6 +19,7 @@ on_each_database!(
     set_up_links_that_are_wrong_expired_or_used_are_refused_each_with_its_message,
     set_up_refuses_a_wrong_code_and_emailed_codes_over_the_internet_and_changes_nothing,
     two_set_ups_racing_with_one_link_end_with_one,
+    rate_limits_count_across_instances_and_reset_with_the_window,
 );
 
 fn account(email: &str, mailboxes: &[&str]) -> NewAccount {
@@ -400,4 +401,41 @@ async fn two_set_ups_racing_with_one_link_end_with_one(backend: Backend) {
     .await
     .unwrap();
     assert_eq!(activations, 1);
+}
+
+async fn rate_limits_count_across_instances_and_reset_with_the_window(backend: Backend) {
+    use app::backend::accounts::rate_limit::{self, HitError, Limit};
+    let app = spawn_app(backend).await;
+    let db = &app.state.db;
+    let limit = Limit {
+        max: 3,
+        window_seconds: 60,
+    };
+    // The start of a one-minute window (1_800_000_000 is a multiple of 60).
+    let start: i64 = 1_800_000_000;
+
+    // Two tasks hitting at once, as two instances would.
+    let hits: Vec<_> = (0..3)
+        .map(|_| {
+            let db = db.clone();
+            tokio::spawn(async move {
+                rate_limit::hit(&db, "test:addr:192.0.2.1", limit, start + 5).await
+            })
+        })
+        .collect();
+    for hit in hits {
+        hit.await.unwrap().expect("within the limit");
+    }
+    let fourth = rate_limit::hit(db, "test:addr:192.0.2.1", limit, start + 20).await;
+    match fourth {
+        Err(HitError::TooMany(wait)) => assert_eq!(wait.0, 40),
+        other => panic!("the fourth hit is refused: {other:?}"),
+    }
+    rate_limit::hit(db, "test:addr:192.0.2.2", limit, start + 20)
+        .await
+        .expect("another key has its own count");
+    rate_limit::hit(db, "test:addr:192.0.2.1", limit, start + 60)
+        .await
+        .expect("a new window starts afresh");
+    assert_eq!(rate_limit::purge(db, start + 60 + 86_400).await.unwrap(), 2);
 }
