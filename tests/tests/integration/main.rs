@@ -35,5 +35,6 @@ mod mail;
 mod organisations;
 mod protection;
 mod seed;
+mod sessions;
 mod sign_in;
 mod startup;

@@ -5,6 +5,7 @@ pub mod activation;
 pub mod audit;
 pub mod crypto;
 pub mod rate_limit;
+pub mod session;
 pub mod sign_in;
 pub mod totp;
 
