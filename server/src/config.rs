@@ -7,6 +7,8 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
 use app::backend::accounts::crypto::SecretKey;
+use app::backend::accounts::session::SessionPolicy;
+use app::backend::accounts::sign_in::LockPolicy;
 use app::backend::network::{IpNet, NetworkPolicy, parse_networks};
 use url::Url;
 
@@ -101,6 +103,10 @@ pub struct Settings {
     pub secret_key: Option<SecretKey>,
     /// Which clients are on HSCN, which may use the service at all, and which proxies to believe.
     pub network: NetworkPolicy,
+    /// Failed PINs and passcodes that lock an account, and for how long.
+    pub lock_policy: LockPolicy,
+    /// How long a signed-in session lasts without use, and at most.
+    pub session_policy: SessionPolicy,
 }
 
 /// An SMTP URL; it can hold a password, so it never prints whole.
@@ -305,6 +311,35 @@ impl Settings {
             allowed: networks("MESH_PORTAL_ALLOWED_NETWORKS")?,
             trusted_proxies: networks("MESH_PORTAL_TRUSTED_PROXIES")?.unwrap_or_default(),
         };
+        let whole =
+            |variable: &'static str, default: i64, range: std::ops::RangeInclusive<i64>| match get(
+                variable,
+            ) {
+                None => Ok(default),
+                Some(v) => v
+                    .trim()
+                    .parse::<i64>()
+                    .ok()
+                    .filter(|n| range.contains(n))
+                    .ok_or_else(|| {
+                        bad(
+                            variable,
+                            format!(
+                                "‘{v}’ must be a whole number from {} to {}",
+                                range.start(),
+                                range.end()
+                            ),
+                        )
+                    }),
+            };
+        let lock_policy = LockPolicy {
+            max_failures: whole("MESH_PORTAL_MAX_FAILED_ATTEMPTS", 5, 1..=100)? as i32,
+            lock_seconds: whole("MESH_PORTAL_LOCKOUT_MINUTES", 15, 1..=1440)? * 60,
+        };
+        let session_policy = SessionPolicy {
+            idle_seconds: whole("MESH_PORTAL_SESSION_IDLE_MINUTES", 30, 1..=1440)? * 60,
+            max_seconds: whole("MESH_PORTAL_SESSION_MAX_HOURS", 12, 1..=168)? * 3600,
+        };
         Ok(Self {
             listen_addr,
             data_dir,
@@ -320,6 +355,8 @@ impl Settings {
             service_desk_email,
             secret_key,
             network,
+            lock_policy,
+            session_policy,
         })
     }
 }
@@ -409,6 +446,42 @@ mod tests {
             let error = settings(&[(variable, "10.0.0.0/33")]).unwrap_err();
             assert_eq!(error.variable, variable);
             assert!(error.message.contains("‘10.0.0.0/33’ is not a network"));
+        }
+    }
+
+    #[test]
+    fn reads_lock_out_and_session_times_and_refuses_bad_ones() {
+        let defaults = settings(&[]).unwrap();
+        assert_eq!(defaults.lock_policy, LockPolicy::default());
+        assert_eq!(defaults.session_policy, SessionPolicy::default());
+        let s = settings(&[
+            ("MESH_PORTAL_MAX_FAILED_ATTEMPTS", "3"),
+            ("MESH_PORTAL_LOCKOUT_MINUTES", "60"),
+            ("MESH_PORTAL_SESSION_IDLE_MINUTES", "10"),
+            ("MESH_PORTAL_SESSION_MAX_HOURS", "8"),
+        ])
+        .unwrap();
+        assert_eq!(
+            (s.lock_policy.max_failures, s.lock_policy.lock_seconds),
+            (3, 3600)
+        );
+        assert_eq!(
+            (s.session_policy.idle_seconds, s.session_policy.max_seconds),
+            (600, 8 * 3600)
+        );
+        for (variable, value) in [
+            ("MESH_PORTAL_MAX_FAILED_ATTEMPTS", "0"),
+            ("MESH_PORTAL_LOCKOUT_MINUTES", "forever"),
+            ("MESH_PORTAL_SESSION_IDLE_MINUTES", "-5"),
+            ("MESH_PORTAL_SESSION_MAX_HOURS", "1000"),
+        ] {
+            let error = settings(&[(variable, value)]).unwrap_err();
+            assert_eq!(error.variable, variable);
+            assert!(
+                error.message.contains("must be a whole number from"),
+                "{}",
+                error.message
+            );
         }
     }
 

@@ -144,6 +144,8 @@ impl Application {
             secret_key: Arc::new(secret_key),
             clock: Arc::new(Clock::default()),
             network: Arc::new(settings.network.clone()),
+            lock_policy: settings.lock_policy,
+            session_policy: settings.session_policy,
         };
         let secure_cookies = settings.base_url.scheme() == "https";
         let router = router(state.clone(), secure_cookies);

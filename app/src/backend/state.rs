@@ -6,6 +6,8 @@ use axum::extract::FromRef;
 use leptos::prelude::LeptosOptions;
 
 use super::accounts::crypto::SecretKey;
+use super::accounts::session::SessionPolicy;
+use super::accounts::sign_in::LockPolicy;
 use super::catalogue::Catalogue;
 use super::clock::Clock;
 use super::db::Db;
@@ -24,6 +26,8 @@ pub struct AppState {
     pub secret_key: Arc<SecretKey>,
     pub clock: Arc<Clock>,
     pub network: Arc<NetworkPolicy>,
+    pub lock_policy: LockPolicy,
+    pub session_policy: SessionPolicy,
 }
 
 /// The settings services need while serving.

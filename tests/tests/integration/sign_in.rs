@@ -16,6 +16,7 @@ on_each_database!(
     a_wrong_pin_and_an_unknown_email_get_the_same_answer,
     five_failures_lock_the_account_until_the_time_it_is_told,
     emailed_codes_arrive_by_smtp_and_work_once_within_ten_minutes,
+    the_lock_out_follows_its_configuration,
 );
 
 const PIN: &str = "482913";
@@ -284,4 +285,37 @@ async fn emailed_codes_arrive_by_smtp_and_work_once_within_ten_minutes(backend: 
             .iter()
             .all(|h| h.len() > 64 && !h.contains(&code_in(&first[0])))
     );
+}
+
+async fn the_lock_out_follows_its_configuration(backend: Backend) {
+    let app = spawn_app_with(
+        backend,
+        &[
+            ("MESH_PORTAL_MAX_FAILED_ATTEMPTS", "2"),
+            ("MESH_PORTAL_LOCKOUT_MINUTES", "1"),
+        ],
+    )
+    .await;
+    active_user(&app, "ada@nhs.net", SecondFactor::Totp).await;
+    let wrong = || {
+        let app = &app;
+        async move {
+            sign_in::check_pin(
+                &app.state.db,
+                app.state.lock_policy,
+                "ada@nhs.net",
+                "111222",
+                &visitor(),
+                app.state.clock.now(),
+            )
+            .await
+        }
+    };
+
+    assert!(matches!(wrong().await, Err(SignInError::WrongPin)));
+    let at = app.state.clock.now();
+    match wrong().await {
+        Err(SignInError::Locked(until)) => assert!((until - at - 60).abs() <= 2, "{}", until - at),
+        other => panic!("the second failure locks: {other:?}"),
+    }
 }

@@ -16,7 +16,7 @@ use crate::backend::mail::{self, OutgoingMail};
 use crate::model::accounts::{SecondFactor, UserStatus};
 
 /// How many failures lock an account, and for how long.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct LockPolicy {
     pub max_failures: i32,
     pub lock_seconds: i64,
