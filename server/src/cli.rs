@@ -122,7 +122,12 @@ pub async fn run(command: Command, settings: Settings) -> Result<(), StartupErro
         } => {
             let role = Role::parse(&role).ok_or(StartupError::Role(role))?;
             let db = prepare_database(&settings).await?;
-            if if_no_accounts && accounts::count(&db).await.map_err(StartupError::Accounts)? > 0 {
+            if if_no_accounts
+                && app::backend::db::users::count(&db)
+                    .await
+                    .map_err(StartupError::Accounts)?
+                    > 0
+            {
                 println!("Accounts exist already: no account created.");
                 return Ok(());
             }

@@ -14,7 +14,7 @@ use url::Url;
 
 /// Every variable this program reads, with its default and meaning (the README's table is made
 /// from the same words).
-pub const VARIABLES: [(&str, &str, &str); 12] = [
+pub const VARIABLES: [(&str, &str, &str); 20] = [
     (
         "MESH_PORTAL_LISTEN_ADDR",
         "127.0.0.1:3000",
@@ -74,6 +74,46 @@ pub const VARIABLES: [(&str, &str, &str); 12] = [
         "MESH_PORTAL_SERVICE_DESK_EMAIL",
         "service-desk@localhost",
         "mailbox told of each new application",
+    ),
+    (
+        "MESH_PORTAL_SECRET_KEY",
+        "unset: a key file made in the data folder",
+        "32 random bytes in base64 that seal stored secrets such as authenticator app keys",
+    ),
+    (
+        "MESH_PORTAL_HSCN_NETWORKS",
+        "127.0.0.0/8,::1/128",
+        "networks whose requests take the HSCN route",
+    ),
+    (
+        "MESH_PORTAL_ALLOWED_NETWORKS",
+        "unset: everyone",
+        "when set, only these networks and the HSCN ones may use the service",
+    ),
+    (
+        "MESH_PORTAL_TRUSTED_PROXIES",
+        "unset: none",
+        "reverse proxies whose X-Forwarded-For is believed",
+    ),
+    (
+        "MESH_PORTAL_MAX_FAILED_ATTEMPTS",
+        "5",
+        "failed PINs and passcodes that lock an account",
+    ),
+    (
+        "MESH_PORTAL_LOCKOUT_MINUTES",
+        "15",
+        "how long a locked account stays locked",
+    ),
+    (
+        "MESH_PORTAL_SESSION_IDLE_MINUTES",
+        "30",
+        "a signed-in session ends after this long without use",
+    ),
+    (
+        "MESH_PORTAL_SESSION_MAX_HOURS",
+        "12",
+        "and at the latest this long after signing in",
     ),
 ];
 
@@ -249,19 +289,28 @@ impl Settings {
         }
         let seed_dir =
             PathBuf::from(get("MESH_PORTAL_SEED_DIR").unwrap_or_else(|| "./seed-data".into()));
-        let db_max_connections = match get("MESH_PORTAL_DB_MAX_CONNECTIONS") {
-            None => 10,
-            Some(v) => v
-                .parse::<u32>()
-                .ok()
-                .filter(|n| (1..=1000).contains(n))
-                .ok_or_else(|| {
-                    bad(
-                        "MESH_PORTAL_DB_MAX_CONNECTIONS",
-                        format!("‘{v}’ must be a whole number from 1 to 1000"),
-                    )
-                })?,
-        };
+        let whole =
+            |variable: &'static str, default: i64, range: std::ops::RangeInclusive<i64>| match get(
+                variable,
+            ) {
+                None => Ok(default),
+                Some(v) => v
+                    .trim()
+                    .parse::<i64>()
+                    .ok()
+                    .filter(|n| range.contains(n))
+                    .ok_or_else(|| {
+                        bad(
+                            variable,
+                            format!(
+                                "‘{v}’ must be a whole number from {} to {}",
+                                range.start(),
+                                range.end()
+                            ),
+                        )
+                    }),
+            };
+        let db_max_connections = whole("MESH_PORTAL_DB_MAX_CONNECTIONS", 10, 1..=1000)? as u32;
         let smtp_url = match get("MESH_PORTAL_SMTP_URL") {
             None => None,
             Some(v) => {
@@ -311,27 +360,6 @@ impl Settings {
             allowed: networks("MESH_PORTAL_ALLOWED_NETWORKS")?,
             trusted_proxies: networks("MESH_PORTAL_TRUSTED_PROXIES")?.unwrap_or_default(),
         };
-        let whole =
-            |variable: &'static str, default: i64, range: std::ops::RangeInclusive<i64>| match get(
-                variable,
-            ) {
-                None => Ok(default),
-                Some(v) => v
-                    .trim()
-                    .parse::<i64>()
-                    .ok()
-                    .filter(|n| range.contains(n))
-                    .ok_or_else(|| {
-                        bad(
-                            variable,
-                            format!(
-                                "‘{v}’ must be a whole number from {} to {}",
-                                range.start(),
-                                range.end()
-                            ),
-                        )
-                    }),
-            };
         let lock_policy = LockPolicy {
             max_failures: whole("MESH_PORTAL_MAX_FAILED_ATTEMPTS", 5, 1..=100)? as i32,
             lock_seconds: whole("MESH_PORTAL_LOCKOUT_MINUTES", 15, 1..=1440)? * 60,
@@ -381,6 +409,28 @@ mod tests {
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect();
         Settings::from_lookup(|name| map.get(name).cloned())
+    }
+
+    #[test]
+    fn lists_every_variable_it_reads() {
+        let source = include_str!("config.rs");
+        let listed: Vec<&str> = VARIABLES.iter().map(|(name, _, _)| *name).collect();
+        let read: Vec<&str> = source
+            .split("get(\"")
+            .skip(1)
+            .filter_map(|rest| rest.split('"').next())
+            .filter(|name| name.starts_with("MESH_PORTAL_"))
+            .collect();
+        let whole: Vec<&str> = source
+            .split("whole(\"")
+            .chain(source.split("networks(\""))
+            .filter_map(|rest| rest.split('"').next())
+            .filter(|name| name.starts_with("MESH_PORTAL_"))
+            .collect();
+        assert!(read.len() >= 10 && whole.len() >= 8, "{read:?} {whole:?}");
+        for name in read.iter().chain(&whole) {
+            assert!(listed.contains(name), "{name} is read but not in VARIABLES");
+        }
     }
 
     #[test]

@@ -138,7 +138,7 @@ impl Application {
             leptos_options,
             mailer: Arc::new(mailer),
             config: Arc::new(ServiceConfig {
-                base_url: settings.base_url.as_str().trim_end_matches('/').to_owned(),
+                base_url: settings.public_url(""),
                 service_desk_email: settings.service_desk_email.clone(),
             }),
             secret_key: Arc::new(secret_key),

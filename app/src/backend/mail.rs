@@ -233,6 +233,22 @@ pub async fn run_worker(db: Db, mailer: Arc<Mailer>) {
     }
 }
 
+/// Escapes text for HTML.
+pub fn html_escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -242,5 +258,13 @@ mod tests {
         let delays: Vec<i64> = (1..=9).map(retry_delay).collect();
         assert_eq!(delays, [30, 60, 120, 240, 480, 960, 1920, 3600, 3600]);
         assert!(delays.iter().all(|d| *d <= 3600));
+    }
+
+    #[test]
+    fn escapes_what_html_would_read_as_markup() {
+        assert_eq!(
+            html_escape(r#"<b a="x">Tom & 'Jerry'</b>"#),
+            "&lt;b a=&quot;x&quot;&gt;Tom &amp; &#39;Jerry&#39;&lt;/b&gt;"
+        );
     }
 }

@@ -73,16 +73,14 @@ impl NetworkPolicy {
     /// The route for a client address, or a refusal.
     pub fn route(&self, client: IpAddr) -> Result<AccessRoute, Refused> {
         let client = canonical(client);
-        if let Some(allowed) = &self.allowed
-            && !allowed.iter().any(|n| n.contains(&client))
-            && !self.hscn.iter().any(|n| n.contains(&client))
-        {
-            return Err(Refused { addr: client });
-        }
         if self.hscn.iter().any(|n| n.contains(&client)) {
-            Ok(AccessRoute::Hscn)
-        } else {
-            Ok(AccessRoute::Internet)
+            return Ok(AccessRoute::Hscn);
+        }
+        match &self.allowed {
+            Some(allowed) if !allowed.iter().any(|n| n.contains(&client)) => {
+                Err(Refused { addr: client })
+            }
+            _ => Ok(AccessRoute::Internet),
         }
     }
 

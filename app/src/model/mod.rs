@@ -38,22 +38,6 @@ pub mod catalogue;
 pub mod forms;
 pub mod organisations;
 
-/// Escapes text for HTML, where markup is written as a string (the HTML part of emails).
-pub fn escape_html(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(c),
-        }
-    }
-    out
-}
-
 /// A time stored as seconds since 1970, as people read it in the UK: `25 November 2026, 14:05
 /// (UTC)`. Worked out here so that the browser bundle needs no date library.
 pub fn format_time(unix: i64) -> String {
@@ -93,14 +77,6 @@ pub fn format_time(unix: i64) -> String {
 
 #[cfg(test)]
 mod tests {
-    #[test]
-    fn escapes_what_html_would_read_as_markup() {
-        assert_eq!(
-            super::escape_html(r#"<b a="x">Tom & 'Jerry'</b>"#),
-            "&lt;b a=&quot;x&quot;&gt;Tom &amp; &#39;Jerry&#39;&lt;/b&gt;"
-        );
-    }
-
     #[test]
     fn formats_times_as_uk_dates() {
         assert_eq!(super::format_time(0), "1 January 1970, 00:00 (UTC)");

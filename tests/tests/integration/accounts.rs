@@ -1,5 +1,6 @@
 //! Accounts: creating them with their set-up link, and the audit log they write to.
 
+use app::backend::AppState;
 use app::backend::accounts::activation::{self, FactorChoice, LinkError, SetUp, SetUpError};
 use app::backend::accounts::audit::{self, Actor};
 use app::backend::accounts::crypto::hash_token;
@@ -186,13 +187,25 @@ async fn invite(app: &TestApp, email: &str) -> (String, String) {
     (created.user_id, created.activation_token)
 }
 
-fn set_up<'a>(token: &'a str, pin: &'a Pin, choice: FactorChoice, route: AccessRoute) -> SetUp<'a> {
-    SetUp {
+/// The PIN every set-up here chooses.
+const PIN: &str = "482913";
+
+/// Finishes set-up with [`PIN`], as the system.
+async fn complete(
+    state: &AppState,
+    token: &str,
+    choice: FactorChoice,
+    route: AccessRoute,
+    now: i64,
+) -> Result<String, SetUpError> {
+    let pin = Pin::parse(PIN).unwrap();
+    let set_up = SetUp {
         token,
-        pin,
+        pin: &pin,
         choice,
         route,
-    }
+    };
+    activation::complete(&state.db, &state.secret_key, set_up, &Actor::system(), now).await
 }
 
 async fn a_set_up_link_activates_the_account_once_with_an_app_confirmed_by_a_current_code(
@@ -210,20 +223,13 @@ async fn a_set_up_link_activates_the_account_once_with_an_app_confirmed_by_a_cur
 
     let secret = TotpSecret::generate();
     let code = secret.code_at_step(step_of(now));
-    let pin = Pin::parse("482913").unwrap();
     let choice = FactorChoice::App {
         secret: secret.clone(),
         code: code.clone(),
     };
-    activation::complete(
-        db,
-        &app.state.secret_key,
-        set_up(&token, &pin, choice, AccessRoute::Internet),
-        &Actor::system(),
-        now,
-    )
-    .await
-    .expect("set up");
+    complete(&app.state, &token, choice, AccessRoute::Internet, now)
+        .await
+        .expect("set up");
 
     let user = users::by_id(db, &user_id).await.unwrap().unwrap();
     assert_eq!(user.status, "active");
@@ -238,7 +244,7 @@ async fn a_set_up_link_activates_the_account_once_with_an_app_confirmed_by_a_cur
     assert!(!sealed.contains(&secret.grouped_base32().replace(' ', "")));
     assert_eq!(app.state.secret_key.open(&sealed).unwrap(), secret.bytes());
     let pin_hash = user.pin_hash.expect("the PIN is stored");
-    assert!(pin_hash.starts_with("$argon2id$") && !pin_hash.contains("482913"));
+    assert!(pin_hash.starts_with("$argon2id$") && !pin_hash.contains(PIN));
     let log = audit::for_subject(db, &format!("user:{user_id}"), 10)
         .await
         .unwrap();
@@ -255,7 +261,6 @@ async fn set_up_links_that_are_wrong_expired_or_used_are_refused_each_with_its_m
     let db = &app.state.db;
     let (_, token) = invite(&app, "ada@nhs.net").await;
     let now = app.state.clock.now();
-    let pin = Pin::parse("482913").unwrap();
 
     let wrong = activation::invitation(db, "not-a-token", now)
         .await
@@ -273,30 +278,30 @@ async fn set_up_links_that_are_wrong_expired_or_used_are_refused_each_with_its_m
         expired.to_string(),
         "This set-up link has expired. Ask the service desk for a new one."
     );
-    let late = activation::complete(
-        db,
-        &app.state.secret_key,
-        set_up(&token, &pin, FactorChoice::Email, AccessRoute::Hscn),
-        &Actor::system(),
+    let late = complete(
+        &app.state,
+        &token,
+        FactorChoice::Email,
+        AccessRoute::Hscn,
         now + 72 * 3600,
     )
     .await;
     assert!(matches!(late, Err(SetUpError::Link(LinkError::Expired))));
 
-    activation::complete(
-        db,
-        &app.state.secret_key,
-        set_up(&token, &pin, FactorChoice::Email, AccessRoute::Hscn),
-        &Actor::system(),
+    complete(
+        &app.state,
+        &token,
+        FactorChoice::Email,
+        AccessRoute::Hscn,
         now,
     )
     .await
     .expect("set up with emailed codes over HSCN");
-    let reused = activation::complete(
-        db,
-        &app.state.secret_key,
-        set_up(&token, &pin, FactorChoice::Email, AccessRoute::Hscn),
-        &Actor::system(),
+    let reused = complete(
+        &app.state,
+        &token,
+        FactorChoice::Email,
+        AccessRoute::Hscn,
         now,
     )
     .await
@@ -314,23 +319,17 @@ async fn set_up_refuses_a_wrong_code_and_emailed_codes_over_the_internet_and_cha
     let db = &app.state.db;
     let (user_id, token) = invite(&app, "ada@nhs.net").await;
     let now = app.state.clock.now();
-    let pin = Pin::parse("482913").unwrap();
     let secret = TotpSecret::generate();
 
     let stale = secret.code_at_step(step_of(now) - 2);
-    let wrong = activation::complete(
-        db,
-        &app.state.secret_key,
-        set_up(
-            &token,
-            &pin,
-            FactorChoice::App {
-                secret: secret.clone(),
-                code: stale,
-            },
-            AccessRoute::Hscn,
-        ),
-        &Actor::system(),
+    let wrong = complete(
+        &app.state,
+        &token,
+        FactorChoice::App {
+            secret: secret.clone(),
+            code: stale,
+        },
+        AccessRoute::Hscn,
         now,
     )
     .await
@@ -339,11 +338,11 @@ async fn set_up_refuses_a_wrong_code_and_emailed_codes_over_the_internet_and_cha
         wrong.to_string(),
         "The security code is not right. Enter the 6-digit code the app shows now"
     );
-    let email = activation::complete(
-        db,
-        &app.state.secret_key,
-        set_up(&token, &pin, FactorChoice::Email, AccessRoute::Internet),
-        &Actor::system(),
+    let email = complete(
+        &app.state,
+        &token,
+        FactorChoice::Email,
+        AccessRoute::Internet,
         now,
     )
     .await
@@ -366,20 +365,12 @@ async fn two_set_ups_racing_with_one_link_end_with_one(backend: Backend) {
     let app = spawn_app(backend).await;
     let (user_id, token) = invite(&app, "ada@nhs.net").await;
     let now = app.state.clock.now();
-    let pin = Pin::parse("482913").unwrap();
     let racers: Vec<_> = (0..2)
         .map(|_| {
             let state = app.state.clone();
-            let (token, pin) = (token.clone(), pin.clone());
+            let token = token.clone();
             tokio::spawn(async move {
-                activation::complete(
-                    &state.db,
-                    &state.secret_key,
-                    set_up(&token, &pin, FactorChoice::Email, AccessRoute::Hscn),
-                    &Actor::system(),
-                    now,
-                )
-                .await
+                complete(&state, &token, FactorChoice::Email, AccessRoute::Hscn, now).await
             })
         })
         .collect();

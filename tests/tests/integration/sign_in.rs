@@ -3,7 +3,7 @@
 
 use app::backend::accounts::activation::{self, FactorChoice, SetUp};
 use app::backend::accounts::audit::{self, Actor};
-use app::backend::accounts::sign_in::{self, LockPolicy, SignInError};
+use app::backend::accounts::sign_in::{self, PinAccepted, SignInError};
 use app::backend::accounts::totp::{TotpSecret, step_of};
 use app::backend::accounts::{self, NewAccount};
 use app::model::accounts::{Pin, Role, SecondFactor};
@@ -47,10 +47,10 @@ async fn active_user(app: &TestApp, email: &str, factor: SecondFactor) -> (Strin
         },
         SecondFactor::Email => FactorChoice::Email,
     };
-    let pin = Pin::parse(PIN).unwrap();
+    let chosen = Pin::parse(PIN).unwrap();
     let set_up = SetUp {
         token: &created.activation_token,
-        pin: &pin,
+        pin: &chosen,
         choice,
         route: AccessRoute::Hscn,
     };
@@ -68,11 +68,24 @@ fn visitor() -> Actor {
     }
 }
 
+/// Email and PIN, as the server's lock-out policy counts them.
+async fn pin(app: &TestApp, email: &str, pin: &str) -> Result<PinAccepted, SignInError> {
+    sign_in::check_pin(
+        &app.state.db,
+        app.state.lock_policy,
+        email,
+        pin,
+        &visitor(),
+        app.state.clock.now(),
+    )
+    .await
+}
+
 async fn app_code(app: &TestApp, user_id: &str, code: &str) -> Result<(), SignInError> {
     sign_in::check_app_code(
         &app.state.db,
         &app.state.secret_key,
-        LockPolicy::default(),
+        app.state.lock_policy,
         user_id,
         code,
         &visitor(),
@@ -128,29 +141,17 @@ async fn app_codes_one_step_either_side_work_once_and_two_steps_away_never(backe
 async fn a_wrong_pin_and_an_unknown_email_get_the_same_answer(backend: Backend) {
     let app = spawn_app(backend).await;
     let (user_id, _) = active_user(&app, "ada@nhs.net", SecondFactor::Totp).await;
-    let check = |email: &'static str, pin: &'static str| {
-        let app = &app;
-        async move {
-            sign_in::check_pin(
-                &app.state.db,
-                LockPolicy::default(),
-                email,
-                pin,
-                &visitor(),
-                app.state.clock.now(),
-            )
-            .await
-        }
-    };
-
-    let accepted = check(" ADA@nhs.net ", PIN).await.expect("right PIN");
+    let accepted = pin(&app, " ADA@nhs.net ", PIN).await.expect("right PIN");
     assert_eq!(accepted.user_id, user_id);
     assert_eq!(accepted.second_factor, SecondFactor::Totp);
-    let wrong = check("ada@nhs.net", "111222")
+    let wrong = pin(&app, "ada@nhs.net", "111222")
         .await
         .unwrap_err()
         .to_string();
-    let unknown = check("nobody@nhs.net", PIN).await.unwrap_err().to_string();
+    let unknown = pin(&app, "nobody@nhs.net", PIN)
+        .await
+        .unwrap_err()
+        .to_string();
     assert_eq!(wrong, "The email address or PIN is not right");
     assert_eq!(wrong, unknown);
 }
@@ -158,23 +159,11 @@ async fn a_wrong_pin_and_an_unknown_email_get_the_same_answer(backend: Backend) 
 async fn five_failures_lock_the_account_until_the_time_it_is_told(backend: Backend) {
     let app = spawn_app(backend).await;
     let (user_id, secret) = active_user(&app, "ada@nhs.net", SecondFactor::Totp).await;
-    let pin = |pin: &'static str| {
-        let app = &app;
-        async move {
-            sign_in::check_pin(
-                &app.state.db,
-                LockPolicy::default(),
-                "ada@nhs.net",
-                pin,
-                &visitor(),
-                app.state.clock.now(),
-            )
-            .await
-        }
-    };
-
     for _ in 0..3 {
-        assert!(matches!(pin("111222").await, Err(SignInError::WrongPin)));
+        assert!(matches!(
+            pin(&app, "ada@nhs.net", "111222").await,
+            Err(SignInError::WrongPin)
+        ));
     }
     // Wrong passcodes count with wrong PINs.
     assert!(matches!(
@@ -182,7 +171,7 @@ async fn five_failures_lock_the_account_until_the_time_it_is_told(backend: Backe
         Err(SignInError::WrongCode)
     ));
     let locked_at = app.state.clock.now();
-    let fifth = pin("111222").await.unwrap_err();
+    let fifth = pin(&app, "ada@nhs.net", "111222").await.unwrap_err();
     let SignInError::Locked(until) = fifth else {
         panic!("the fifth failure locks: {fifth}");
     };
@@ -193,7 +182,10 @@ async fn five_failures_lock_the_account_until_the_time_it_is_told(backend: Backe
             .starts_with("Your account is locked after too many failed attempts. Try again after ")
     );
     // While locked, even the right PIN and a right code are refused.
-    assert!(matches!(pin(PIN).await, Err(SignInError::Locked(_))));
+    assert!(matches!(
+        pin(&app, "ada@nhs.net", PIN).await,
+        Err(SignInError::Locked(_))
+    ));
     let code = secret.code_at_step(step_of(app.state.clock.now()) + 1);
     assert!(matches!(
         app_code(&app, &user_id, &code).await,
@@ -206,9 +198,14 @@ async fn five_failures_lock_the_account_until_the_time_it_is_told(backend: Backe
 
     // The clock runs on while the test does (a PIN check takes a moment): stop 30 s short.
     app.state.clock.advance(until - app.state.clock.now() - 30);
-    assert!(matches!(pin(PIN).await, Err(SignInError::Locked(_))));
+    assert!(matches!(
+        pin(&app, "ada@nhs.net", PIN).await,
+        Err(SignInError::Locked(_))
+    ));
     app.state.clock.advance(30);
-    pin(PIN).await.expect("the lock has ended");
+    pin(&app, "ada@nhs.net", PIN)
+        .await
+        .expect("the lock has ended");
 }
 
 async fn emailed_codes_arrive_by_smtp_and_work_once_within_ten_minutes(backend: Backend) {
@@ -225,7 +222,7 @@ async fn emailed_codes_arrive_by_smtp_and_work_once_within_ten_minutes(backend: 
         async move {
             sign_in::check_email_code(
                 &app.state.db,
-                LockPolicy::default(),
+                app.state.lock_policy,
                 &user_id,
                 &code,
                 &visitor(),
@@ -297,24 +294,12 @@ async fn the_lock_out_follows_its_configuration(backend: Backend) {
     )
     .await;
     active_user(&app, "ada@nhs.net", SecondFactor::Totp).await;
-    let wrong = || {
-        let app = &app;
-        async move {
-            sign_in::check_pin(
-                &app.state.db,
-                app.state.lock_policy,
-                "ada@nhs.net",
-                "111222",
-                &visitor(),
-                app.state.clock.now(),
-            )
-            .await
-        }
-    };
-
-    assert!(matches!(wrong().await, Err(SignInError::WrongPin)));
+    assert!(matches!(
+        pin(&app, "ada@nhs.net", "111222").await,
+        Err(SignInError::WrongPin)
+    ));
     let at = app.state.clock.now();
-    match wrong().await {
+    match pin(&app, "ada@nhs.net", "111222").await {
         Err(SignInError::Locked(until)) => assert!((until - at - 60).abs() <= 2, "{}", until - at),
         other => panic!("the second failure locks: {other:?}"),
     }

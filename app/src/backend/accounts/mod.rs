@@ -12,6 +12,7 @@ pub mod totp;
 use self::audit::{Actor, Event, Outcome};
 use self::crypto::{hash_token, random_token};
 use crate::backend::db::Db;
+use crate::backend::db::applications as applications_repo;
 use crate::backend::db::users::{self as repo, NewUser};
 use crate::model::accounts::{NhsEmail, Role, SmartcardNumber};
 
@@ -96,12 +97,7 @@ pub async fn create_user(
     }
     for mailbox in &account.mailboxes {
         let mailbox = mailbox.trim().to_ascii_uppercase();
-        let known: Option<String> = sqlx::query_scalar::<sqlx::Any, String>(
-            "SELECT mailbox_id FROM mailboxes WHERE mailbox_id = $1",
-        )
-        .bind(&mailbox)
-        .fetch_optional(&mut *tx)
-        .await?;
+        let known = applications_repo::find_mailbox(&mut tx, &mailbox).await?;
         if known.is_none() {
             return Err(CreateUserError::UnknownMailbox(mailbox));
         }
@@ -146,13 +142,6 @@ fn new_user_id() -> String {
         .map(|_| ALPHABET[rng.random_range(0..ALPHABET.len())] as char)
         .collect();
     format!("usr_{tail}")
-}
-
-/// How many accounts there are.
-pub async fn count(db: &Db) -> sqlx::Result<i64> {
-    sqlx::query_scalar::<sqlx::Any, i64>("SELECT COUNT(*) FROM users")
-        .fetch_one(&db.pool)
-        .await
 }
 
 /// The path of a set-up link.

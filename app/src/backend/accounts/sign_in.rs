@@ -3,8 +3,6 @@
 //! passcodes count together; at the limit the account locks for a while and the person is told
 //! until when. Every attempt is audited.
 
-use sqlx::{Any, AnyConnection};
-
 use super::audit::{self, Actor, Event, Outcome};
 use super::crypto::{
     SecretKey, hash_token, random_six_digits, verify_pin, verify_pin_against_nothing,
@@ -143,48 +141,14 @@ pub async fn check_app_code(
         .as_deref()
         .and_then(|sealed| key.open(sealed).ok())
         .map(TotpSecret::from_bytes);
-    let step = secret.and_then(|s| s.verify(code, now, user.totp_last_step));
-    let accepted = match step {
-        Some(step) => {
-            let done = sqlx::query::<Any>(
-                "UPDATE users SET totp_last_step = $1, failed_attempts = 0, updated_at = $2 \
-                 WHERE user_id = $3 AND (totp_last_step IS NULL OR totp_last_step < $1)",
-            )
-            .bind(step)
-            .bind(now)
-            .bind(user_id)
-            .execute(&db.pool)
-            .await?;
-            done.rows_affected() == 1
-        }
+    let accepted = match secret.and_then(|s| s.verify(code, now, user.totp_last_step)) {
+        Some(step) => repo::accept_totp_step(db, user_id, step, now).await?,
         None => false,
     };
     if !accepted {
-        return Err(failure(
-            db,
-            policy,
-            &user,
-            "sign_in.code",
-            SignInError::WrongCode,
-            actor,
-            now,
-        )
-        .await?);
+        return Err(wrong_code(db, policy, &user, actor, now).await?);
     }
-    let mut conn = db.pool.acquire().await?;
-    audit::record(
-        &mut conn,
-        actor,
-        event(
-            "sign_in",
-            user_subject(&user),
-            Outcome::Success,
-            "authenticator app",
-        ),
-        now,
-    )
-    .await?;
-    Ok(())
+    signed_in(db, &user, "authenticator app", actor, now).await
 }
 
 /// Sends a new emailed passcode (through the outbox, in one transaction with the code's hash);
@@ -241,15 +205,7 @@ pub async fn check_email_code(
 ) -> Result<(), SignInError> {
     let user = usable_user(db, user_id, now).await?;
     let code: String = code.chars().filter(|c| !c.is_whitespace()).collect();
-    let stored: Vec<String> = sqlx::query_scalar::<Any, String>(
-        "SELECT token_hash FROM one_time_tokens WHERE user_id = $1 AND purpose = $2 \
-         AND used_at IS NULL AND expires_at > $3",
-    )
-    .bind(user_id)
-    .bind(EMAIL_PASSCODE)
-    .bind(now)
-    .fetch_all(&db.pool)
-    .await?;
+    let stored = repo::live_tokens(db, user_id, EMAIL_PASSCODE, now).await?;
     let matching = stored.iter().find(|stored| {
         stored
             .split_once('$')
@@ -263,32 +219,50 @@ pub async fn check_email_code(
         None => false,
     };
     if !used {
-        return Err(failure(
-            db,
-            policy,
-            &user,
-            "sign_in.code",
-            SignInError::WrongCode,
-            actor,
-            now,
-        )
-        .await?);
+        return Err(wrong_code(db, policy, &user, actor, now).await?);
     }
+    signed_in(db, &user, "emailed code", actor, now).await
+}
+
+/// A passcode accepted: the failed attempts are forgotten and the sign-in audited. (An accepted
+/// PIN alone forgets nothing, or knowing the PIN would allow endless guesses at the passcode.)
+async fn signed_in(
+    db: &Db,
+    user: &UserRow,
+    how: &str,
+    actor: &Actor,
+    now: i64,
+) -> Result<(), SignInError> {
     let mut conn = db.pool.acquire().await?;
-    reset_failures(&mut conn, user_id, now).await?;
+    repo::reset_failures(&mut conn, &user.user_id, now).await?;
     audit::record(
         &mut conn,
         actor,
-        event(
-            "sign_in",
-            user_subject(&user),
-            Outcome::Success,
-            "emailed code",
-        ),
+        event("sign_in", user_subject(user), Outcome::Success, how),
         now,
     )
     .await?;
     Ok(())
+}
+
+/// A wrong or used passcode, counted like a wrong PIN.
+async fn wrong_code(
+    db: &Db,
+    policy: LockPolicy,
+    user: &UserRow,
+    actor: &Actor,
+    now: i64,
+) -> Result<SignInError, SignInError> {
+    failure(
+        db,
+        policy,
+        user,
+        "sign_in.code",
+        SignInError::WrongCode,
+        actor,
+        now,
+    )
+    .await
 }
 
 /// An emailed code as stored: a random salt, then the SHA-256 of salt and code.
@@ -321,14 +295,7 @@ async fn failure(
 ) -> Result<SignInError, SignInError> {
     let lock_until = now + policy.lock_seconds;
     let mut tx = db.begin().await?;
-    let failures: i32 = sqlx::query_scalar::<Any, i32>(
-        "UPDATE users SET failed_attempts = failed_attempts + 1, updated_at = $1 \
-         WHERE user_id = $2 RETURNING failed_attempts",
-    )
-    .bind(now)
-    .bind(&user.user_id)
-    .fetch_one(&mut *tx)
-    .await?;
+    let failures = repo::count_failure(&mut tx, &user.user_id, now).await?;
     audit::record(
         &mut tx,
         actor,
@@ -337,13 +304,7 @@ async fn failure(
     )
     .await?;
     let result = if failures >= policy.max_failures {
-        sqlx::query::<Any>(
-            "UPDATE users SET failed_attempts = 0, locked_until = $1 WHERE user_id = $2",
-        )
-        .bind(lock_until)
-        .bind(&user.user_id)
-        .execute(&mut *tx)
-        .await?;
+        repo::lock(&mut tx, &user.user_id, lock_until).await?;
         audit::record(
             &mut tx,
             actor,
@@ -363,15 +324,6 @@ async fn failure(
     };
     tx.commit().await?;
     Ok(result)
-}
-
-async fn reset_failures(conn: &mut AnyConnection, user_id: &str, now: i64) -> sqlx::Result<()> {
-    sqlx::query::<Any>("UPDATE users SET failed_attempts = 0, updated_at = $1 WHERE user_id = $2")
-        .bind(now)
-        .bind(user_id)
-        .execute(conn)
-        .await?;
-    Ok(())
 }
 
 fn user_subject(user: &UserRow) -> String {

@@ -2,12 +2,11 @@
 //! summary, and a notification to the service desk. Each has a plain text and an HTML part made
 //! from the same lines; everything the applicant typed is escaped in the HTML.
 
-use crate::backend::mail::OutgoingMail;
+use crate::backend::mail::{OutgoingMail, html_escape};
 use crate::model::applications::Reference;
 use crate::model::applications::account::AccountDraft;
 use crate::model::applications::mailbox::MailboxDraft;
 use crate::model::applications::workflow_request::WorkflowRequest;
-use crate::model::escape_html as html_escape;
 
 /// A summary line: a label and its answer.
 type Line = (&'static str, String);

@@ -92,6 +92,13 @@ pub async fn by_email(db: &Db, email: &str) -> sqlx::Result<Option<UserRow>> {
         .await
 }
 
+/// How many accounts there are.
+pub async fn count(db: &Db) -> sqlx::Result<i64> {
+    sqlx::query_scalar::<Any, i64>("SELECT COUNT(*) FROM users")
+        .fetch_one(&db.pool)
+        .await
+}
+
 /// The mailboxes an account may use, in ID order.
 pub async fn mailboxes_of(db: &Db, user_id: &str) -> sqlx::Result<Vec<String>> {
     sqlx::query_scalar::<Any, String>(
@@ -208,4 +215,72 @@ pub async fn activate(
     .execute(conn)
     .await?;
     Ok(done.rows_affected() == 1)
+}
+
+/// Records the step of an accepted authenticator code, if it is later than the last one
+/// accepted; `false` when it is not (the code was used already, perhaps by a request racing this
+/// one).
+pub async fn accept_totp_step(db: &Db, user_id: &str, step: i64, now: i64) -> sqlx::Result<bool> {
+    let done = sqlx::query::<Any>(
+        "UPDATE users SET totp_last_step = $1, updated_at = $2 \
+         WHERE user_id = $3 AND (totp_last_step IS NULL OR totp_last_step < $1)",
+    )
+    .bind(step)
+    .bind(now)
+    .bind(user_id)
+    .execute(&db.pool)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// The hashes of an account's tokens of a purpose that are unused and unexpired.
+pub async fn live_tokens(
+    db: &Db,
+    user_id: &str,
+    purpose: &str,
+    now: i64,
+) -> sqlx::Result<Vec<String>> {
+    sqlx::query_scalar::<Any, String>(
+        "SELECT token_hash FROM one_time_tokens WHERE user_id = $1 AND purpose = $2 \
+         AND used_at IS NULL AND expires_at > $3",
+    )
+    .bind(user_id)
+    .bind(purpose)
+    .bind(now)
+    .fetch_all(&db.pool)
+    .await
+}
+
+/// Counts one more failed attempt; returns the count.
+pub async fn count_failure(conn: &mut AnyConnection, user_id: &str, now: i64) -> sqlx::Result<i32> {
+    sqlx::query_scalar::<Any, i32>(
+        "UPDATE users SET failed_attempts = failed_attempts + 1, updated_at = $1 \
+         WHERE user_id = $2 RETURNING failed_attempts",
+    )
+    .bind(now)
+    .bind(user_id)
+    .fetch_one(conn)
+    .await
+}
+
+/// Locks an account until a time, starting its count of failures afresh.
+pub async fn lock(conn: &mut AnyConnection, user_id: &str, until: i64) -> sqlx::Result<()> {
+    sqlx::query::<Any>(
+        "UPDATE users SET failed_attempts = 0, locked_until = $1 WHERE user_id = $2",
+    )
+    .bind(until)
+    .bind(user_id)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Forgets the failed attempts after a successful sign-in.
+pub async fn reset_failures(conn: &mut AnyConnection, user_id: &str, now: i64) -> sqlx::Result<()> {
+    sqlx::query::<Any>("UPDATE users SET failed_attempts = 0, updated_at = $1 WHERE user_id = $2")
+        .bind(now)
+        .bind(user_id)
+        .execute(conn)
+        .await?;
+    Ok(())
 }
