@@ -26,6 +26,8 @@ help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{ printf "  make %-12s %s\n", $$1, $$2 }'
 
 run: build ## install what is missing, build, and serve on http://127.0.0.1:3000
+	@# On an empty database: a demo administrator, whose set-up link is printed here.
+	$(BIN) admin create-user --if-no-accounts --email demo.admin@nhs.net --name "Demo Admin" --role admin
 	$(BIN) serve
 
 test: build test-tools lint unit-and-integration e2e smoke bench ## install what is missing and run every test

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The README's promise, checked as written: `make run` serves, and /health answers 200.
-# Runs `make run` on a free loopback port with a fresh data folder, waits for /health, stops it.
+# Runs `make run` on a free loopback port with a fresh data folder, waits for /health, checks the
+# demo administrator's set-up link was printed and opens its page, stops it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -18,6 +19,12 @@ for _ in $(seq 1 600); do
 		if [ "$status" = 200 ]; then
 			echo "make run: /health answered 200: $(cat "$data/health.json")"
 			test -f "$data/data/mesh-portal.db" || { echo "make run: no SQLite database in the data folder"; exit 1; }
+			link=$(grep -o '/activate/[A-Za-z0-9_-]*' "$log" | head -n 1) \
+				|| { echo "make run: no set-up link for the demo administrator:"; cat "$log"; exit 1; }
+			page=$(curl -s "http://127.0.0.1:$port$link")
+			grep -q 'Create your PIN' <<<"$page" \
+				|| { echo "make run: the printed set-up link did not open the set-up page"; exit 1; }
+			echo "make run: the demo administrator's set-up link opens the set-up page"
 			exit 0
 		fi
 	fi

@@ -31,6 +31,19 @@ pub enum AppError {
     /// Something went wrong on the server; the details are in the server's log.
     #[error("Sorry, there is a problem with the service. Try again later.")]
     Internal,
+    /// The page or action needs a signed-in person; the words say why (never signed in, or the
+    /// sign-in ran out).
+    #[error("{0}")]
+    SignInRequired(String),
+    /// The signed-in person may not do this.
+    #[error("{0}")]
+    Forbidden(String),
+    /// A one-time thing (a set-up link) that no longer works.
+    #[error("{0}")]
+    Gone(String),
+    /// Too many attempts in a short time; the words say how long to wait.
+    #[error("{0}")]
+    TooMany(String),
     /// The call between browser and server failed (network, encoding).
     #[error("Sorry, the page could not reach the service: {0}")]
     Transport(String),
@@ -50,6 +63,10 @@ impl AppError {
         match self {
             Self::NotFound(_) => StatusCode::NOT_FOUND,
             Self::Invalid { .. } | Self::Form(_) => StatusCode::BAD_REQUEST,
+            Self::SignInRequired(_) => StatusCode::UNAUTHORIZED,
+            Self::Forbidden(_) => StatusCode::FORBIDDEN,
+            Self::Gone(_) => StatusCode::GONE,
+            Self::TooMany(_) => StatusCode::TOO_MANY_REQUESTS,
             Self::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal | Self::Transport(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -86,6 +103,10 @@ mod tests {
         assert_eq!(AppError::NotFound("x".into()).status_code(), 404);
         assert_eq!(AppError::invalid("q", "too long").status_code(), 400);
         assert_eq!(AppError::Unavailable.status_code(), 503);
+        assert_eq!(AppError::SignInRequired("x".into()).status_code(), 401);
+        assert_eq!(AppError::Forbidden("x".into()).status_code(), 403);
+        assert_eq!(AppError::Gone("x".into()).status_code(), 410);
+        assert_eq!(AppError::TooMany("x".into()).status_code(), 429);
         assert_eq!(AppError::Internal.status_code(), 500);
     }
 

@@ -6,14 +6,22 @@ use leptos_meta::{MetaTags, Title, provide_meta_context};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{SsrMode, path};
 
+use crate::api::accounts::get_visitor;
 use crate::components::NotFoundContent;
+use crate::pages::accounts::activate::{ActivateAppPage, ActivatePage};
+use crate::pages::accounts::sign_in::{
+    SetUpCompletePage, SignInCodePage, SignInMethodPage, SignInPage, SignInPinPage, SignOutPage,
+    SmartcardReturnPage, route_words,
+};
 use crate::pages::applications::ApplicationStatusPage;
 use crate::pages::apply::*;
 use crate::pages::catalogue::{
     WorkflowPage, WorkflowRequestConfirmationPage, WorkflowRequestPage, WorkflowsPage,
 };
 use crate::pages::home::HomePage;
+use crate::pages::messaging::{MailboxPage, MailboxesPage};
 use crate::pages::organisations::OrganisationsPage;
+use crate::pages::service_desk::ServiceDeskPage;
 
 /// The service's name, as the header and page titles show it.
 pub const SERVICE_NAME: &str = "MESH portal";
@@ -114,6 +122,18 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/apply/account/check-answers") view=AccountCheckPage ssr=SsrMode::Async />
                         <Route path=path!("/apply/account/confirmation") view=AccountConfirmationPage ssr=SsrMode::Async />
                         <Route path=path!("/applications/:reference") view=ApplicationStatusPage ssr=SsrMode::Async />
+                        <Route path=path!("/sign-in") view=SignInPage ssr=SsrMode::Async />
+                        <Route path=path!("/sign-in/method") view=SignInMethodPage ssr=SsrMode::Async />
+                        <Route path=path!("/sign-in/pin") view=SignInPinPage ssr=SsrMode::Async />
+                        <Route path=path!("/sign-in/code") view=SignInCodePage ssr=SsrMode::Async />
+                        <Route path=path!("/sign-in/set-up-complete") view=SetUpCompletePage ssr=SsrMode::Async />
+                        <Route path=path!("/sign-in/smartcard") view=SmartcardReturnPage ssr=SsrMode::Async />
+                        <Route path=path!("/sign-out") view=SignOutPage ssr=SsrMode::Async />
+                        <Route path=path!("/activate/:token") view=ActivatePage ssr=SsrMode::Async />
+                        <Route path=path!("/activate/:token/app") view=ActivateAppPage ssr=SsrMode::Async />
+                        <Route path=path!("/service-desk") view=ServiceDeskPage ssr=SsrMode::Async />
+                        <Route path=path!("/mailboxes") view=MailboxesPage ssr=SsrMode::Async />
+                        <Route path=path!("/mailboxes/:mailbox_id") view=MailboxPage ssr=SsrMode::Async />
                     </Routes>
                 </main>
             </div>
@@ -140,6 +160,7 @@ fn Header() -> impl IntoView {
                         <span class="nhsuk-header__service-name">{SERVICE_NAME}</span>
                     </a>
                 </div>
+                <Account />
             </div>
             <nav class="nhsuk-header__navigation" aria-label="Menu">
                 <div class="nhsuk-header__navigation-container nhsuk-width-container">
@@ -151,6 +172,58 @@ fn Header() -> impl IntoView {
                 </div>
             </nav>
         </header>
+    }
+}
+
+/// The header's account area: the access route of this request, and who is signed in with a
+/// way to log out, or a way to log in.
+#[component]
+fn Account() -> impl IntoView {
+    let visitor = Resource::new(|| (), |_| get_visitor());
+    view! {
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                visitor.await.ok().map(|visitor| {
+                    let route = match visitor.route {
+                        crate::model::applications::account::AccessRoute::Hscn => "HSCN",
+                        crate::model::applications::account::AccessRoute::Internet => "Internet",
+                    };
+                    view! {
+                        <nav class="nhsuk-header__account" aria-label="Account">
+                            <ul class="nhsuk-header__account-list">
+                                <li class="nhsuk-header__account-item">
+                                    <span title=format!("You are connected over {}", route_words(visitor.route))>
+                                        <span class="nhsuk-u-visually-hidden">"Connected over "</span>
+                                        {route}
+                                    </span>
+                                </li>
+                                {match visitor.user {
+                                    Some(user) => view! {
+                                        <li class="nhsuk-header__account-item">
+                                            <a class="nhsuk-header__account-link" href=user.home.clone()>
+                                                {user.name.clone()}
+                                            </a>
+                                        </li>
+                                        <li class="nhsuk-header__account-item">
+                                            <form class="nhsuk-header__account-form" method="post" action="/sign-out" novalidate>
+                                                <button class="nhsuk-header__account-button" type="submit">"Log out"</button>
+                                            </form>
+                                        </li>
+                                    }
+                                    .into_any(),
+                                    None => view! {
+                                        <li class="nhsuk-header__account-item">
+                                            <a class="nhsuk-header__account-link" href="/sign-in">"Log in"</a>
+                                        </li>
+                                    }
+                                    .into_any(),
+                                }}
+                            </ul>
+                        </nav>
+                    }
+                })
+            })}
+        </Suspense>
     }
 }
 

@@ -6,6 +6,7 @@
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
+use app::backend::Cis2;
 use app::backend::accounts::crypto::SecretKey;
 use app::backend::accounts::session::SessionPolicy;
 use app::backend::accounts::sign_in::LockPolicy;
@@ -14,7 +15,7 @@ use url::Url;
 
 /// Every variable this program reads, with its default and meaning (the README's table is made
 /// from the same words).
-pub const VARIABLES: [(&str, &str, &str); 20] = [
+pub const VARIABLES: [(&str, &str, &str); 22] = [
     (
         "MESH_PORTAL_LISTEN_ADDR",
         "127.0.0.1:3000",
@@ -115,6 +116,16 @@ pub const VARIABLES: [(&str, &str, &str); 20] = [
         "12",
         "and at the latest this long after signing in",
     ),
+    (
+        "MESH_PORTAL_CIS2_ISSUER",
+        "unset: no smartcard login",
+        "OpenID Connect issuer of NHS Care Identity Service 2; offers smartcard login over HSCN",
+    ),
+    (
+        "MESH_PORTAL_CIS2_CLIENT_ID",
+        "unset",
+        "this service's client ID at that issuer (set both or neither)",
+    ),
 ];
 
 /// How log lines are written.
@@ -147,6 +158,8 @@ pub struct Settings {
     pub lock_policy: LockPolicy,
     /// How long a signed-in session lasts without use, and at most.
     pub session_policy: SessionPolicy,
+    /// The smartcard identity provider, when configured.
+    pub cis2: Option<Cis2>,
 }
 
 /// An SMTP URL; it can hold a password, so it never prints whole.
@@ -368,6 +381,39 @@ impl Settings {
             idle_seconds: whole("MESH_PORTAL_SESSION_IDLE_MINUTES", 30, 1..=1440)? * 60,
             max_seconds: whole("MESH_PORTAL_SESSION_MAX_HOURS", 12, 1..=168)? * 3600,
         };
+        let cis2 = match (
+            get("MESH_PORTAL_CIS2_ISSUER"),
+            get("MESH_PORTAL_CIS2_CLIENT_ID"),
+        ) {
+            (None, None) => None,
+            (Some(issuer), Some(client_id)) => {
+                let parsed = Url::parse(&issuer).map_err(|e| {
+                    bad(
+                        "MESH_PORTAL_CIS2_ISSUER",
+                        format!("‘{issuer}’ is not a URL: {e}"),
+                    )
+                })?;
+                if parsed.scheme() != "https" {
+                    return Err(bad(
+                        "MESH_PORTAL_CIS2_ISSUER",
+                        format!("‘{issuer}’ must be an https address"),
+                    ));
+                }
+                Some(Cis2 { issuer, client_id })
+            }
+            (Some(_), None) => {
+                return Err(bad(
+                    "MESH_PORTAL_CIS2_CLIENT_ID",
+                    "set it too, or unset MESH_PORTAL_CIS2_ISSUER".to_owned(),
+                ));
+            }
+            (None, Some(_)) => {
+                return Err(bad(
+                    "MESH_PORTAL_CIS2_ISSUER",
+                    "set it too, or unset MESH_PORTAL_CIS2_CLIENT_ID".to_owned(),
+                ));
+            }
+        };
         Ok(Self {
             listen_addr,
             data_dir,
@@ -385,6 +431,7 @@ impl Settings {
             network,
             lock_policy,
             session_policy,
+            cis2,
         })
     }
 }
@@ -497,6 +544,32 @@ mod tests {
             assert_eq!(error.variable, variable);
             assert!(error.message.contains("‘10.0.0.0/33’ is not a network"));
         }
+    }
+
+    #[test]
+    fn smartcard_login_needs_an_https_issuer_and_a_client_id_together() {
+        assert_eq!(settings(&[]).unwrap().cis2, None);
+        let issuer = "https://am.nhsint.auth-ptl.cis2.spineservices.nhs.uk/realms/Healthcare";
+        let s = settings(&[
+            ("MESH_PORTAL_CIS2_ISSUER", issuer),
+            ("MESH_PORTAL_CIS2_CLIENT_ID", "mesh-portal"),
+        ])
+        .unwrap();
+        assert_eq!(
+            s.cis2,
+            Some(Cis2 {
+                issuer: issuer.into(),
+                client_id: "mesh-portal".into()
+            })
+        );
+        let alone = settings(&[("MESH_PORTAL_CIS2_ISSUER", issuer)]).unwrap_err();
+        assert_eq!(alone.variable, "MESH_PORTAL_CIS2_CLIENT_ID");
+        let plain = settings(&[
+            ("MESH_PORTAL_CIS2_ISSUER", "http://idp.example"),
+            ("MESH_PORTAL_CIS2_CLIENT_ID", "x"),
+        ])
+        .unwrap_err();
+        assert!(plain.message.contains("https"), "{}", plain.message);
     }
 
     #[test]

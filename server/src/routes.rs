@@ -9,9 +9,11 @@ use app::AppError;
 use app::api::applications::PostedForm;
 use app::backend::AppState;
 use app::backend::catalogue::export;
+use app::backend::network::ClientInfo;
 use app::model::applications::ApplicationStatusView;
 use app::model::catalogue::SearchRequest;
 use app::model::forms::{FieldError, FormState, FormValues};
+use axum::Extension;
 use axum::body::Body;
 use axum::extract::{ConnectInfo, Path, Query, State};
 use axum::http::{HeaderMap, Method, Request, StatusCode, Uri, header};
@@ -198,6 +200,7 @@ pub async fn server_fn_error_status(response: Response) -> Response {
 /// 400 (or the error's own status).
 pub async fn post_form(
     State(state): State<AppState>,
+    Extension(client): Extension<ClientInfo>,
     session: Session,
     uri: Uri,
     headers: HeaderMap,
@@ -205,17 +208,26 @@ pub async fn post_form(
 ) -> Response {
     let values = FormValues(values);
     let path = uri.path().to_owned();
-    match app::backend::applications::answers::submit_form(&state, &session, &path, &values).await {
+    match app::backend::forms::submit(&state, &session, client, &path, &values).await {
         Ok(next) => Redirect::to(&next).into_response(),
         Err(error) => {
             let posted = PostedForm {
                 form: FormState {
-                    values,
+                    values: values.without_secrets(),
                     errors: field_errors(&error),
                 },
                 status: None,
             };
-            render_page(state, session, uri, headers, posted, error.status_code()).await
+            render_page(
+                state,
+                session,
+                client,
+                uri,
+                headers,
+                posted,
+                error.status_code(),
+            )
+            .await
         }
     }
 }
@@ -223,6 +235,7 @@ pub async fn post_form(
 /// `POST /applications/{reference}`: the status page's email check, without JavaScript.
 pub async fn post_status(
     State(state): State<AppState>,
+    Extension(client): Extension<ClientInfo>,
     Path(reference): Path<String>,
     session: Session,
     uri: Uri,
@@ -254,7 +267,7 @@ pub async fn post_status(
             },
         ),
     };
-    render_page(state, session, uri, headers, posted, status).await
+    render_page(state, session, client, uri, headers, posted, status).await
 }
 
 fn field_errors(error: &AppError) -> Vec<FieldError> {
@@ -272,6 +285,7 @@ fn field_errors(error: &AppError) -> Vec<FieldError> {
 async fn render_page(
     state: AppState,
     session: Session,
+    client: ClientInfo,
     uri: Uri,
     headers: HeaderMap,
     posted: PostedForm,
@@ -292,6 +306,7 @@ async fn render_page(
     request.headers_mut().remove(header::CONTENT_LENGTH);
     request.headers_mut().remove(header::CONTENT_TYPE);
     request.extensions_mut().insert(session);
+    request.extensions_mut().insert(client);
     let mut response = handler(request).await.into_response();
     *response.status_mut() = status;
     response.headers_mut().insert(

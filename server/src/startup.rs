@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 
 use app::backend::accounts::crypto::SecretKey;
-use app::backend::accounts::rate_limit;
+use app::backend::accounts::{pages, rate_limit};
 use app::backend::applications::answers::FORM_PATHS;
 use app::backend::catalogue::Catalogue;
 use app::backend::catalogue::seed;
@@ -140,6 +140,7 @@ impl Application {
             config: Arc::new(ServiceConfig {
                 base_url: settings.public_url(""),
                 service_desk_email: settings.service_desk_email.clone(),
+                cis2: settings.cis2.clone(),
             }),
             secret_key: Arc::new(secret_key),
             clock: Arc::new(Clock::default()),
@@ -340,7 +341,7 @@ pub fn router(state: AppState, secure_cookies: bool) -> Router {
             let options = options.clone();
             move || shell(options.clone())
         });
-    for path in FORM_PATHS {
+    for path in FORM_PATHS.iter().chain(&pages::FORM_ROUTES) {
         router = router.route(path, post(routes::post_form));
     }
     router

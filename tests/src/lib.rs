@@ -6,6 +6,7 @@
 //! process that stops the cluster and deletes its folder as soon as the test process has gone,
 //! however it ended. Set `MESH_PORTAL_TEST_POSTGRES_URL` to use an existing server instead.
 
+pub mod accounts;
 pub mod postgres;
 pub mod smtp;
 
@@ -112,7 +113,7 @@ impl Browser {
             .map(|(n, v)| ((*n).to_owned(), (*v).to_owned()))
             .collect();
         self.post_json(
-            "/api/submit_application_form",
+            "/api/submit_form",
             serde_json::json!({ "path": path, "values": values }),
         )
         .await

@@ -7,7 +7,7 @@ use leptos::server_fn::codec::Json;
 
 use crate::error::AppError;
 use crate::model::applications::{ApplicationStatusView, Drafts};
-use crate::model::forms::{FormState, FormValues};
+use crate::model::forms::FormState;
 
 /// What the server refused when a page was posted without JavaScript, so the page shows it again
 /// with the errors. The server's form routes provide it as context while they render the page.
@@ -17,32 +17,14 @@ pub struct PostedForm {
     pub status: Option<ApplicationStatusView>,
 }
 
-#[cfg(feature = "ssr")]
-async fn session() -> Result<tower_sessions::Session, AppError> {
-    leptos_axum::extract::<tower_sessions::Session>()
-        .await
-        .map_err(|error| {
-            tracing::error!(%error, "no session on the request");
-            AppError::Internal
-        })
-}
-
 /// The answers of the applications in progress in this browser, and the form the server refused
 /// if this page is the answer to a post made without JavaScript.
 #[server(prefix = "/api", endpoint = "get_application_drafts")]
 pub async fn get_application_drafts() -> Result<(Drafts, Option<FormState>), AppError> {
-    let session = session().await?;
+    let session = crate::backend::request::session().await?;
     let drafts = crate::backend::applications::answers::drafts(&session).await?;
     let posted = use_context::<PostedForm>().map(|p| p.form);
     Ok((drafts, posted))
-}
-
-/// Takes the answers of the question page at `path`; returns the page that comes next.
-#[server(prefix = "/api", endpoint = "submit_application_form", input = Json)]
-pub async fn submit_application_form(path: String, values: FormValues) -> Result<String, AppError> {
-    let state = crate::backend::state::app_state()?;
-    let session = session().await?;
-    crate::backend::applications::answers::submit_form(&state, &session, &path, &values).await
 }
 
 /// The status and history of an application, when the email address is the one it was sent with.

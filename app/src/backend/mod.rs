@@ -6,15 +6,19 @@ pub mod applications;
 pub mod catalogue;
 pub mod clock;
 pub mod db;
+pub mod forms;
 pub mod mail;
 pub mod mailboxes;
+pub mod messaging;
 pub mod network;
 pub mod organisations;
+pub mod request;
 pub mod seed;
+pub mod service_desk;
 pub mod sessions;
 pub mod state;
 
-pub use state::{AppState, ServiceConfig};
+pub use state::{AppState, Cis2, ServiceConfig};
 
 /// Seconds since the Unix epoch, the time format stored in the database.
 pub fn now_unix() -> i64 {

@@ -37,6 +37,29 @@ pub struct ServiceConfig {
     pub base_url: String,
     /// Where notifications of new applications go.
     pub service_desk_email: String,
+    /// The smartcard identity provider (NHS Care Identity Service 2), when one is configured.
+    pub cis2: Option<Cis2>,
+}
+
+/// An OpenID Connect issuer for smartcard sign-in, and this service's client ID there.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Cis2 {
+    pub issuer: String,
+    pub client_id: String,
+}
+
+impl Cis2 {
+    /// Where the login method page sends someone who chose their smartcard: the issuer's
+    /// authorisation endpoint, asking for the identity and the RBAC roles (R8015 for MESH).
+    pub fn authorize_url(&self, base_url: &str, state: &str) -> String {
+        let redirect = format!("{}/sign-in/smartcard", base_url.trim_end_matches('/'));
+        format!(
+            "{}/authorize?response_type=code&client_id={}&redirect_uri={}&scope=openid%20profile%20nationalrbacaccess&state={state}",
+            self.issuer.trim_end_matches('/'),
+            crate::model::catalogue::encode_query_value(&self.client_id),
+            crate::model::catalogue::encode_query_value(&redirect),
+        )
+    }
 }
 
 impl FromRef<AppState> for LeptosOptions {

@@ -3,7 +3,7 @@
 //!
 //! A form posts to its own page's address, so it works without JavaScript: the server stores the
 //! answer and redirects to the next page, or shows the page again with the errors. With
-//! JavaScript, [`PostForm`] sends the same pairs to the `submit_application_form` server function
+//! JavaScript, [`PostForm`] sends the same pairs to the `submit_form` server function
 //! and navigates, or shows the errors without reloading. Either way the fields show what was
 //! typed, taken from [`FormContext`].
 
@@ -97,11 +97,12 @@ where
 pub fn question_frame<V: IntoView + 'static>(
     title: &'static str,
     caption: &'static str,
-    back: &'static str,
+    back: impl Into<String>,
     posted: Option<FormState>,
     body: impl FnOnce() -> V,
 ) -> AnyView {
     let form = FormContext::new(posted);
+    let back = back.into();
     provide_context(form);
     view! {
         <Title text=move || {
@@ -118,13 +119,65 @@ pub fn question_frame<V: IntoView + 'static>(
     .into_any()
 }
 
-/// What a page shows when its data could not be loaded.
+/// A page made from one server function's answer: `view` once it is in, or what
+/// [`load_failed`] shows for its error (a 401, 403, 404 … page).
+pub fn when_loaded<T, V>(
+    data: Resource<Result<T, crate::error::AppError>>,
+    view: impl Fn(T) -> V + Clone + Send + Sync + 'static,
+) -> impl IntoView
+where
+    T: Clone + Send + Sync + serde::Serialize + serde::de::DeserializeOwned + 'static,
+    V: IntoView + 'static,
+{
+    view! {
+        <Transition fallback=|| ()>
+            {move || {
+                let view = view.clone();
+                Suspend::new(async move {
+                    match data.await {
+                        Ok(loaded) => view(loaded).into_any(),
+                        Err(error) => load_failed(&error),
+                    }
+                })
+            }}
+        </Transition>
+    }
+}
+
+/// What a page shows when its data could not be loaded, or may not be shown to this person:
+/// each refusal with its own heading and a way on.
 pub fn load_failed(error: &crate::error::AppError) -> AnyView {
+    use crate::error::AppError;
+    let message = error.to_string();
+    let (heading, next) = match error {
+        AppError::SignInRequired(_) => (
+            "You need to log in",
+            view! {
+                <a class="nhsuk-button" href="/sign-in" role="button" draggable="false">"Log in"</a>
+            }
+            .into_any(),
+        ),
+        AppError::Forbidden(_) => (
+            "You cannot see this page",
+            view! {
+                <p>"If you think you should, contact the service desk. " <a href="/">"Go to the home page"</a></p>
+            }
+            .into_any(),
+        ),
+        AppError::NotFound(_) => (
+            "Page not found",
+            view! { <p><a href="/">"Go to the home page"</a></p> }.into_any(),
+        ),
+        AppError::Gone(_) => ("This link no longer works", ().into_any()),
+        AppError::TooMany(_) => ("Too many attempts", ().into_any()),
+        _ => ("Sorry, there is a problem with the service", ().into_any()),
+    };
     view! {
         <HttpStatus code=error.status_code().as_u16() />
-        <Title text="Sorry, there is a problem with the service" />
-        <h1 class="nhsuk-heading-l">"Sorry, there is a problem with the service"</h1>
-        <p>{error.to_string()}</p>
+        <Title text=heading />
+        <h1 class="nhsuk-heading-l">{heading}</h1>
+        <p>{message}</p>
+        {next}
     }
     .into_any()
 }
@@ -144,14 +197,18 @@ pub fn FormErrors() -> impl IntoView {
 /// A form that posts its fields to `path` and ends with the `button`. See the module notes.
 #[component]
 pub fn PostForm(
-    path: &'static str,
+    #[prop(into)] path: String,
     /// The button's words; `None` when the children hold the buttons.
     #[prop(optional)]
     button: Option<&'static str>,
+    /// Load the next page afresh (not through the router), as after signing in, when the header
+    /// must change too.
+    #[prop(optional)]
+    full_load: bool,
     children: Children,
 ) -> impl IntoView {
     let form = use_form();
-    let on_submit = submit_handler(path, form);
+    let on_submit = submit_handler(path.clone(), form, full_load);
     view! {
         <form method="post" action=path novalidate on:submit=on_submit>
             {children()}
@@ -166,14 +223,15 @@ pub fn PostForm(
 
 #[cfg(feature = "hydrate")]
 fn submit_handler(
-    path: &'static str,
+    path: String,
     form: FormContext,
+    full_load: bool,
 ) -> impl Fn(leptos::ev::SubmitEvent) + 'static {
     use leptos_router::NavigateOptions;
     use leptos_router::hooks::use_navigate;
     use wasm_bindgen::JsCast;
 
-    use crate::api::applications::submit_application_form;
+    use crate::api::forms::submit_form;
     use crate::error::AppError;
     use crate::model::forms::{FieldError, FormValues};
 
@@ -212,9 +270,10 @@ fn submit_handler(
         }
         let values = FormValues(values);
         let navigate = navigate.clone();
+        let path = path.clone();
         sending.set_value(true);
         leptos::task::spawn_local(async move {
-            let result = submit_application_form(path.to_owned(), values.clone()).await;
+            let result = submit_form(path, values.clone()).await;
             sending.set_value(false);
             match result {
                 Ok(next) => {
@@ -224,7 +283,10 @@ fn submit_handler(
                         .pathname()
                         .and_then(|p| window().location().search().map(|s| p + &s))
                         .unwrap_or_default();
-                    if next == here {
+                    if full_load || !next.starts_with('/') {
+                        // A new page with a new header, or another site (an identity provider).
+                        let _ = window().location().assign(&next);
+                    } else if next == here {
                         // The same page with new answers (a workflow added or removed): load it
                         // afresh, since the router keeps a page as it is while its URL stays.
                         let _ = window().location().reload();
@@ -268,10 +330,11 @@ fn focus_error_summary() {
 
 #[cfg(not(feature = "hydrate"))]
 fn submit_handler(
-    path: &'static str,
+    path: String,
     form: FormContext,
+    full_load: bool,
 ) -> impl Fn(leptos::ev::SubmitEvent) + 'static {
-    let _ = (path, form);
+    let _ = (path, form, full_load);
     |_| {}
 }
 
@@ -299,6 +362,12 @@ pub fn TextInput(
     /// Codes and IDs are not words: no spelling check or capitals.
     #[prop(optional)]
     code: bool,
+    /// `numeric` for digits-only fields, so phones show the number pad.
+    #[prop(optional)]
+    inputmode: Option<&'static str>,
+    /// A PIN or passcode: what was typed is never put back in the page.
+    #[prop(optional)]
+    secret: bool,
 ) -> impl IntoView {
     let form = use_form();
     let error = move || form.error(name);
@@ -307,7 +376,14 @@ pub fn TextInput(
         let hint_id = hint_id.clone();
         move || described_by(&[hint_id.clone(), error().map(|_| format!("{name}-error"))])
     };
-    let initial = form.value(name, &stored);
+    let shown = move || {
+        if secret {
+            String::new()
+        } else {
+            form.value(name, &stored)
+        }
+    };
+    let initial = shown();
     view! {
         <div class="nhsuk-form-group" class:nhsuk-form-group--error=move || error().is_some()>
             <label class="nhsuk-label" for=name>{label}</label>
@@ -321,10 +397,11 @@ pub fn TextInput(
                 id=name
                 name=name
                 type=input_type
-                prop:value=move || form.value(name, &stored)
+                prop:value=shown
                 value=initial
                 autocomplete=autocomplete
-                spellcheck=code.then_some("false")
+                inputmode=inputmode
+                spellcheck=(code || secret).then_some("false")
                 autocapitalize=code.then_some("characters")
                 aria-describedby=describedby
             />

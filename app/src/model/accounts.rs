@@ -3,6 +3,8 @@
 
 use serde::{Deserialize, Serialize};
 
+pub mod sign_in;
+
 /// Longest email address accepted (the SMTP limit for a path).
 pub const EMAIL_MAX_LEN: usize = 254;
 

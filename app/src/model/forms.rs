@@ -11,6 +11,9 @@ use validator::{Validate, ValidationError, ValidationErrors};
 /// Most name/value pairs a form may send; more is not a person using a page.
 pub const MAX_FORM_PAIRS: usize = 200;
 
+/// The names of fields that hold secrets: never stored in a draft, never sent back to a page.
+pub const SECRET_FIELDS: [&str; 3] = ["pin", "pin_confirmation", "code"];
+
 /// One problem with what was typed, linked to the field (by its `id`) that must change. A
 /// `field_id` starting with `/` is a page instead (the check-answers page links to the question).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -58,6 +61,18 @@ impl FormValues {
             .filter(|(n, _)| n == name)
             .map(|(_, v)| v.as_str())
             .collect()
+    }
+
+    /// The pairs without PINs and passcodes, so that a refused form shown again (and the data
+    /// sent with the page for hydration) never carries them.
+    pub fn without_secrets(&self) -> Self {
+        Self(
+            self.0
+                .iter()
+                .filter(|(name, _)| !SECRET_FIELDS.contains(&name.as_str()))
+                .cloned()
+                .collect(),
+        )
     }
 
     /// Whether a ticked checkbox `name` sent `value`.
@@ -202,6 +217,20 @@ mod tests {
                 FieldError::new("first", "\"\" has an even length"),
                 FieldError::new("second", "\"ab\" has an even length"),
             ]
+        );
+    }
+
+    #[test]
+    fn drops_pins_and_codes_from_a_form_shown_again() {
+        let values = FormValues(vec![
+            ("email".into(), "a@nhs.net".into()),
+            ("pin".into(), "482913".into()),
+            ("pin_confirmation".into(), "482913".into()),
+            ("code".into(), "123456".into()),
+        ]);
+        assert_eq!(
+            values.without_secrets(),
+            FormValues(vec![("email".into(), "a@nhs.net".into())])
         );
     }
 

@@ -36,7 +36,9 @@ pub mod accounts;
 pub mod applications;
 pub mod catalogue;
 pub mod forms;
+pub mod messaging;
 pub mod organisations;
+pub mod service_desk;
 
 /// A time stored as seconds since 1970, as people read it in the UK: `25 November 2026, 14:05
 /// (UTC)`. Worked out here so that the browser bundle needs no date library.

@@ -803,48 +803,44 @@ async fn hostile_posts_get_a_clear_4xx_and_store_nothing(backend: Backend) {
         .map(|i| (format!("f{i}"), "x".to_owned()))
         .collect();
     let cases: Vec<(&str, serde_json::Value, &str)> = vec![
+        ("/api/submit_form", serde_json::json!({}), "missing"),
         (
-            "/api/submit_application_form",
-            serde_json::json!({}),
-            "missing",
-        ),
-        (
-            "/api/submit_application_form",
+            "/api/submit_form",
             serde_json::json!({ "path": "/apply/mailbox/organisation", "values": "not a list" }),
             "invalid type",
         ),
         (
-            "/api/submit_application_form",
+            "/api/submit_form",
             serde_json::json!({ "path": "/apply/mailbox/organisation", "values": [["ods_code", megabyte]] }),
             "ODS code must be 3 to 10 characters",
         ),
         (
-            "/api/submit_application_form",
+            "/api/submit_form",
             serde_json::json!({ "path": "/apply/mailbox/organisation", "values": [["ods_code", sql]] }),
             "ODS code must only include letters and numbers",
         ),
         (
-            "/api/submit_application_form",
+            "/api/submit_form",
             serde_json::json!({ "path": "/apply/mailbox/contact", "values": [["contact_name", control], ["contact_email", html], ["contact_phone", megabyte]] }),
             "Full name must not contain control characters",
         ),
         (
-            "/api/submit_application_form",
+            "/api/submit_form",
             serde_json::json!({ "path": "/apply/account/reason", "values": [["reason", megabyte]] }),
             "Reason for access must be 1000 characters or fewer",
         ),
         (
-            "/api/submit_application_form",
+            "/api/submit_form",
             serde_json::json!({ "path": "/etc/passwd", "values": [] }),
             "There is no form at this address",
         ),
         (
-            "/api/submit_application_form",
+            "/api/submit_form",
             serde_json::json!({ "path": "/apply/mailbox/environment", "values": too_many }),
             "at most 200 answers",
         ),
         (
-            "/api/submit_application_form",
+            "/api/submit_form",
             serde_json::json!({ "path": "/apply/mailbox/check-answers", "values": [["declaration", "confirmed"]] }),
             "Enter your organisation's ODS code",
         ),
@@ -870,7 +866,7 @@ async fn hostile_posts_get_a_clear_4xx_and_store_nothing(backend: Backend) {
     }
     let malformed = browser
         .client
-        .post(format!("{}/api/submit_application_form", app.address))
+        .post(format!("{}/api/submit_form", app.address))
         .header("content-type", "application/json")
         .body("{\"path\": ")
         .send()

@@ -36,7 +36,7 @@ async fn state_changing_requests_from_other_sites_are_refused(backend: Backend) 
     let (status, _) = post(form, vec![("sec-fetch-site", "same-site".into())]).await;
     assert_eq!(status, 403, "a sibling site is another site");
     let (status, _) = post(
-        "/api/submit_application_form",
+        "/api/submit_form",
         vec![("origin", "https://evil.example".into())],
     )
     .await;

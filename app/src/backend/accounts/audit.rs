@@ -34,6 +34,15 @@ pub struct Actor {
 }
 
 impl Actor {
+    /// A person (a user ID, or `anonymous`) making a request.
+    pub fn client(id: &str, client: &crate::backend::network::ClientInfo) -> Self {
+        Self {
+            id: id.to_owned(),
+            access_route: client.route.as_str().to_owned(),
+            client_addr: client.addr.to_string(),
+        }
+    }
+
     /// The service itself (command line, background jobs).
     pub fn system() -> Self {
         Self {

@@ -4,6 +4,8 @@
 pub mod activation;
 pub mod audit;
 pub mod crypto;
+pub mod guard;
+pub mod pages;
 pub mod rate_limit;
 pub mod session;
 pub mod sign_in;

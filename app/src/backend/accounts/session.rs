@@ -118,25 +118,46 @@ pub async fn current(
     route: AccessRoute,
     now: i64,
 ) -> Result<Who, SessionError> {
-    let Some(mut signed_in) = session.get::<SignedIn>(SIGNED_IN).await.map_err(failed)? else {
+    let who = peek(session, policy, route, now).await?;
+    match &who {
+        Who::Anonymous => {}
+        Who::SignedIn(signed_in) => {
+            let touched = SignedIn {
+                last_seen: now,
+                ..signed_in.clone()
+            };
+            session.insert(SIGNED_IN, &touched).await.map_err(failed)?;
+            return Ok(Who::SignedIn(touched));
+        }
+        Who::Expired | Who::RouteChanged => {
+            session.remove_value(SIGNED_IN).await.map_err(failed)?;
+        }
+    }
+    Ok(who)
+}
+
+/// Who is signed in, without counting this as use or ending anything: for the page header, so
+/// that the page itself still learns why a sign-in ended.
+pub async fn peek(
+    session: &Session,
+    policy: SessionPolicy,
+    route: AccessRoute,
+    now: i64,
+) -> Result<Who, SessionError> {
+    let Some(signed_in) = session.get::<SignedIn>(SIGNED_IN).await.map_err(failed)? else {
         return Ok(Who::Anonymous);
     };
-    let expired = now - signed_in.last_seen >= policy.idle_seconds
-        || now - signed_in.signed_in_at >= policy.max_seconds;
-    let who = if expired {
-        Who::Expired
-    } else if signed_in.route != route {
-        Who::RouteChanged
-    } else {
-        signed_in.last_seen = now;
-        session
-            .insert(SIGNED_IN, &signed_in)
-            .await
-            .map_err(failed)?;
-        return Ok(Who::SignedIn(signed_in));
-    };
-    session.remove_value(SIGNED_IN).await.map_err(failed)?;
-    Ok(who)
+    Ok(
+        if now - signed_in.last_seen >= policy.idle_seconds
+            || now - signed_in.signed_in_at >= policy.max_seconds
+        {
+            Who::Expired
+        } else if signed_in.route != route {
+            Who::RouteChanged
+        } else {
+            Who::SignedIn(signed_in)
+        },
+    )
 }
 
 /// Signs out: the whole session is deleted from the store and the cookie cleared.

@@ -235,6 +235,43 @@ pub async fn find_mailbox(
     .await
 }
 
+/// How many applications of each kind wait for a decision.
+pub async fn open_counts(conn: &mut AnyConnection) -> sqlx::Result<Vec<(String, i64)>> {
+    sqlx::query_as::<Any, (String, i64)>(
+        "SELECT kind, COUNT(*) FROM applications \
+         WHERE status IN ('submitted', 'in_review', 'more_information_needed') GROUP BY kind",
+    )
+    .fetch_all(conn)
+    .await
+}
+
+/// A mailbox with its organisation's name, as the mailbox pages list it.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct MailboxListing {
+    pub mailbox_id: String,
+    pub ods_code: String,
+    pub organisation_name: String,
+    pub environment: String,
+    pub status: String,
+}
+
+/// The mailboxes linked to a user, by Mailbox ID.
+pub async fn mailboxes_of_user(
+    conn: &mut AnyConnection,
+    user_id: &str,
+) -> sqlx::Result<Vec<MailboxListing>> {
+    sqlx::query_as::<Any, MailboxListing>(
+        "SELECT m.mailbox_id, m.ods_code, o.name AS organisation_name, m.environment, m.status \
+         FROM user_mailboxes um \
+         JOIN mailboxes m ON m.mailbox_id = um.mailbox_id \
+         JOIN organisations o ON o.ods_code = m.ods_code \
+         WHERE um.user_id = $1 ORDER BY m.mailbox_id",
+    )
+    .bind(user_id)
+    .fetch_all(conn)
+    .await
+}
+
 pub async fn count_mailboxes(conn: &mut AnyConnection) -> sqlx::Result<i64> {
     sqlx::query_scalar::<Any, i64>("SELECT COUNT(*) FROM mailboxes")
         .fetch_one(conn)

@@ -1,0 +1,32 @@
+//! A mailbox user's mailboxes. (Sending and collecting files come with the messaging pages.)
+
+use super::db::Db;
+use super::db::applications as repo;
+use crate::error::AppError;
+use crate::model::applications::mailbox::Environment;
+use crate::model::messaging::MailboxSummary;
+
+/// The mailboxes linked to a user.
+pub async fn mailboxes(db: &Db, user_id: &str) -> Result<Vec<MailboxSummary>, AppError> {
+    let mut conn = db.pool.acquire().await.map_err(|error| {
+        tracing::error!(%error, "database");
+        AppError::Unavailable
+    })?;
+    let rows = repo::mailboxes_of_user(&mut conn, user_id)
+        .await
+        .map_err(|error| {
+            tracing::error!(%error, "database");
+            AppError::Unavailable
+        })?;
+    Ok(rows
+        .into_iter()
+        .map(|row| MailboxSummary {
+            environment: Environment::parse(&row.environment)
+                .map_or(row.environment.clone(), |e| e.label().to_owned()),
+            active: row.status == "active",
+            mailbox_id: row.mailbox_id,
+            ods_code: row.ods_code,
+            organisation_name: row.organisation_name,
+        })
+        .collect())
+}

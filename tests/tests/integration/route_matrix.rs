@@ -1,0 +1,120 @@
+//! Every protected page and server function, called as nobody, as a mailbox user of another
+//! mailbox, as a user of the mailbox, as the service desk and as an administrator: each answer
+//! checked, and every refusal found in the audit log.
+
+use app::backend::mailboxes;
+use app::model::accounts::Role;
+use mesh_portal_tests::accounts::signed_in_browser;
+use mesh_portal_tests::{Backend, Browser, spawn_app};
+use serde_json::json;
+
+on_each_database!(every_protected_route_answers_each_kind_of_person_as_it_should);
+
+/// What is called: a page (GET) or a server function (POST with a JSON body).
+enum Call {
+    Page(&'static str),
+    Function(&'static str, serde_json::Value),
+}
+
+impl Call {
+    fn name(&self) -> String {
+        match self {
+            Self::Page(path) => format!("GET {path}"),
+            Self::Function(endpoint, body) => format!("POST {endpoint} {body}"),
+        }
+    }
+
+    async fn status(&self, browser: &Browser) -> u16 {
+        match self {
+            Self::Page(path) => browser.get_text(path).await.0,
+            Self::Function(endpoint, body) => browser.post_json(endpoint, body.clone()).await.0,
+        }
+    }
+}
+
+const OURS: &str = "X26OT001";
+const THEIRS: &str = "X26OT002";
+
+async fn every_protected_route_answers_each_kind_of_person_as_it_should(backend: Backend) {
+    let app = spawn_app(backend).await;
+    for mailbox in [OURS, THEIRS] {
+        mailboxes::add(&app.state.db, mailbox, "X26", "integration")
+            .await
+            .expect("mailbox added");
+    }
+    let people = [
+        ("anonymous", app.browser()),
+        (
+            "user of another mailbox",
+            signed_in_browser(&app, "other@nhs.net", Role::MailboxUser, &[THEIRS]).await,
+        ),
+        (
+            "user of the mailbox",
+            signed_in_browser(&app, "member@nhs.net", Role::MailboxUser, &[OURS]).await,
+        ),
+        (
+            "service desk",
+            signed_in_browser(&app, "desk@nhs.net", Role::ServiceDesk, &[]).await,
+        ),
+        (
+            "admin",
+            signed_in_browser(&app, "admin@nhs.net", Role::Admin, &[]).await,
+        ),
+    ];
+    // Expected status per person, in the order above.
+    let matrix: Vec<(Call, [u16; 5])> = vec![
+        (Call::Page("/service-desk"), [401, 403, 403, 200, 200]),
+        (
+            Call::Function("/api/get_service_desk_home", json!({})),
+            [401, 403, 403, 200, 200],
+        ),
+        (Call::Page("/mailboxes"), [401, 200, 200, 200, 200]),
+        (
+            Call::Function("/api/get_my_mailboxes", json!({})),
+            [401, 200, 200, 200, 200],
+        ),
+        (Call::Page("/mailboxes/X26OT001"), [401, 404, 200, 404, 404]),
+        (Call::Page("/mailboxes/x26ot001"), [401, 404, 200, 404, 404]),
+        (
+            Call::Page("/mailboxes/NOSUCHBOX"),
+            [401, 404, 404, 404, 404],
+        ),
+        (
+            Call::Function("/api/get_mailbox", json!({ "mailbox_id": OURS })),
+            [401, 404, 200, 404, 404],
+        ),
+    ];
+    let denied_before = denied_count(&app).await;
+    let mut wrong = Vec::new();
+    let mut refusals = 0;
+    for (call, expected) in &matrix {
+        for ((who, browser), want) in people.iter().zip(expected) {
+            let got = call.status(browser).await;
+            if got != *want {
+                wrong.push(format!("{} as {who}: {got}, expected {want}", call.name()));
+            }
+            if *want >= 400 {
+                refusals += 1;
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "wrong answers:\n{}", wrong.join("\n"));
+    assert_eq!(
+        denied_count(&app).await - denied_before,
+        refusals,
+        "every refusal is in the audit log"
+    );
+
+    // What the member's mailbox page shows, and that another's mailbox says nothing of itself.
+    let (_, page) = people[2].1.get_text("/mailboxes/X26OT001").await;
+    assert!(page.contains("Mailbox X26OT001") && page.contains("Path to Live: Integration"));
+    let (_, page) = people[1].1.get_text("/mailboxes/X26OT001").await;
+    assert!(!page.contains("Path to Live: Integration"));
+}
+
+async fn denied_count(app: &mesh_portal_tests::TestApp) -> i64 {
+    sqlx::query_scalar::<sqlx::Any, i64>("SELECT COUNT(*) FROM audit_log WHERE outcome = 'denied'")
+        .fetch_one(&app.state.db.pool)
+        .await
+        .expect("audit log count")
+}
