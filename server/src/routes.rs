@@ -55,6 +55,27 @@ pub async fn access_route(
     }
 }
 
+/// The log span of a request: method and path, with a set-up link's token left out, so that
+/// logs (even at `debug`) never hold a working link. Query strings are not logged.
+pub fn request_span(request: &Request<Body>) -> tracing::Span {
+    tracing::debug_span!(
+        "request",
+        http.method = %request.method(),
+        http.path = %loggable_path(request.uri().path()),
+    )
+}
+
+/// A path as it may be logged: `/activate/{token}…` becomes `/activate/…`.
+pub fn loggable_path(path: &str) -> String {
+    match path.strip_prefix("/activate/") {
+        Some(rest) => match rest.split_once('/') {
+            Some((_, tail)) => format!("/activate/…/{tail}"),
+            None => "/activate/…".to_owned(),
+        },
+        None => path.to_owned(),
+    }
+}
+
 /// Refuses state-changing requests that a browser says came from another site (cross-site
 /// request forgery), for forms posted with or without JavaScript: `Sec-Fetch-Site` when the
 /// browser sends it (all current ones do), otherwise `Origin` against the `Host` the request was
@@ -323,4 +344,19 @@ fn error_text(error: &AppError) -> Response {
         format!("{error}\n"),
     )
         .into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::loggable_path;
+
+    #[test]
+    fn set_up_tokens_are_left_out_of_logged_paths() {
+        assert_eq!(loggable_path("/activate/abcDEF123_-"), "/activate/…");
+        assert_eq!(
+            loggable_path("/activate/abcDEF123_-/app"),
+            "/activate/…/app"
+        );
+        assert_eq!(loggable_path("/sign-in/pin"), "/sign-in/pin");
+    }
 }

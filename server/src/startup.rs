@@ -378,7 +378,7 @@ pub fn router(state: AppState, secure_cookies: bool) -> Router {
             HeaderValue::from_static("strict-origin-when-cross-origin"),
         ))
         .layer(CompressionLayer::new())
-        .layer(TraceLayer::new_for_http())
+        .layer(TraceLayer::new_for_http().make_span_with(routes::request_span))
         .with_state(state)
 }
 

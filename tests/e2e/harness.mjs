@@ -45,8 +45,11 @@ export function runBinary(args, env = {}) {
   });
 }
 
-/** Starts the server; resolves to { url, stop() } once /health answers. */
-export async function startServer() {
+/**
+ * Starts the server; resolves to { url, logs(), stop() } once /health answers. `env` adds
+ * variables; with `MESH_PORTAL_LOG` among them, the log is kept for `logs()` instead of shown.
+ */
+export async function startServer(env = {}) {
   const dataDir = mkdtempSync(join(tmpdir(), "mesh-portal-e2e-"));
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
@@ -56,12 +59,19 @@ export async function startServer() {
     MESH_PORTAL_DATA_DIR: join(dataDir, "data"),
     MESH_PORTAL_SEED_DIR: join(root, "seed-data"),
     MESH_PORTAL_LOG: "warn",
+    ...env,
   };
+  const keepLog = "MESH_PORTAL_LOG" in env;
   const child = spawn(binary, ["serve"], {
     cwd: dataDir,
     env: { ...process.env, ...serverEnv },
-    stdio: ["ignore", "inherit", "inherit"],
+    stdio: ["ignore", keepLog ? "pipe" : "inherit", keepLog ? "pipe" : "inherit"],
   });
+  let log = "";
+  if (keepLog) {
+    child.stdout.on("data", (d) => (log += d));
+    child.stderr.on("data", (d) => (log += d));
+  }
   const deadline = Date.now() + 30_000;
   for (;;) {
     try {
@@ -78,6 +88,10 @@ export async function startServer() {
   }
   return {
     url,
+    /** What the server has logged so far (when started with its own `MESH_PORTAL_LOG`). */
+    logs() {
+      return log;
+    },
     /** The emails the server has written as .eml files so far. */
     emails() {
       const dir = join(dataDir, "data", "mail");
@@ -222,14 +236,15 @@ export async function journey(env, name, javaScriptEnabled) {
 }
 
 /**
- * Registers before/after hooks that start a server and a browser for the tests of one file, and
- * returns the object that holds them (`.server`, `.browser`) once the hooks have run.
+ * Registers before/after hooks that start a server (with `serverEnv` added to its variables) and a
+ * browser for the tests of one file, and returns the object that holds them (`.server`,
+ * `.browser`) once the hooks have run.
  */
-export function serverAndBrowser(setup = async () => {}) {
+export function serverAndBrowser(setup = async () => {}, serverEnv = {}) {
   const env = {};
   // One hook does it all: Node 20 does not wait for one top-level `before` before the next.
   before(async () => {
-    env.server = await startServer();
+    env.server = await startServer(serverEnv);
     env.browser = await launchBrowser();
     await setup(env.server);
   });

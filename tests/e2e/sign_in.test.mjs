@@ -7,8 +7,9 @@ import { createHmac } from "node:crypto";
 import { test } from "node:test";
 import { journey, serverAndBrowser } from "./harness.mjs";
 
-const env = serverAndBrowser();
-const PIN = "482913";
+// Logged in full, so that the test can look for secrets in what the server writes.
+const env = serverAndBrowser(async () => {}, { MESH_PORTAL_LOG: "debug" });
+const PIN = "90817263";
 
 /** Base32 (RFC 4648, no padding) to bytes. */
 function base32(text) {
@@ -39,7 +40,7 @@ async function invite(email, role) {
   return `${env.server.url}${path[0]}`;
 }
 
-/** Goes through set-up with an authenticator app; returns the app's key. */
+/** Goes through set-up with an authenticator app; returns the app's key (bytes and as shown). */
 async function setUp(journeyOf, link, checks = true) {
   const { page, check, ready, go } = journeyOf;
   await page.goto(link);
@@ -47,7 +48,7 @@ async function setUp(journeyOf, link, checks = true) {
   await page.getByRole("heading", { level: 1, name: "Create your PIN" }).waitFor();
   if (checks) await check("set-up");
   await page.getByLabel("Create a PIN").fill(PIN);
-  await page.getByLabel("Enter your PIN again").fill("482914");
+  await page.getByLabel("Enter your PIN again").fill("90817264");
   await page.getByLabel("An authenticator app on my phone or computer").check();
   await go("Continue", /\/activate\/[^/]+$/, "Create your PIN");
   await page.getByRole("alert").getByRole("link", { name: "The PINs do not match. Enter the same PIN twice" }).waitFor();
@@ -59,12 +60,13 @@ async function setUp(journeyOf, link, checks = true) {
   await go("Continue", /\/activate\/[^/]+\/app$/, "Set up your authenticator app");
   await page.getByRole("img", { name: "QR code to add MESH portal to your authenticator app" }).waitFor();
   await page.getByText("I cannot scan the QR code").click();
-  const key = base32(await page.locator(".app-secret-key code").innerText());
+  const shownKey = (await page.locator(".app-secret-key code").innerText()).replace(/\s/g, "");
+  const key = base32(shownKey);
   if (checks) await check("app");
   await page.getByLabel("Enter the 6-digit code the app shows").fill(totp(key));
   await go("Finish set-up", /\/sign-in\/set-up-complete$/, "Your account is set up");
   if (checks) await check("set-up-complete");
-  return key;
+  return { key, shownKey };
 }
 
 /** From the login button to the code page, with the PIN given. */
@@ -98,7 +100,7 @@ for (const javaScriptEnabled of [true, false]) {
     const link = await invite(email, "service_desk");
     const person = await journey(env, "sign-in", javaScriptEnabled);
     const { page, problems, check, go } = person;
-    const key = await setUp(person, link);
+    const { key, shownKey } = await setUp(person, link);
 
     // A wrong PIN first: told so, with the field empty again.
     await emailAndPin(person, email, "918273");
@@ -117,6 +119,10 @@ for (const javaScriptEnabled of [true, false]) {
     await account.getByRole("link", { name: "Ada Lovelace" }).waitFor();
     assert.match(await account.innerText(), /HSCN/);
 
+    const session = (await page.context().cookies()).find((c) => c.name === "mesh_portal_session");
+    assert.ok(session, "a session cookie while logged in");
+    assert.ok(session.httpOnly && session.sameSite === "Lax", "HttpOnly, SameSite=Lax");
+    assert.ok(!(await page.content()).includes(session.value), "the session ID is not in the page");
     await account.getByRole("button", { name: "Log out" }).click();
     await page.waitForURL(/\/sign-out\?done=1$/);
     await page.getByRole("heading", { level: 1, name: "You have logged out" }).waitFor();
@@ -124,6 +130,14 @@ for (const javaScriptEnabled of [true, false]) {
     await page.goto(`${env.server.url}/service-desk`);
     await page.getByRole("heading", { level: 1, name: "You need to log in" }).waitFor();
     await check("needs-log-in");
+
+    // Nothing secret in what the server logged, even at debug level.
+    const logs = env.server.logs();
+    assert.ok(logs.length > 1000, "the server's log was kept");
+    const token = link.split("/activate/")[1];
+    for (const [what, secret] of [["PIN", PIN], ["app key", shownKey], ["set-up token", token], ["session ID", session.value]]) {
+      assert.ok(!logs.includes(secret), `the ${what} is not in the log`);
+    }
 
     assert.deepEqual(problems, []);
     await page.context().close();

@@ -378,6 +378,8 @@ pub fn TextInput(
     };
     let shown = move || {
         if secret {
+            // Emptied again whenever the form is refused.
+            form.state.track();
             String::new()
         } else {
             form.value(name, &stored)

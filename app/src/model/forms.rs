@@ -40,9 +40,25 @@ impl FieldError {
     }
 }
 
-/// The name/value pairs of a submitted form, in the order the browser sent them.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+/// The name/value pairs of a submitted form, in the order the browser sent them. Its `Debug`
+/// hides the values of [`SECRET_FIELDS`].
+#[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FormValues(pub Vec<(String, String)>);
+
+impl std::fmt::Debug for FormValues {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list()
+            .entries(self.0.iter().map(|(name, value)| {
+                let shown = if SECRET_FIELDS.contains(&name.as_str()) {
+                    "redacted"
+                } else {
+                    value.as_str()
+                };
+                (name.as_str(), shown)
+            }))
+            .finish()
+    }
+}
 
 impl FormValues {
     /// The first value sent under `name`, or `""`.
@@ -231,6 +247,12 @@ mod tests {
         assert_eq!(
             values.without_secrets(),
             FormValues(vec![("email".into(), "a@nhs.net".into())])
+        );
+        let debug = format!("{values:?}");
+        assert!(debug.contains("a@nhs.net"));
+        assert!(
+            !debug.contains("482913") && !debug.contains("123456"),
+            "{debug}"
         );
     }
 

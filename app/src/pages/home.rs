@@ -35,6 +35,15 @@ pub fn HomePage() -> impl IntoView {
                     <a href="/organisations">"Find an organisation's ODS code"</a>
                     " by its name, town or postcode."
                 </p>
+                <h2 class="nhsuk-heading-m">"Send and collect files"</h2>
+                <p>
+                    "If you have a MESH UI account, log in with your PIN and a security code from "
+                    "your authenticator app. If you do not have one yet, "
+                    <a href="/apply/account">"apply for a MESH UI account"</a> "."
+                </p>
+                <a class="nhsuk-button nhsuk-button--login" href="/sign-in" role="button" draggable="false">
+                    "Log in"
+                </a>
                 <h2 class="nhsuk-heading-m">"Before you start"</h2>
                 <p>
                     "To use MESH you need an email address ending in @nhs.net, @nhs.uk or "

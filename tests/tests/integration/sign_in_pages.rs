@@ -21,6 +21,7 @@ on_each_database!(
     too_many_attempts_from_one_address_are_refused_for_a_while,
     smartcard_login_is_offered_only_over_hscn_when_configured,
     a_session_ends_after_thirty_minutes_without_use,
+    a_log_in_or_set_up_posted_from_another_site_is_refused,
 );
 
 const CIS2_ISSUER: &str = "https://am.nhsint.auth-ptl.cis2.spineservices.nhs.uk/realms/Healthcare";
@@ -507,4 +508,36 @@ async fn a_session_ends_after_thirty_minutes_without_use(backend: Backend) {
     let (status, page) = browser.get_text("/service-desk").await;
     assert_eq!(status, 401);
     assert!(page.contains("not active for a while"), "{page}");
+}
+
+async fn a_log_in_or_set_up_posted_from_another_site_is_refused(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let token = invite(&app, "gil@nhs.net", Role::MailboxUser, &[]).await;
+    let browser = app.browser();
+    let forged = [
+        (
+            "/sign-in/pin".to_owned(),
+            vec![("email", "gil@nhs.net"), ("pin", PIN)],
+        ),
+        (
+            format!("/activate/{token}"),
+            vec![("pin", PIN), ("pin_confirmation", PIN), ("factor", "email")],
+        ),
+        ("/sign-out".to_owned(), vec![]),
+    ];
+    for (path, form) in &forged {
+        let response = browser
+            .client
+            .post(format!("{}{path}", app.address))
+            .header("sec-fetch-site", "cross-site")
+            .header("origin", "https://evil.example")
+            .form(form)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 403, "{path}");
+    }
+    // The forged set-up changed nothing: the link still opens the set-up page.
+    let (status, _) = browser.get_text(&format!("/activate/{token}")).await;
+    assert_eq!(status, 200);
 }

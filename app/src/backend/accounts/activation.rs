@@ -59,8 +59,7 @@ pub async fn invitation(db: &Db, token: &str, now: i64) -> Result<Invitation, Se
     })
 }
 
-/// The second factor chosen at set-up.
-#[derive(Debug)]
+/// The second factor chosen at set-up. Its `Debug` shows neither key nor code.
 pub enum FactorChoice {
     /// The app's key (shown on the page) and the code the person read from the app.
     App {
@@ -83,14 +82,33 @@ pub enum SetUpError {
     Database(#[from] sqlx::Error),
 }
 
-/// What the person gave on the set-up pages.
-#[derive(Debug)]
+impl std::fmt::Debug for FactorChoice {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Self::App { .. } => "App(redacted)",
+            Self::Email => "Email",
+        })
+    }
+}
+
+/// What the person gave on the set-up pages. Its `Debug` shows no token, PIN or code.
 pub struct SetUp<'a> {
     pub token: &'a str,
     pub pin: &'a Pin,
     pub choice: FactorChoice,
     /// The route the request came by: emailed codes are refused over the internet.
     pub route: AccessRoute,
+}
+
+impl std::fmt::Debug for SetUp<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SetUp")
+            .field("token", &"redacted")
+            .field("pin", self.pin)
+            .field("choice", &self.choice)
+            .field("route", &self.route)
+            .finish()
+    }
 }
 
 /// Finishes set-up: checks the link again, the route's rule on emailed codes and the app's code,
@@ -159,4 +177,36 @@ pub async fn complete(
     tx.commit().await?;
     tracing::info!(user.id = %invitation.user_id, "account activated");
     Ok(invitation.user_id)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_output_shows_no_token_pin_key_or_code() {
+        let pin = Pin::parse("482913").unwrap();
+        let secret = TotpSecret::generate();
+        let key = secret.grouped_base32().replace(' ', "");
+        let set_up = SetUp {
+            token: "the-secret-token",
+            pin: &pin,
+            choice: FactorChoice::App {
+                secret,
+                code: "654321".into(),
+            },
+            route: AccessRoute::Hscn,
+        };
+        let created = super::super::Created {
+            user_id: "usr_1".into(),
+            email: "a@nhs.net".into(),
+            activation_token: "the-secret-token".into(),
+        };
+        for debug in [format!("{set_up:?}"), format!("{created:?}")] {
+            assert!(debug.contains("redacted"), "{debug}");
+            for secret in ["the-secret-token", "482913", "654321", key.as_str()] {
+                assert!(!debug.contains(secret), "{secret} in {debug}");
+            }
+        }
+    }
 }

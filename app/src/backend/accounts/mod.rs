@@ -51,11 +51,20 @@ pub enum CreateUserError {
 }
 
 /// A created account and its set-up link's token (shown once, stored only as a hash).
-#[derive(Debug)]
 pub struct Created {
     pub user_id: String,
     pub email: String,
     pub activation_token: String,
+}
+
+impl std::fmt::Debug for Created {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Created")
+            .field("user_id", &self.user_id)
+            .field("email", &self.email)
+            .field("activation_token", &"redacted")
+            .finish()
+    }
 }
 
 /// Creates an invited account with its mailboxes and a set-up link, in one transaction, and

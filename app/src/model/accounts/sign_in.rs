@@ -51,7 +51,7 @@ pub const RESEND_CODE: &str = "resend_code";
 const TYPED_MAX_CHARS: usize = 254;
 
 /// The first set-up page: a new PIN, typed twice, and the second factor.
-#[derive(Debug, Clone, Validate)]
+#[derive(Clone, Validate)]
 #[validate(schema(function = "pins_match", skip_on_field_errors = true))]
 pub struct SetUpForm {
     #[validate(custom(function = "new_pin"))]
@@ -79,6 +79,16 @@ fn pins_match(form: &SetUpForm) -> Result<(), ValidationError> {
     } else {
         Err(ValidationError::new("pin_confirmation")
             .with_message("The PINs do not match. Enter the same PIN twice".into()))
+    }
+}
+
+impl std::fmt::Debug for SetUpForm {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SetUpForm")
+            .field("pin", &"redacted")
+            .field("pin_confirmation", &"redacted")
+            .field("factor", &self.factor)
+            .finish()
     }
 }
 
@@ -152,7 +162,7 @@ impl FormDto for MethodForm {
 
 /// Email address and PIN. Only presence is checked here: the PIN rules are for new PINs, and
 /// saying more about a wrong one would help a guesser.
-#[derive(Debug, Clone, Validate)]
+#[derive(Clone, Validate)]
 pub struct PinForm {
     #[validate(length(
         min = 1,
@@ -162,6 +172,15 @@ pub struct PinForm {
     pub email: String,
     #[validate(length(min = 1, max = 254, message = "Enter your PIN"))]
     pub pin: String,
+}
+
+impl std::fmt::Debug for PinForm {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PinForm")
+            .field("email", &self.email)
+            .field("pin", &"redacted")
+            .finish()
+    }
 }
 
 impl FormDto for PinForm {
@@ -181,7 +200,7 @@ impl FormDto for PinForm {
 
 /// A 6-digit security code, from an app or an email. Spaces typed between the digits are
 /// dropped (apps show the code in two groups of three).
-#[derive(Debug, Clone, Validate)]
+#[derive(Clone, Validate)]
 pub struct CodeForm {
     #[validate(custom(function = "six_digits"))]
     pub code: String,
@@ -197,6 +216,14 @@ fn six_digits(text: &str) -> Result<(), ValidationError> {
     } else {
         Ok(())
     })
+}
+
+impl std::fmt::Debug for CodeForm {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CodeForm")
+            .field("code", &"redacted")
+            .finish()
+    }
 }
 
 impl FormDto for CodeForm {
@@ -391,6 +418,29 @@ mod tests {
             messages::<MethodForm>(&[("method", "magic")]),
             pairs(&[("method", "Select how you want to log in")])
         );
+    }
+
+    #[test]
+    fn debug_output_never_shows_a_pin_or_code() {
+        use crate::model::forms::testing::values;
+        let set_up = SetUpForm::from_values(&values(&[
+            ("pin", "482913"),
+            ("pin_confirmation", "482913"),
+            ("factor", "app"),
+        ]));
+        let pin = PinForm::from_values(&values(&[("email", "a@nhs.net"), ("pin", "482913")]));
+        let code = CodeForm::from_values(&values(&[("code", "654321")]));
+        for debug in [
+            format!("{set_up:?}"),
+            format!("{pin:?}"),
+            format!("{code:?}"),
+        ] {
+            assert!(debug.contains("redacted"), "{debug}");
+            assert!(
+                !debug.contains("482913") && !debug.contains("654321"),
+                "{debug}"
+            );
+        }
     }
 
     #[test]
