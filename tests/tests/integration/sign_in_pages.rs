@@ -22,6 +22,7 @@ on_each_database!(
     smartcard_login_is_offered_only_over_hscn_when_configured,
     a_session_ends_after_thirty_minutes_without_use,
     a_log_in_or_set_up_posted_from_another_site_is_refused,
+    a_session_that_moves_to_another_network_must_log_in_again,
 );
 
 const CIS2_ISSUER: &str = "https://am.nhsint.auth-ptl.cis2.spineservices.nhs.uk/realms/Healthcare";
@@ -540,4 +541,41 @@ async fn a_log_in_or_set_up_posted_from_another_site_is_refused(backend: Backend
     // The forged set-up changed nothing: the link still opens the set-up page.
     let (status, _) = browser.get_text(&format!("/activate/{token}")).await;
     assert_eq!(status, 200);
+}
+
+async fn a_session_that_moves_to_another_network_must_log_in_again(backend: Backend) {
+    // Behind a trusted proxy (loopback here) the client's address is the one it forwards:
+    // 10.x is HSCN, anything else the internet.
+    let app = spawn_app_with(
+        backend,
+        &[
+            ("MESH_PORTAL_HSCN_NETWORKS", "10.0.0.0/8"),
+            ("MESH_PORTAL_TRUSTED_PROXIES", "127.0.0.1/32"),
+        ],
+    )
+    .await;
+    let browser = signed_in_browser(&app, "hal@nhs.net", Role::ServiceDesk, &[]).await;
+    let from = |address: &'static str| {
+        let browser = &browser;
+        let url = format!("{}/service-desk", app.address);
+        async move {
+            let response = browser
+                .client
+                .get(url)
+                .header("x-forwarded-for", address)
+                .send()
+                .await
+                .unwrap();
+            let status = response.status().as_u16();
+            (status, response.text().await.unwrap())
+        }
+    };
+    let (status, page) = from("203.0.113.7").await;
+    assert_eq!(status, 200, "logged in over the internet, still there");
+    assert!(page.contains("Internet"));
+    let (status, page) = from("10.20.30.40").await;
+    assert_eq!(status, 401);
+    assert!(page.contains("your network changed"), "{page}");
+    let (status, _) = from("203.0.113.7").await;
+    assert_eq!(status, 401, "the old sign-in is gone, not just hidden");
 }
