@@ -7,6 +7,7 @@
 //! however it ended. Set `MESH_PORTAL_TEST_POSTGRES_URL` to use an existing server instead.
 
 pub mod accounts;
+pub mod applying;
 pub mod postgres;
 pub mod smtp;
 

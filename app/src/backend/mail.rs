@@ -131,6 +131,17 @@ impl Mailer {
 
 /// Puts an email in the outbox, inside the caller's transaction.
 pub async fn enqueue(conn: &mut AnyConnection, mail: &OutgoingMail, now: i64) -> sqlx::Result<()> {
+    enqueue_about(conn, mail, None, now).await
+}
+
+/// Puts an email about an application in the outbox (its page lists it), inside the caller's
+/// transaction.
+pub async fn enqueue_about(
+    conn: &mut AnyConnection,
+    mail: &OutgoingMail,
+    reference: Option<&str>,
+    now: i64,
+) -> sqlx::Result<()> {
     let id: String = {
         let mut rng = rand::rng();
         (0..24)
@@ -139,7 +150,7 @@ pub async fn enqueue(conn: &mut AnyConnection, mail: &OutgoingMail, now: i64) ->
     };
     sqlx::query::<Any>(
         "INSERT INTO mail_outbox (id, to_address, subject, text_body, html_body, created_at, \
-         attempts, next_attempt_at) VALUES ($1, $2, $3, $4, $5, $6, 0, $6)",
+         attempts, next_attempt_at, reference) VALUES ($1, $2, $3, $4, $5, $6, 0, $6, $7)",
     )
     .bind(id)
     .bind(&mail.to)
@@ -147,6 +158,7 @@ pub async fn enqueue(conn: &mut AnyConnection, mail: &OutgoingMail, now: i64) ->
     .bind(&mail.text)
     .bind(&mail.html)
     .bind(now)
+    .bind(reference)
     .execute(conn)
     .await?;
     Ok(())

@@ -155,6 +155,26 @@ pub fn field_errors(errors: &ValidationErrors, order: &[&str]) -> Vec<FieldError
         .collect()
 }
 
+/// The messages of rules on the whole form (`validator`'s schema rules), shown at `field`.
+pub fn schema_errors(errors: &ValidationErrors, field: &str) -> Vec<FieldError> {
+    match errors.errors().get("__all__") {
+        Some(validator::ValidationErrorsKind::Field(list)) => list
+            .iter()
+            .take(1)
+            .map(|e| {
+                FieldError::new(
+                    field,
+                    e.message
+                        .as_deref()
+                        .unwrap_or("Check your answers")
+                        .to_owned(),
+                )
+            })
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
 /// Helpers for the form DTOs' tests.
 #[cfg(test)]
 pub(crate) mod testing {

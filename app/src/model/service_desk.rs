@@ -1,6 +1,20 @@
-//! What the service desk's pages show.
+//! The service desk's rules that the browser shares: how Mailbox IDs are made, when an
+//! application is due, the decisions and their forms, and what the queue and detail pages show.
 
 use serde::{Deserialize, Serialize};
+use validator::{Validate, ValidationError};
+
+use crate::model::forms::{FormDto, FormValues, rule};
+
+/// The service desk's pages.
+pub mod paths {
+    pub const QUEUE: &str = "/service-desk";
+
+    /// One application's page, where decisions are taken.
+    pub fn application(reference: &str) -> String {
+        format!("{QUEUE}/applications/{reference}")
+    }
+}
 
 /// The service desk's start page: how much work waits in each queue.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -9,4 +23,281 @@ pub struct ServiceDeskHome {
     pub mailbox_applications: i64,
     pub account_applications: i64,
     pub workflow_requests: i64,
+}
+
+/// The two letters of a Mailbox ID that say what kind of organisation owns it, from the
+/// organisation list's kind.
+pub fn kind_code(organisation_kind: &str) -> &'static str {
+    match organisation_kind {
+        "nhs_trust" => "TR",
+        "icb" => "IC",
+        "gp_practice" => "GP",
+        "pharmacy" => "PH",
+        "local_authority" => "LA",
+        _ => "OT",
+    }
+}
+
+/// The highest sequence number of one ODS code and kind.
+pub const MAX_MAILBOX_SEQUENCE: i64 = 999;
+
+/// Why a Mailbox ID cannot be made.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum MailboxIdError {
+    #[error(
+        "Every Mailbox ID for {ods_code} with kind {kind_code} has been issued ({MAX_MAILBOX_SEQUENCE} of \
+         them). Ask the MESH team to choose another kind or ODS code"
+    )]
+    SequenceExhausted { ods_code: String, kind_code: String },
+    #[error("{0} is not an ODS code a Mailbox ID can be made from")]
+    OdsCode(String),
+}
+
+/// A Mailbox ID: the ODS code, the two-letter kind and a three-digit sequence number, such as
+/// `C43008GP004`.
+pub fn mailbox_id(
+    ods_code: &str,
+    kind_code: &str,
+    sequence: i64,
+) -> Result<String, MailboxIdError> {
+    if ods_code.is_empty()
+        || ods_code.len() > 10
+        || !ods_code
+            .chars()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
+    {
+        return Err(MailboxIdError::OdsCode(ods_code.to_owned()));
+    }
+    if !(1..=MAX_MAILBOX_SEQUENCE).contains(&sequence) {
+        return Err(MailboxIdError::SequenceExhausted {
+            ods_code: ods_code.to_owned(),
+            kind_code: kind_code.to_owned(),
+        });
+    }
+    Ok(format!("{ods_code}{kind_code}{sequence:03}"))
+}
+
+/// Seconds in a day.
+const DAY: i64 = 86_400;
+
+/// Whether a time falls on a Saturday or Sunday (UTC).
+fn is_weekend(unix: i64) -> bool {
+    // 1 January 1970 was a Thursday: day 0 → 4 with Sunday as 0.
+    let weekday = (unix.div_euclid(DAY) + 4).rem_euclid(7);
+    weekday == 0 || weekday == 6
+}
+
+/// When an application submitted at `submitted_at` is due: `working_days` weekdays later, pushed
+/// back by the time spent waiting for the applicant.
+pub fn due_at(submitted_at: i64, paused_seconds: i64, working_days: i64) -> i64 {
+    let mut due = submitted_at + paused_seconds.max(0);
+    let mut counted = 0;
+    while counted < working_days {
+        due += DAY;
+        if !is_weekend(due) {
+            counted += 1;
+        }
+    }
+    due
+}
+
+/// What the service desk decides.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Decision {
+    Approve,
+    Reject,
+    AskForInformation,
+}
+
+impl Decision {
+    pub const ALL: [Self; 3] = [Self::Approve, Self::Reject, Self::AskForInformation];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Approve => "approve",
+            Self::Reject => "reject",
+            Self::AskForInformation => "ask",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|d| d.as_str() == text)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Approve => "Approve",
+            Self::Reject => "Reject",
+            Self::AskForInformation => "Ask the applicant for more information",
+        }
+    }
+}
+
+/// Longest reason or question.
+pub const NOTE_MAX_CHARS: usize = 2000;
+
+/// The decision form: the decision, and the reason (to reject) or the question (to ask).
+#[derive(Debug, Clone, Validate)]
+#[validate(schema(function = "note_when_needed", skip_on_field_errors = true))]
+pub struct DecisionForm {
+    #[validate(custom(function = "decision"))]
+    pub decision: String,
+    #[validate(length(
+        max = 2000,
+        message = "The reason or question must be 2000 characters or fewer"
+    ))]
+    pub note: String,
+}
+
+fn decision(text: &str) -> Result<(), ValidationError> {
+    rule(Decision::parse(text).ok_or("Select a decision"))
+}
+
+fn note_when_needed(form: &DecisionForm) -> Result<(), ValidationError> {
+    let message = match Decision::parse(&form.decision) {
+        Some(Decision::Reject) if form.note.trim().is_empty() => {
+            "Enter the reason for rejecting the application. The applicant will see it"
+        }
+        Some(Decision::AskForInformation) if form.note.trim().is_empty() => {
+            "Enter the question for the applicant"
+        }
+        _ => return Ok(()),
+    };
+    Err(ValidationError::new("note").with_message(message.into()))
+}
+
+impl FormDto for DecisionForm {
+    const FIELDS: &'static [&'static str] = &["decision", "note"];
+
+    fn from_values(values: &FormValues) -> Self {
+        Self {
+            decision: values.get("decision").to_owned(),
+            note: values.get("note").trim().to_owned(),
+        }
+    }
+
+    /// As the default, with the rule that needs both fields shown at the note.
+    fn check(values: &FormValues) -> Result<Self, Vec<crate::model::forms::FieldError>> {
+        let dto = Self::from_values(values);
+        match dto.validate() {
+            Ok(()) => Ok(dto),
+            Err(errors) => {
+                let mut found = crate::model::forms::field_errors(&errors, Self::FIELDS);
+                found.extend(crate::model::forms::schema_errors(&errors, "note"));
+                Err(found)
+            }
+        }
+    }
+}
+
+impl DecisionForm {
+    /// The decision, once the form has passed its check.
+    pub fn decision(&self) -> Decision {
+        Decision::parse(&self.decision).expect("checked by the form's rules")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::forms::testing::{messages, pairs};
+
+    #[test]
+    fn mailbox_ids_are_ods_code_kind_and_three_digits() {
+        assert_eq!(mailbox_id("C43008", "GP", 4).unwrap(), "C43008GP004");
+        assert_eq!(mailbox_id("X26", "OT", 1).unwrap(), "X26OT001");
+        assert_eq!(mailbox_id("RR8", "TR", 999).unwrap(), "RR8TR999");
+    }
+
+    #[test]
+    fn the_thousandth_mailbox_id_is_refused_not_overflowed() {
+        let error = mailbox_id("X26", "OT", 1000).unwrap_err();
+        assert_eq!(
+            error,
+            MailboxIdError::SequenceExhausted {
+                ods_code: "X26".into(),
+                kind_code: "OT".into()
+            }
+        );
+        assert!(
+            error
+                .to_string()
+                .contains("Every Mailbox ID for X26 with kind OT has been issued")
+        );
+        assert!(mailbox_id("X26", "OT", 0).is_err());
+        assert!(
+            mailbox_id("x26", "OT", 1).is_err(),
+            "ODS codes are upper-case"
+        );
+    }
+
+    #[test]
+    fn kinds_have_two_letters_each() {
+        for kind in [
+            "nhs_trust",
+            "icb",
+            "gp_practice",
+            "pharmacy",
+            "local_authority",
+            "other",
+            "new",
+        ] {
+            assert_eq!(kind_code(kind).len(), 2, "{kind}");
+        }
+        assert_eq!(kind_code("gp_practice"), "GP");
+    }
+
+    #[test]
+    fn due_dates_skip_weekends_and_waiting() {
+        // Monday 2 November 2026, 09:00 UTC.
+        let monday = 1_793_610_000;
+        assert!(!is_weekend(monday));
+        assert_eq!(
+            due_at(monday, 0, 5),
+            monday + 7 * DAY,
+            "five working days: next Monday"
+        );
+        let friday = monday + 4 * DAY;
+        assert_eq!(
+            due_at(friday, 0, 1),
+            friday + 3 * DAY,
+            "Friday + 1 working day is Monday"
+        );
+        let saturday = monday + 5 * DAY;
+        assert!(is_weekend(saturday));
+        assert_eq!(
+            due_at(saturday, 0, 1),
+            monday + 7 * DAY,
+            "a weekend submission counts from Monday"
+        );
+        assert_eq!(
+            due_at(monday, DAY, 5),
+            monday + 8 * DAY,
+            "a day waiting pushes it back a day"
+        );
+    }
+
+    #[test]
+    fn rejecting_needs_a_reason_and_asking_needs_a_question() {
+        assert_eq!(
+            messages::<DecisionForm>(&[]),
+            pairs(&[("decision", "Select a decision")])
+        );
+        assert_eq!(
+            messages::<DecisionForm>(&[("decision", "reject"), ("note", " ")]),
+            pairs(&[(
+                "note",
+                "Enter the reason for rejecting the application. The applicant will see it"
+            )])
+        );
+        assert_eq!(
+            messages::<DecisionForm>(&[("decision", "ask")]),
+            pairs(&[("note", "Enter the question for the applicant")])
+        );
+        assert_eq!(
+            messages::<DecisionForm>(&[("decision", "approve")]),
+            pairs(&[])
+        );
+    }
 }

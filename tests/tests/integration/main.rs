@@ -29,6 +29,7 @@ mod accounts;
 mod applications;
 mod catalogue;
 mod config;
+mod decisions;
 mod export;
 mod health;
 mod mail;

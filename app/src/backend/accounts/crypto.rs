@@ -105,17 +105,30 @@ pub fn hash_token(token: &str) -> String {
 
 /// Hashes a PIN with argon2id (on a blocking thread: it is slow on purpose).
 pub async fn hash_pin(pin: &crate::model::accounts::Pin) -> String {
+    hash_secret(pin.expose().to_owned()).await
+}
+
+/// Hashes a secret (a PIN, a mailbox's API password) with argon2id, on a blocking thread.
+pub async fn hash_secret(secret: String) -> String {
     use argon2::password_hash::{PasswordHasher, SaltString, rand_core::OsRng};
-    let pin = pin.expose().to_owned();
     tokio::task::spawn_blocking(move || {
         let salt = SaltString::generate(&mut OsRng);
         argon2::Argon2::default()
-            .hash_password(pin.as_bytes(), &salt)
-            .expect("argon2 hashes any PIN")
+            .hash_password(secret.as_bytes(), &salt)
+            .expect("argon2 hashes any secret")
             .to_string()
     })
     .await
     .expect("the hashing task does not panic")
+}
+
+/// A new password of `length` characters from an alphabet without look-alikes.
+pub fn random_password(length: usize) -> String {
+    const ALPHABET: &[u8] = b"23456789abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ";
+    let mut rng = rand::rng();
+    (0..length)
+        .map(|_| ALPHABET[rand::Rng::random_range(&mut rng, 0..ALPHABET.len())] as char)
+        .collect()
 }
 
 /// Checks a typed PIN against a stored hash (on a blocking thread). A hash that cannot be read

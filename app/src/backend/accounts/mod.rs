@@ -75,6 +75,20 @@ pub async fn create_user(
     actor: &Actor,
     now: i64,
 ) -> Result<Created, CreateUserError> {
+    let mut tx = db.begin().await?;
+    let created = create_user_in(&mut tx, account, actor, now).await?;
+    tx.commit().await?;
+    Ok(created)
+}
+
+/// [`create_user`] inside the caller's transaction (approving an account application creates
+/// the account with the decision, or neither).
+pub async fn create_user_in(
+    tx: &mut sqlx::AnyConnection,
+    account: NewAccount,
+    actor: &Actor,
+    now: i64,
+) -> Result<Created, CreateUserError> {
     let email =
         NhsEmail::parse(&account.email).map_err(|e| CreateUserError::Email(e.to_string()))?;
     let name = account.name.trim().to_owned();
@@ -90,9 +104,8 @@ pub async fn create_user(
     let user_id = new_user_id();
     let token = random_token();
 
-    let mut tx = db.begin().await?;
     let inserted = repo::insert(
-        &mut tx,
+        &mut *tx,
         &NewUser {
             user_id: &user_id,
             email: email.as_str(),
@@ -108,14 +121,14 @@ pub async fn create_user(
     }
     for mailbox in &account.mailboxes {
         let mailbox = mailbox.trim().to_ascii_uppercase();
-        let known = applications_repo::find_mailbox(&mut tx, &mailbox).await?;
+        let known = applications_repo::find_mailbox(&mut *tx, &mailbox).await?;
         if known.is_none() {
             return Err(CreateUserError::UnknownMailbox(mailbox));
         }
-        repo::link_mailbox(&mut tx, &user_id, &mailbox).await?;
+        repo::link_mailbox(&mut *tx, &user_id, &mailbox).await?;
     }
     repo::insert_token(
-        &mut tx,
+        &mut *tx,
         &hash_token(&token),
         &user_id,
         ACTIVATION,
@@ -124,7 +137,7 @@ pub async fn create_user(
     )
     .await?;
     audit::record(
-        &mut tx,
+        &mut *tx,
         actor,
         Event {
             action: "user.create",
@@ -135,7 +148,6 @@ pub async fn create_user(
         now,
     )
     .await?;
-    tx.commit().await?;
     tracing::info!(user.id = %user_id, user.role = account.role.as_str(), "account created");
     Ok(Created {
         user_id,

@@ -9,16 +9,16 @@ use crate::model::applications::mailbox::MailboxDraft;
 use crate::model::applications::workflow_request::WorkflowRequest;
 
 /// A summary line: a label and its answer.
-type Line = (&'static str, String);
+pub(crate) type Line = (&'static str, String);
 
-fn status_link(base_url: &str, reference: &Reference) -> String {
+pub(crate) fn status_link(base_url: &str, reference: &Reference) -> String {
     format!(
         "{}/applications/{reference}",
         base_url.trim_end_matches('/')
     )
 }
 
-fn render(intro: &[String], lines: &[Line], outro: &[String]) -> (String, String) {
+pub(crate) fn render(intro: &[String], lines: &[Line], outro: &[String]) -> (String, String) {
     let mut text = String::new();
     for paragraph in intro {
         text.push_str(paragraph);

@@ -87,7 +87,7 @@ async fn store(
         .await?;
         let mails = write_details(state, &mut tx, &reference, &details).await?;
         for outgoing in &mails {
-            mail::enqueue(&mut tx, outgoing, now).await?;
+            mail::enqueue_about(&mut tx, outgoing, Some(reference.as_str()), now).await?;
         }
         tx.commit().await?;
         Ok(reference)

@@ -4,6 +4,7 @@
 
 pub mod applications;
 pub mod organisations;
+pub mod service_desk;
 pub mod users;
 pub mod workflows;
 

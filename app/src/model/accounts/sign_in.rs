@@ -110,15 +110,10 @@ impl FormDto for SetUpForm {
             Ok(()) => Ok(dto),
             Err(errors) => {
                 let mut found = crate::model::forms::field_errors(&errors, Self::FIELDS);
-                if let Some(schema) = errors.errors().get("__all__")
-                    && let validator::ValidationErrorsKind::Field(list) = schema
-                    && let Some(first) = list.first()
-                {
-                    found.push(crate::model::forms::FieldError::new(
-                        "pin_confirmation",
-                        first.message.as_deref().unwrap_or("The PINs do not match"),
-                    ));
-                }
+                found.extend(crate::model::forms::schema_errors(
+                    &errors,
+                    "pin_confirmation",
+                ));
                 Err(found)
             }
         }

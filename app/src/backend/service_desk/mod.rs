@@ -1,8 +1,10 @@
-//! The service desk's work: for now, how much waits in each queue (the queues and decisions
-//! themselves come with the service desk's pages).
+//! The service desk's work: the queues, decisions (in [`decide`]) and their emails.
 
-use super::db::Db;
-use super::db::applications as repo;
+pub mod decide;
+pub mod emails;
+
+use crate::backend::db::Db;
+use crate::backend::db::applications as repo;
 use crate::error::AppError;
 use crate::model::service_desk::ServiceDeskHome;
 

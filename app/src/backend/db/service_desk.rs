@@ -1,0 +1,422 @@
+//! SQL for the service desk: the queue, an application's details, decisions, and the mailboxes
+//! that approval creates.
+
+use sqlx::{Any, AnyConnection};
+
+/// The statuses still waiting for the service desk.
+pub const OPEN_STATUSES: &str = "('submitted', 'in_review', 'more_information_needed')";
+
+/// One application in the queue.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct QueueRow {
+    pub reference: String,
+    pub kind: String,
+    pub status: String,
+    pub ods_code: Option<String>,
+    pub organisation_name: Option<String>,
+    pub applicant_name: String,
+    pub applicant_email: String,
+    pub submitted_at: i64,
+    pub paused_seconds: i64,
+    pub waiting_since: Option<i64>,
+    pub assigned_to: Option<String>,
+    pub assignee_name: Option<String>,
+}
+
+/// What the queue is narrowed to. Every part is optional.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct QueueQuery {
+    pub kind: Option<String>,
+    /// A status, `open` (the three waiting ones) or `None` for all.
+    pub status: Option<String>,
+    /// A user ID, or `""` for nobody.
+    pub assigned_to: Option<String>,
+    /// Words matched against reference, ODS code, organisation name and applicant email.
+    pub search: Option<String>,
+    pub limit: i64,
+}
+
+const QUEUE_COLUMNS: &str = "a.reference, a.kind, a.status, a.ods_code, o.name AS organisation_name, \
+     a.applicant_name, a.applicant_email, a.submitted_at, a.paused_seconds, a.waiting_since, \
+     a.assigned_to, u.name AS assignee_name";
+
+const QUEUE_FROM: &str = "FROM applications a \
+     LEFT JOIN organisations o ON o.ods_code = a.ods_code \
+     LEFT JOIN users u ON u.user_id = a.assigned_to";
+
+/// The applications matching `query`, oldest first (the first due comes first).
+pub async fn queue(conn: &mut AnyConnection, query: &QueueQuery) -> sqlx::Result<Vec<QueueRow>> {
+    let mut conditions: Vec<String> = Vec::new();
+    let mut binds: Vec<String> = Vec::new();
+    let next = |value: String, binds: &mut Vec<String>| {
+        binds.push(value);
+        format!("${}", binds.len())
+    };
+    if let Some(kind) = &query.kind {
+        let p = next(kind.clone(), &mut binds);
+        conditions.push(format!("a.kind = {p}"));
+    }
+    match query.status.as_deref() {
+        None => {}
+        Some("open") => conditions.push(format!("a.status IN {OPEN_STATUSES}")),
+        Some(status) => {
+            let p = next(status.to_owned(), &mut binds);
+            conditions.push(format!("a.status = {p}"));
+        }
+    }
+    match query.assigned_to.as_deref() {
+        None => {}
+        Some("") => conditions.push("a.assigned_to IS NULL".to_owned()),
+        Some(user) => {
+            let p = next(user.to_owned(), &mut binds);
+            conditions.push(format!("a.assigned_to = {p}"));
+        }
+    }
+    if let Some(search) = &query.search {
+        let p = next(format!("%{}%", search.to_lowercase()), &mut binds);
+        conditions.push(format!(
+            "(LOWER(a.reference) LIKE {p} OR LOWER(COALESCE(a.ods_code, '')) LIKE {p} \
+             OR LOWER(COALESCE(o.name, '')) LIKE {p} OR LOWER(a.applicant_email) LIKE {p})"
+        ));
+    }
+    let filter = if conditions.is_empty() {
+        String::new()
+    } else {
+        format!("WHERE {}", conditions.join(" AND "))
+    };
+    let sql = format!(
+        "SELECT {QUEUE_COLUMNS} {QUEUE_FROM} {filter} ORDER BY a.submitted_at, a.reference LIMIT {}",
+        query.limit.clamp(1, 500)
+    );
+    let mut statement = sqlx::query_as::<Any, QueueRow>(&sql);
+    for value in &binds {
+        statement = statement.bind(value);
+    }
+    statement.fetch_all(conn).await
+}
+
+/// One application's queue row.
+pub async fn queue_row(
+    conn: &mut AnyConnection,
+    reference: &str,
+) -> sqlx::Result<Option<QueueRow>> {
+    sqlx::query_as::<Any, QueueRow>(&format!(
+        "SELECT {QUEUE_COLUMNS} {QUEUE_FROM} WHERE a.reference = $1"
+    ))
+    .bind(reference)
+    .fetch_optional(conn)
+    .await
+}
+
+/// How many applications are in each status.
+pub async fn status_counts(conn: &mut AnyConnection) -> sqlx::Result<Vec<(String, i64)>> {
+    sqlx::query_as::<Any, (String, i64)>(
+        "SELECT status, COUNT(*) FROM applications GROUP BY status",
+    )
+    .fetch_all(conn)
+    .await
+}
+
+/// Other applications from the same organisation, newest first.
+pub async fn from_same_organisation(
+    conn: &mut AnyConnection,
+    ods_code: &str,
+    except: &str,
+) -> sqlx::Result<Vec<(String, String, String, i64)>> {
+    sqlx::query_as::<Any, (String, String, String, i64)>(
+        "SELECT reference, kind, status, submitted_at FROM applications \
+         WHERE ods_code = $1 AND reference <> $2 ORDER BY submitted_at DESC LIMIT 20",
+    )
+    .bind(ods_code)
+    .bind(except)
+    .fetch_all(conn)
+    .await
+}
+
+/// Gives the application to a member of staff (or to nobody).
+pub async fn assign(
+    conn: &mut AnyConnection,
+    reference: &str,
+    user_id: Option<&str>,
+    now: i64,
+) -> sqlx::Result<bool> {
+    let done = sqlx::query::<Any>(
+        "UPDATE applications SET assigned_to = $1, updated_at = $2 WHERE reference = $3",
+    )
+    .bind(user_id)
+    .bind(now)
+    .bind(reference)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Moves an application from `from` to `to`, only if it is still in `from`: of two people
+/// deciding at once, one changes it and the other changes nothing. Stops or starts the
+/// turnaround clock as the new status needs.
+#[expect(clippy::too_many_arguments, reason = "one argument per column")]
+pub async fn change_status(
+    conn: &mut AnyConnection,
+    reference: &str,
+    from: &str,
+    to: &str,
+    decided_by: &str,
+    reason: &str,
+    now: i64,
+    waiting: bool,
+) -> sqlx::Result<bool> {
+    let done = sqlx::query::<Any>(
+        "UPDATE applications SET status = $1, updated_at = $2, \
+         decided_by = CASE WHEN $1 IN ('approved', 'rejected') THEN $3 ELSE decided_by END, \
+         decided_at = CASE WHEN $1 IN ('approved', 'rejected') THEN $2 ELSE decided_at END, \
+         decision_reason = $4, \
+         paused_seconds = paused_seconds + CASE WHEN waiting_since IS NULL THEN 0 \
+             ELSE $2 - waiting_since END, \
+         waiting_since = CASE WHEN $5 = 1 THEN $2 ELSE NULL END \
+         WHERE reference = $6 AND status = $7",
+    )
+    .bind(to)
+    .bind(now)
+    .bind(decided_by)
+    .bind(reason)
+    .bind(i64::from(waiting))
+    .bind(reference)
+    .bind(from)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Who decided an application, and when.
+pub async fn decision(
+    conn: &mut AnyConnection,
+    reference: &str,
+) -> sqlx::Result<Option<(String, Option<String>, Option<i64>)>> {
+    sqlx::query_as::<Any, (String, Option<String>, Option<i64>)>(
+        "SELECT a.status, u.name, a.decided_at FROM applications a \
+         LEFT JOIN users u ON u.user_id = a.decided_by WHERE a.reference = $1",
+    )
+    .bind(reference)
+    .fetch_optional(conn)
+    .await
+}
+
+/// A mailbox application's own answers.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct MailboxAnswers {
+    pub organisation_name: String,
+    pub third_party_ods_code: Option<String>,
+    pub file_size: String,
+    pub contact_name: String,
+    pub contact_email: String,
+    pub contact_phone: String,
+}
+
+pub async fn mailbox_answers(
+    conn: &mut AnyConnection,
+    reference: &str,
+) -> sqlx::Result<Option<MailboxAnswers>> {
+    sqlx::query_as::<Any, MailboxAnswers>(
+        "SELECT organisation_name, third_party_ods_code, file_size, contact_name, \
+         contact_email, contact_phone FROM mailbox_applications WHERE reference = $1",
+    )
+    .bind(reference)
+    .fetch_optional(conn)
+    .await
+}
+
+/// The environments a mailbox application asked for, in a stable order.
+pub async fn requested_environments(
+    conn: &mut AnyConnection,
+    reference: &str,
+) -> sqlx::Result<Vec<String>> {
+    sqlx::query_scalar::<Any, String>(
+        "SELECT environment FROM mailbox_application_environments WHERE reference = $1 \
+         ORDER BY CASE environment WHEN 'live' THEN 1 WHEN 'integration' THEN 2 ELSE 3 END",
+    )
+    .bind(reference)
+    .fetch_all(conn)
+    .await
+}
+
+/// The workflows a mailbox application asked for: (workflow ID, direction).
+pub async fn requested_workflows(
+    conn: &mut AnyConnection,
+    reference: &str,
+) -> sqlx::Result<Vec<(String, String)>> {
+    sqlx::query_as::<Any, (String, String)>(
+        "SELECT workflow_id, direction FROM mailbox_application_workflows WHERE reference = $1 \
+         ORDER BY workflow_id",
+    )
+    .bind(reference)
+    .fetch_all(conn)
+    .await
+}
+
+/// An account application's own answers.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct AccountAnswers {
+    pub first_name: String,
+    pub last_name: String,
+    pub access_route: String,
+    pub smartcard_number: Option<String>,
+    pub reason: String,
+}
+
+pub async fn account_answers(
+    conn: &mut AnyConnection,
+    reference: &str,
+) -> sqlx::Result<Option<AccountAnswers>> {
+    sqlx::query_as::<Any, AccountAnswers>(
+        "SELECT first_name, last_name, access_route, smartcard_number, reason \
+         FROM account_applications WHERE reference = $1",
+    )
+    .bind(reference)
+    .fetch_optional(conn)
+    .await
+}
+
+pub async fn account_mailboxes(
+    conn: &mut AnyConnection,
+    reference: &str,
+) -> sqlx::Result<Vec<String>> {
+    sqlx::query_scalar::<Any, String>(
+        "SELECT mailbox_id FROM account_application_mailboxes WHERE reference = $1 \
+         ORDER BY mailbox_id",
+    )
+    .bind(reference)
+    .fetch_all(conn)
+    .await
+}
+
+/// A workflow request's own answers.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct WorkflowRequestAnswers {
+    pub proposed_id: String,
+    pub group_name: String,
+    pub new_group: i64,
+    pub description: String,
+    pub sending_organisations: String,
+    pub receiving_organisations: String,
+}
+
+pub async fn workflow_request_answers(
+    conn: &mut AnyConnection,
+    reference: &str,
+) -> sqlx::Result<Option<WorkflowRequestAnswers>> {
+    sqlx::query_as::<Any, WorkflowRequestAnswers>(
+        "SELECT proposed_id, group_name, new_group, description, sending_organisations, \
+         receiving_organisations FROM workflow_requests WHERE reference = $1",
+    )
+    .bind(reference)
+    .fetch_optional(conn)
+    .await
+}
+
+/// The organisation list's kind of an ODS code.
+pub async fn organisation_kind(
+    conn: &mut AnyConnection,
+    ods_code: &str,
+) -> sqlx::Result<Option<String>> {
+    sqlx::query_scalar::<Any, String>("SELECT kind FROM organisations WHERE ods_code = $1")
+        .bind(ods_code)
+        .fetch_optional(conn)
+        .await
+}
+
+/// The next sequence number for an ODS code and kind of mailbox (1 for the first).
+pub async fn next_mailbox_sequence(
+    conn: &mut AnyConnection,
+    ods_code: &str,
+    kind_code: &str,
+) -> sqlx::Result<i64> {
+    sqlx::query_scalar::<Any, i64>(
+        "INSERT INTO mailbox_id_sequences (ods_code, kind_code, last_seq) VALUES ($1, $2, 1) \
+         ON CONFLICT (ods_code, kind_code) \
+         DO UPDATE SET last_seq = mailbox_id_sequences.last_seq + 1 RETURNING last_seq",
+    )
+    .bind(ods_code)
+    .bind(kind_code)
+    .fetch_one(conn)
+    .await
+}
+
+/// Whether a Mailbox ID is taken (by a mailbox added by hand, outside the sequence).
+pub async fn mailbox_exists(conn: &mut AnyConnection, mailbox_id: &str) -> sqlx::Result<bool> {
+    Ok(
+        sqlx::query_scalar::<Any, i64>("SELECT COUNT(*) FROM mailboxes WHERE mailbox_id = $1")
+            .bind(mailbox_id)
+            .fetch_one(conn)
+            .await?
+            > 0,
+    )
+}
+
+/// A mailbox created by approving an application.
+#[derive(Debug, Clone)]
+pub struct NewMailbox<'a> {
+    pub mailbox_id: &'a str,
+    pub ods_code: &'a str,
+    pub environment: &'a str,
+    pub api_password_hash: &'a str,
+    pub reference: &'a str,
+    pub workflows: &'a [(String, String)],
+}
+
+pub async fn insert_mailbox(
+    conn: &mut AnyConnection,
+    mailbox: &NewMailbox<'_>,
+    now: i64,
+) -> sqlx::Result<()> {
+    sqlx::query::<Any>(
+        "INSERT INTO mailboxes (mailbox_id, ods_code, environment, status, created_at, \
+         api_password_hash, application_reference) VALUES ($1, $2, $3, 'active', $4, $5, $6)",
+    )
+    .bind(mailbox.mailbox_id)
+    .bind(mailbox.ods_code)
+    .bind(mailbox.environment)
+    .bind(now)
+    .bind(mailbox.api_password_hash)
+    .bind(mailbox.reference)
+    .execute(&mut *conn)
+    .await?;
+    for (workflow_id, direction) in mailbox.workflows {
+        sqlx::query::<Any>(
+            "INSERT INTO mailbox_workflows (mailbox_id, workflow_id, direction) VALUES ($1, $2, $3)",
+        )
+        .bind(mailbox.mailbox_id)
+        .bind(workflow_id)
+        .bind(direction)
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
+}
+
+/// The mailboxes an application created: (Mailbox ID, environment).
+pub async fn mailboxes_of_application(
+    conn: &mut AnyConnection,
+    reference: &str,
+) -> sqlx::Result<Vec<(String, String)>> {
+    sqlx::query_as::<Any, (String, String)>(
+        "SELECT mailbox_id, environment FROM mailboxes WHERE application_reference = $1 \
+         ORDER BY mailbox_id",
+    )
+    .bind(reference)
+    .fetch_all(conn)
+    .await
+}
+
+/// The emails about an application: (to, subject, created, sent, failed, attempts, last error).
+pub async fn emails_of(
+    conn: &mut AnyConnection,
+    reference: &str,
+) -> sqlx::Result<Vec<(String, String, i64, Option<i64>, Option<i64>, i64)>> {
+    sqlx::query_as::<Any, (String, String, i64, Option<i64>, Option<i64>, i64)>(
+        "SELECT to_address, subject, created_at, sent_at, failed_at, attempts FROM mail_outbox \
+         WHERE reference = $1 ORDER BY created_at, id",
+    )
+    .bind(reference)
+    .fetch_all(conn)
+    .await
+}
