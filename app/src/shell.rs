@@ -21,7 +21,7 @@ use crate::pages::catalogue::{
 use crate::pages::home::HomePage;
 use crate::pages::messaging::{MailboxPage, MailboxesPage};
 use crate::pages::organisations::OrganisationsPage;
-use crate::pages::service_desk::ServiceDeskPage;
+use crate::pages::service_desk::{ServiceDeskApplicationPage, ServiceDeskPage};
 
 /// The service's name, as the header and page titles show it.
 pub const SERVICE_NAME: &str = "MESH portal";
@@ -132,6 +132,11 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/activate/:token") view=ActivatePage ssr=SsrMode::Async />
                         <Route path=path!("/activate/:token/app") view=ActivateAppPage ssr=SsrMode::Async />
                         <Route path=path!("/service-desk") view=ServiceDeskPage ssr=SsrMode::Async />
+                        <Route
+                            path=path!("/service-desk/applications/:reference")
+                            view=ServiceDeskApplicationPage
+                            ssr=SsrMode::Async
+                        />
                         <Route path=path!("/mailboxes") view=MailboxesPage ssr=SsrMode::Async />
                         <Route path=path!("/mailboxes/:mailbox_id") view=MailboxPage ssr=SsrMode::Async />
                     </Routes>

@@ -15,7 +15,7 @@ use url::Url;
 
 /// Every variable this program reads, with its default and meaning (the README's table is made
 /// from the same words).
-pub const VARIABLES: [(&str, &str, &str); 22] = [
+pub const VARIABLES: [(&str, &str, &str); 23] = [
     (
         "MESH_PORTAL_LISTEN_ADDR",
         "127.0.0.1:3000",
@@ -126,6 +126,11 @@ pub const VARIABLES: [(&str, &str, &str); 22] = [
         "unset",
         "this service's client ID at that issuer (set both or neither)",
     ),
+    (
+        "MESH_PORTAL_TURNAROUND_DAYS",
+        "5",
+        "working days the service desk aims to decide in; the queue shows due dates and overdue",
+    ),
 ];
 
 /// How log lines are written.
@@ -160,6 +165,8 @@ pub struct Settings {
     pub session_policy: SessionPolicy,
     /// The smartcard identity provider, when configured.
     pub cis2: Option<Cis2>,
+    /// Working days to decide an application in.
+    pub turnaround_days: i64,
 }
 
 /// An SMTP URL; it can hold a password, so it never prints whole.
@@ -432,6 +439,7 @@ impl Settings {
             lock_policy,
             session_policy,
             cis2,
+            turnaround_days: whole("MESH_PORTAL_TURNAROUND_DAYS", 5, 1..=60)?,
         })
     }
 }

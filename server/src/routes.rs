@@ -141,6 +141,49 @@ service desk, or the MESH service desk, and tell them the time you tried.</p>
 </html>
 "#;
 
+/// The page for a form post the guard refused: plain HTML with the NHS.UK styles, saying why,
+/// with the way on.
+fn refused(error: &AppError) -> Response {
+    let (heading, next) = match error {
+        AppError::SignInRequired(_) => (
+            "You need to log in",
+            r#"<a class="nhsuk-button" href="/sign-in">Log in</a>"#,
+        ),
+        _ => (
+            "You cannot do this",
+            r#"<p><a href="/">Go to the home page</a></p>"#,
+        ),
+    };
+    let page = format!(
+        r#"<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{heading} – MESH portal – NHS</title>
+<link rel="stylesheet" href="/nhsuk/nhsuk-frontend.min.css">
+</head>
+<body>
+<div class="nhsuk-width-container">
+<main class="nhsuk-main-wrapper" id="maincontent">
+<h1 class="nhsuk-heading-l">{heading}</h1>
+<p>{}</p>
+{next}
+</main>
+</div>
+</body>
+</html>
+"#,
+        app::backend::mail::html_escape(&error.to_string())
+    );
+    (
+        error.status_code(),
+        [(header::CACHE_CONTROL, "no-store")],
+        Html(page),
+    )
+        .into_response()
+}
+
 /// How long `/health` waits for the database.
 const HEALTH_DB_TIMEOUT: Duration = Duration::from_secs(2);
 
@@ -231,6 +274,9 @@ pub async fn post_form(
     let path = uri.path().to_owned();
     match app::backend::forms::submit(&state, &session, client, &path, &values).await {
         Ok(next) => Redirect::to(&next).into_response(),
+        // Refused by the guard (and audited there): say so, without rendering the page, whose
+        // own data the guard would refuse (and audit) again.
+        Err(error @ (AppError::SignInRequired(_) | AppError::Forbidden(_))) => refused(&error),
         Err(error) => {
             let posted = PostedForm {
                 form: FormState {

@@ -6,12 +6,13 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 
 use app::backend::accounts::crypto::SecretKey;
-use app::backend::accounts::{pages, rate_limit};
+use app::backend::accounts::rate_limit;
 use app::backend::applications::answers::FORM_PATHS;
 use app::backend::catalogue::Catalogue;
 use app::backend::catalogue::seed;
 use app::backend::clock::Clock;
 use app::backend::db::{Db, DbError};
+use app::backend::forms::FORM_ROUTES;
 use app::backend::mail::{self, MailSetupError, Mailer};
 use app::backend::organisations;
 use app::backend::seed::{SeedError, SeedReport};
@@ -141,6 +142,7 @@ impl Application {
                 base_url: settings.public_url(""),
                 service_desk_email: settings.service_desk_email.clone(),
                 cis2: settings.cis2.clone(),
+                turnaround_days: settings.turnaround_days,
             }),
             secret_key: Arc::new(secret_key),
             clock: Arc::new(Clock::default()),
@@ -341,7 +343,7 @@ pub fn router(state: AppState, secure_cookies: bool) -> Router {
             let options = options.clone();
             move || shell(options.clone())
         });
-    for path in FORM_PATHS.iter().chain(&pages::FORM_ROUTES) {
+    for path in FORM_PATHS.iter().chain(&FORM_ROUTES) {
         router = router.route(path, post(routes::post_form));
     }
     router

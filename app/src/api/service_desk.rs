@@ -1,24 +1,45 @@
 //! Server functions of the service desk's pages. Each asks the guard first.
 
 use leptos::prelude::*;
+use leptos::server_fn::codec::Json;
 
 use crate::error::AppError;
-use crate::model::service_desk::ServiceDeskHome;
+use crate::model::forms::FormState;
+use crate::model::service_desk::{ApplicationDetail, QueueFilter, QueueView};
 
-/// The service desk's start page: the work waiting in each queue.
-#[server(prefix = "/api", endpoint = "get_service_desk_home")]
-pub async fn get_service_desk_home() -> Result<ServiceDeskHome, AppError> {
+/// The queue, narrowed by the filter form's answers.
+#[server(prefix = "/api", endpoint = "get_queue", input = Json)]
+pub async fn get_queue(filter: QueueFilter) -> Result<QueueView, AppError> {
     use crate::backend::accounts::guard::{Need, require};
     use crate::backend::request;
     let state = crate::backend::state::app_state()?;
     let session = request::session().await?;
+    let client = request::client().await?;
     let user = require(
         &state,
         &session,
-        request::client().await?,
+        client,
         Need::ServiceDesk,
         "page:/service-desk",
     )
     .await?;
-    crate::backend::service_desk::home(&state.db, user.name).await
+    crate::backend::service_desk::queue(&state, &user, filter).await
+}
+
+/// One application, with what may be decided; and the decision form refused, after a post
+/// without JavaScript.
+#[server(prefix = "/api", endpoint = "get_application", input = Json)]
+pub async fn get_application(
+    reference: String,
+) -> Result<(ApplicationDetail, Option<FormState>), AppError> {
+    use crate::backend::accounts::guard::{Need, require};
+    use crate::backend::request;
+    let state = crate::backend::state::app_state()?;
+    let session = request::session().await?;
+    let client = request::client().await?;
+    let what = format!("application:{reference}");
+    let user = require(&state, &session, client, Need::ServiceDesk, &what).await?;
+    let detail = crate::backend::service_desk::detail(&state, &session, &user, &reference).await?;
+    let posted = use_context::<crate::api::applications::PostedForm>().map(|p| p.form);
+    Ok((detail, posted))
 }

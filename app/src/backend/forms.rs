@@ -6,7 +6,20 @@ use tower_sessions::Session;
 use super::AppState;
 use super::network::ClientInfo;
 use crate::error::AppError;
+use crate::model::accounts::sign_in::paths;
 use crate::model::forms::FormValues;
+
+/// The server's routes for form posts beside the question pages' (axum's path syntax): signing
+/// in, setting up, signing out, and an application's page at the service desk.
+pub const FORM_ROUTES: [&str; 7] = [
+    paths::METHOD,
+    paths::PIN,
+    paths::CODE,
+    paths::SIGN_OUT,
+    "/activate/{token}",
+    "/activate/{token}/app",
+    "/service-desk/applications/{reference}",
+];
 
 /// Takes the form posted to the page at `path`; returns the page that comes next.
 pub async fn submit(
@@ -18,6 +31,17 @@ pub async fn submit(
 ) -> Result<String, AppError> {
     if super::accounts::pages::handles(path) {
         super::accounts::pages::submit(state, session, client, path, values).await
+    } else if let Some(reference) = path.strip_prefix("/service-desk/applications/") {
+        use super::accounts::guard::{Need, require};
+        let user = require(
+            state,
+            session,
+            client,
+            Need::ServiceDesk,
+            &format!("form:{path}"),
+        )
+        .await?;
+        super::service_desk::submit(state, session, &user, reference, values).await
     } else {
         super::applications::answers::submit_form(state, session, path, values).await
     }

@@ -39,6 +39,8 @@ pub struct ServiceConfig {
     pub service_desk_email: String,
     /// The smartcard identity provider (NHS Care Identity Service 2), when one is configured.
     pub cis2: Option<Cis2>,
+    /// Working days the service desk aims to decide an application in.
+    pub turnaround_days: i64,
 }
 
 /// An OpenID Connect issuer for smartcard sign-in, and this service's client ID there.

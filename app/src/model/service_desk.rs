@@ -16,14 +16,109 @@ pub mod paths {
     }
 }
 
-/// The service desk's start page: how much work waits in each queue.
+/// What the queue is narrowed to, as the filter form sends it (every field may be empty).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ServiceDeskHome {
-    pub name: String,
-    pub mailbox_applications: i64,
-    pub account_applications: i64,
-    pub workflow_requests: i64,
+pub struct QueueFilter {
+    /// Reference, ODS code, organisation name or applicant email (part of any).
+    pub q: String,
+    /// `mailbox`, `account`, `workflow_request`, or empty for every kind.
+    pub kind: String,
+    /// A status, `all`, or empty for the ones waiting for a decision.
+    pub status: String,
+    /// `me`, `nobody`, or empty for anyone.
+    pub assigned: String,
 }
+
+/// Longest search text the queue takes.
+pub const QUEUE_SEARCH_MAX_CHARS: usize = 100;
+
+/// The queue page.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QueueView {
+    pub filter: QueueFilter,
+    pub items: Vec<QueueItem>,
+    /// Every status with how many applications are in it.
+    pub counts: Vec<(String, String, i64)>,
+    /// Applications waiting past their due date.
+    pub overdue: i64,
+}
+
+/// One application in the queue.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QueueItem {
+    pub reference: String,
+    pub kind: String,
+    pub status: String,
+    pub status_label: String,
+    pub organisation: String,
+    pub applicant: String,
+    pub submitted: String,
+    pub due: String,
+    pub overdue: bool,
+    pub assignee: Option<String>,
+}
+
+/// An email about an application, and where it is.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EmailView {
+    pub to: String,
+    pub subject: String,
+    pub created: String,
+    /// "Sent 3 December 2026 at 10:04", "Waiting to send (2 attempts)", "Failed".
+    pub state: String,
+    pub sent: bool,
+}
+
+/// A mailbox issued by approval, with its API password: shown once, on the page after approval.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IssuedView {
+    pub mailbox_id: String,
+    pub environment: String,
+    pub api_password: String,
+}
+
+/// One application's page.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApplicationDetail {
+    pub reference: String,
+    pub kind: String,
+    pub status: String,
+    pub status_label: String,
+    pub organisation: String,
+    pub applicant: String,
+    pub submitted: String,
+    pub due: String,
+    pub overdue: bool,
+    pub assignee: Option<String>,
+    pub assigned_to_me: bool,
+    /// Every answer, as (question, answer), in the order the application asked them.
+    pub answers: Vec<(String, String)>,
+    /// History, oldest first: (status, note, when).
+    pub history: Vec<(String, String, String)>,
+    /// Other applications from the same organisation: (reference, kind, status, submitted).
+    pub others: Vec<(String, String, String, String)>,
+    pub emails: Vec<EmailView>,
+    /// Mailboxes the approval created: (Mailbox ID, environment).
+    pub mailboxes: Vec<(String, String)>,
+    pub issued: Vec<IssuedView>,
+    /// Which decisions the status allows now.
+    pub can_approve: bool,
+    pub can_reject: bool,
+    pub can_ask: bool,
+}
+
+/// The kind of application in words.
+pub fn kind_label(kind: &str) -> &'static str {
+    match kind {
+        "mailbox" => "Mailbox",
+        "account" => "MESH UI account",
+        "workflow_request" => "Workflow ID request",
+        _ => "Application",
+    }
+}
+
+/// The button that gives an application to the person pressing it.
+pub const ASSIGN_TO_ME: &str = "assign_to_me";
 
 /// The two letters of a Mailbox ID that say what kind of organisation owns it, from the
 /// organisation list's kind.

@@ -119,7 +119,7 @@ fn lookup_handler(
     |_| {}
 }
 
-fn status_colour(status: ApplicationStatus) -> &'static str {
+pub fn status_colour(status: ApplicationStatus) -> &'static str {
     match status {
         ApplicationStatus::Submitted => "blue",
         ApplicationStatus::InReview => "yellow",

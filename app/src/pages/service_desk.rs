@@ -1,45 +1,355 @@
-//! `/service-desk`: the service desk's start page, for `service_desk` and `admin` accounts.
+//! `/service-desk` and `/service-desk/applications/{reference}`: the queue with its filters, and
+//! one application with everything needed to decide it. For `service_desk` and `admin` accounts.
 
 use leptos::prelude::*;
 use leptos_meta::Title;
+use leptos_router::hooks::{use_params_map, use_query_map};
 
-use crate::api::service_desk::get_service_desk_home;
-use crate::components::form::when_loaded;
+use crate::api::service_desk::{get_application, get_queue};
+use crate::components::Tag;
+use crate::components::form::{
+    Choice, Choices, FormContext, FormErrors, PostForm, TextArea, when_loaded,
+};
+use crate::model::applications::ApplicationStatus;
+use crate::model::service_desk::{
+    ASSIGN_TO_ME, ApplicationDetail, Decision, QueueFilter, QueueView, paths,
+};
+use crate::pages::applications::status_colour;
 
-/// `/service-desk`: the work waiting in each queue.
+fn status_tag(status: &str, label: &str) -> impl IntoView + use<> {
+    let colour = ApplicationStatus::parse(status).map_or("grey", status_colour);
+    view! { <Tag colour text=label.to_owned() /> }
+}
+
+/// `/service-desk`: the queue.
 #[component]
 pub fn ServiceDeskPage() -> impl IntoView {
-    let data = Resource::new(|| (), |_| get_service_desk_home());
-    when_loaded(data, move |home| {
+    let query = use_query_map();
+    let filter = move || {
+        query.with(|q| QueueFilter {
+            q: q.get("q").unwrap_or_default(),
+            kind: q.get("kind").unwrap_or_default(),
+            status: q.get("status").unwrap_or_default(),
+            assigned: q.get("assigned").unwrap_or_default(),
+        })
+    };
+    let data = Resource::new(filter, get_queue);
+    when_loaded(data, |view| {
         view! {
-                        <Title text="Service desk" />
-                        <span class="nhsuk-caption-l">{home.name.clone()}</span>
-                        <h1 class="nhsuk-heading-l">"Service desk"</h1>
-                        <table class="nhsuk-table">
-                            <caption class="nhsuk-table__caption">"Applications waiting for a decision"</caption>
-                            <thead class="nhsuk-table__head">
-                                <tr class="nhsuk-table__row">
-                                    <th class="nhsuk-table__header" scope="col">"Queue"</th>
-                                    <th class="nhsuk-table__header nhsuk-table__header--numeric" scope="col">"Waiting"</th>
-                                </tr>
-                            </thead>
-                            <tbody class="nhsuk-table__body">
-                                <QueueRow name="Mailbox applications" count=home.mailbox_applications />
-                                <QueueRow name="MESH UI account applications" count=home.account_applications />
-                                <QueueRow name="Workflow ID requests" count=home.workflow_requests />
-                            </tbody>
-                        </table>
-                    }
-                    .into_any()
+            <Title text="Service desk" />
+            <h1 class="nhsuk-heading-l">"Service desk"</h1>
+            <Counts view=view.clone() />
+            <FilterForm filter=view.filter.clone() />
+            <QueueTable view />
+        }
     })
 }
 
 #[component]
-fn QueueRow(name: &'static str, count: i64) -> impl IntoView {
+fn Counts(view: QueueView) -> impl IntoView {
     view! {
-        <tr class="nhsuk-table__row">
-            <th class="nhsuk-table__header" scope="row">{name}</th>
-            <td class="nhsuk-table__cell nhsuk-table__cell--numeric">{count}</td>
-        </tr>
+        <ul class="nhsuk-list app-queue-counts" aria-label="Applications by status">
+            {view.counts.into_iter().map(|(status, label, n)| view! {
+                <li>
+                    <a href=format!("{}?status={status}", paths::QUEUE)>{label}</a>
+                    ": " <strong>{n}</strong>
+                </li>
+            }).collect_view()}
+            <li>"Overdue: " <strong>{view.overdue}</strong></li>
+        </ul>
+    }
+}
+
+/// A labelled select of the filter form.
+#[component]
+fn Select(
+    name: &'static str,
+    label: &'static str,
+    options: Vec<(&'static str, &'static str)>,
+    chosen: String,
+) -> impl IntoView {
+    view! {
+        <div class="nhsuk-form-group app-filter">
+            <label class="nhsuk-label" for=name>{label}</label>
+            <select class="nhsuk-select" id=name name=name>
+                {options.into_iter().map(|(value, text)| {
+                    let selected = chosen == value;
+                    view! { <option value=value selected=selected>{text}</option> }
+                }).collect_view()}
+            </select>
+        </div>
+    }
+}
+
+#[component]
+fn FilterForm(filter: QueueFilter) -> impl IntoView {
+    view! {
+        <form method="get" action=paths::QUEUE class="app-filters" role="search" aria-label="Filter applications">
+            <div class="nhsuk-form-group app-filter">
+                <label class="nhsuk-label" for="q">"Reference, ODS code, organisation or email"</label>
+                <input class="nhsuk-input" id="q" name="q" type="search" value=filter.q.clone() spellcheck="false" />
+            </div>
+            <Select
+                name="kind"
+                label="Kind"
+                options=vec![("", "Every kind"), ("mailbox", "Mailbox"), ("account", "MESH UI account"), ("workflow_request", "Workflow ID request")]
+                chosen=filter.kind.clone()
+            />
+            <Select
+                name="status"
+                label="Status"
+                options=vec![
+                    ("", "Waiting for a decision"),
+                    ("submitted", "Submitted"),
+                    ("in_review", "In review"),
+                    ("more_information_needed", "More information needed"),
+                    ("approved", "Approved"),
+                    ("rejected", "Rejected"),
+                    ("all", "Every status"),
+                ]
+                chosen=filter.status.clone()
+            />
+            <Select
+                name="assigned"
+                label="Assigned to"
+                options=vec![("", "Anyone"), ("me", "Me"), ("nobody", "Nobody")]
+                chosen=filter.assigned.clone()
+            />
+            <button class="nhsuk-button nhsuk-button--secondary" type="submit">"Filter"</button>
+        </form>
+    }
+}
+
+#[component]
+fn QueueTable(view: QueueView) -> impl IntoView {
+    if view.items.is_empty() {
+        return view! { <p>"No applications match."</p> }.into_any();
+    }
+    let count = view.items.len();
+    view! {
+        <table class="nhsuk-table-responsive">
+            <caption class="nhsuk-table__caption">
+                {format!("{count} application{}, oldest first", if count == 1 { "" } else { "s" })}
+            </caption>
+            <thead class="nhsuk-table__head">
+                <tr>
+                    <th scope="col">"Reference"</th>
+                    <th scope="col">"Kind"</th>
+                    <th scope="col">"Organisation"</th>
+                    <th scope="col">"Submitted"</th>
+                    <th scope="col">"Due"</th>
+                    <th scope="col">"Status"</th>
+                    <th scope="col">"Assigned to"</th>
+                </tr>
+            </thead>
+            <tbody class="nhsuk-table__body">
+                {view.items.into_iter().map(|item| view! {
+                    <tr class="nhsuk-table__row">
+                        <td class="nhsuk-table__cell">
+                            <span class="nhsuk-table-responsive__heading" aria-hidden="true">"Reference "</span>
+                            <a href=paths::application(&item.reference)>{item.reference.clone()}</a>
+                        </td>
+                        <td class="nhsuk-table__cell">
+                            <span class="nhsuk-table-responsive__heading" aria-hidden="true">"Kind "</span>
+                            {item.kind.clone()}
+                        </td>
+                        <td class="nhsuk-table__cell">
+                            <span class="nhsuk-table-responsive__heading" aria-hidden="true">"Organisation "</span>
+                            {item.organisation.clone()}
+                        </td>
+                        <td class="nhsuk-table__cell">
+                            <span class="nhsuk-table-responsive__heading" aria-hidden="true">"Submitted "</span>
+                            {item.submitted.clone()}
+                        </td>
+                        <td class="nhsuk-table__cell">
+                            <span class="nhsuk-table-responsive__heading" aria-hidden="true">"Due "</span>
+                            {item.due.clone()}
+                            {item.overdue.then(|| view! { " " <Tag colour="red" text="Overdue" /> })}
+                        </td>
+                        <td class="nhsuk-table__cell">
+                            <span class="nhsuk-table-responsive__heading" aria-hidden="true">"Status "</span>
+                            {status_tag(&item.status, &item.status_label)}
+                        </td>
+                        <td class="nhsuk-table__cell">
+                            <span class="nhsuk-table-responsive__heading" aria-hidden="true">"Assigned to "</span>
+                            {item.assignee.clone().unwrap_or_else(|| "Nobody".to_owned())}
+                        </td>
+                    </tr>
+                }).collect_view()}
+            </tbody>
+        </table>
+    }
+    .into_any()
+}
+
+/// `/service-desk/applications/{reference}`: one application and its decision.
+#[component]
+pub fn ServiceDeskApplicationPage() -> impl IntoView {
+    let reference = use_params_map().with_untracked(|p| p.get("reference").unwrap_or_default());
+    let data = Resource::new(move || reference.clone(), get_application);
+    when_loaded(data, |(detail, posted)| {
+        let form = FormContext::new(posted);
+        provide_context(form);
+        let heading = format!("Application {}", detail.reference);
+        view! {
+            <Title text=move || {
+                if form.has_errors() { format!("Error: {heading}") } else { heading.clone() }
+            } />
+            <div class="nhsuk-back-link">
+                <a class="nhsuk-back-link__link" href=paths::QUEUE>"Back to the queue"</a>
+            </div>
+            <FormErrors />
+            <span class="nhsuk-caption-l">"Service desk"</span>
+            <h1 class="nhsuk-heading-l">{format!("Application {}", detail.reference)}</h1>
+            <ApplicationBody detail />
+        }
+    })
+}
+
+#[component]
+fn ApplicationBody(detail: ApplicationDetail) -> impl IntoView {
+    let page = paths::application(&detail.reference);
+    let may_decide = detail.can_approve || detail.can_reject || detail.can_ask;
+    let mut choices = Vec::new();
+    if detail.can_approve {
+        choices.push(Choice {
+            value: Decision::Approve.as_str(),
+            label: "Approve",
+            hint: approve_hint(&detail.kind),
+        });
+    }
+    if detail.can_reject {
+        choices.push(Choice {
+            value: Decision::Reject.as_str(),
+            label: "Reject",
+            hint: "Give the reason below. The applicant will see it",
+        });
+    }
+    if detail.can_ask {
+        choices.push(Choice {
+            value: Decision::AskForInformation.as_str(),
+            label: Decision::AskForInformation.label(),
+            hint: "Write the question below. The due date waits until they answer",
+        });
+    }
+    view! {
+        <p class="nhsuk-body-l">
+            {detail.kind.clone()} " "
+            {status_tag(&detail.status, &detail.status_label)}
+            {detail.overdue.then(|| view! { " " <Tag colour="red" text="Overdue" /> })}
+        </p>
+        <IssuedPasswords detail=detail.clone() />
+        <dl class="nhsuk-summary-list">
+            <Row key="Applicant" value=detail.applicant.clone() />
+            <Row key="Submitted" value=detail.submitted.clone() />
+            {(!detail.due.is_empty()).then(|| view! { <Row key="Due" value=detail.due.clone() /> })}
+            <Row key="Assigned to" value=detail.assignee.clone().unwrap_or_else(|| "Nobody".to_owned()) />
+        </dl>
+        {(!detail.assigned_to_me && may_decide).then(|| view! {
+            <PostForm path=page.clone()>
+                <button class="nhsuk-button nhsuk-button--secondary" type="submit" name=ASSIGN_TO_ME value="1">
+                    "Assign to me"
+                </button>
+            </PostForm>
+        })}
+        <h2 class="nhsuk-heading-m">"Answers"</h2>
+        <dl class="nhsuk-summary-list">
+            {detail.answers.iter().map(|(key, value)| view! { <Row key=key.clone() value=value.clone() /> }).collect_view()}
+        </dl>
+        {(!detail.mailboxes.is_empty()).then(|| view! {
+            <h2 class="nhsuk-heading-m">"Mailboxes issued"</h2>
+            <dl class="nhsuk-summary-list">
+                {detail.mailboxes.iter().map(|(id, environment)| view! { <Row key=id.clone() value=environment.clone() /> }).collect_view()}
+            </dl>
+        })}
+        {may_decide.then(|| view! {
+            <h2 class="nhsuk-heading-m">"Decision"</h2>
+            <PostForm path=page.clone() button="Record decision">
+                <Choices name="decision" legend="What is your decision?" choices stored=vec![] />
+                <TextArea
+                    name="note"
+                    label="Reason or question"
+                    hint="Needed to reject (the reason) or to ask for more information (the question). Sent to the applicant"
+                    stored=""
+                />
+            </PostForm>
+        })}
+        <h2 class="nhsuk-heading-m">"History"</h2>
+        <ul class="nhsuk-list">
+            {detail.history.iter().map(|(status, note, at)| view! {
+                <li><strong>{status.clone()}</strong> " " {at.clone()}
+                    {(!note.is_empty()).then(|| view! { <br /> {note.clone()} })}
+                </li>
+            }).collect_view()}
+        </ul>
+        <h2 class="nhsuk-heading-m">"Emails"</h2>
+        {if detail.emails.is_empty() {
+            view! { <p>"No emails."</p> }.into_any()
+        } else {
+            view! {
+                <ul class="nhsuk-list">
+                    {detail.emails.iter().map(|email| view! {
+                        <li>
+                            <strong>{email.subject.clone()}</strong> " to " {email.to.clone()} <br />
+                            {email.state.clone()}
+                        </li>
+                    }).collect_view()}
+                </ul>
+            }.into_any()
+        }}
+        {(!detail.others.is_empty()).then(|| view! {
+            <h2 class="nhsuk-heading-m">"Other applications from this organisation"</h2>
+            <ul class="nhsuk-list">
+                {detail.others.iter().map(|(reference, kind, status, at)| view! {
+                    <li><a href=paths::application(reference)>{reference.clone()}</a>
+                        {format!(" · {kind} · {status} · {at}")}</li>
+                }).collect_view()}
+            </ul>
+        })}
+    }
+}
+
+fn approve_hint(kind: &str) -> &'static str {
+    match kind {
+        "Mailbox" => {
+            "Issues a Mailbox ID and API password for each environment and emails the mailbox manager"
+        }
+        "MESH UI account" => {
+            "Creates the account, linked to its mailboxes, and emails the set-up link"
+        }
+        _ => "Adds the workflow ID to the catalogue and tells the requester",
+    }
+}
+
+/// The API passwords of the mailboxes just issued: shown on this page once.
+#[component]
+fn IssuedPasswords(detail: ApplicationDetail) -> impl IntoView {
+    (!detail.issued.is_empty()).then(|| {
+        view! {
+            <div class="nhsuk-warning-callout">
+                <h2 class="nhsuk-warning-callout__label">
+                    <span role="text"><span class="nhsuk-u-visually-hidden">"Important: "</span>"Mailboxes issued"</span>
+                </h2>
+                <p>"These MESH API passwords are shown once, here, and were emailed to the mailbox manager. Copy them now if you need them."</p>
+                <dl class="nhsuk-summary-list">
+                    {detail.issued.iter().map(|m| view! {
+                        <Row key=format!("{} ({})", m.mailbox_id, m.environment) value=m.api_password.clone() />
+                    }).collect_view()}
+                </dl>
+            </div>
+        }
+    })
+}
+
+#[component]
+fn Row(#[prop(into)] key: String, #[prop(into)] value: String) -> impl IntoView {
+    let lines: Vec<String> = value.lines().map(str::to_owned).collect();
+    view! {
+        <div class="nhsuk-summary-list__row">
+            <dt class="nhsuk-summary-list__key">{key}</dt>
+            <dd class="nhsuk-summary-list__value">
+                {lines.into_iter().map(|line| view! { {line} <br /> }).collect_view()}
+            </dd>
+        </div>
     }
 }

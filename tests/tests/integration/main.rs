@@ -37,6 +37,7 @@ mod organisations;
 mod protection;
 mod route_matrix;
 mod seed;
+mod service_desk;
 mod sessions;
 mod sign_in;
 mod sign_in_pages;

@@ -5,22 +5,32 @@
 use app::backend::mailboxes;
 use app::model::accounts::Role;
 use mesh_portal_tests::accounts::signed_in_browser;
+use mesh_portal_tests::applying::mailbox_application;
 use mesh_portal_tests::{Backend, Browser, spawn_app};
 use serde_json::json;
 
 on_each_database!(every_protected_route_answers_each_kind_of_person_as_it_should);
 
-/// What is called: a page (GET) or a server function (POST with a JSON body).
+/// What is called: a page (GET), a server function (POST with a JSON body), or a form posted
+/// without JavaScript.
 enum Call {
     Page(&'static str),
     Function(&'static str, serde_json::Value),
+    Form(&'static str, &'static [(&'static str, &'static str)]),
 }
 
 impl Call {
+    /// Whether a 404 here is a refusal (a mailbox that is not yours), not just "no such thing".
+    fn audited_404(&self) -> bool {
+        matches!(self, Self::Page(path) if path.starts_with("/mailboxes/"))
+            || matches!(self, Self::Function(endpoint, _) if endpoint.ends_with("get_mailbox"))
+    }
+
     fn name(&self) -> String {
         match self {
             Self::Page(path) => format!("GET {path}"),
             Self::Function(endpoint, body) => format!("POST {endpoint} {body}"),
+            Self::Form(path, pairs) => format!("POST {path} {pairs:?}"),
         }
     }
 
@@ -28,11 +38,15 @@ impl Call {
         match self {
             Self::Page(path) => browser.get_text(path).await.0,
             Self::Function(endpoint, body) => browser.post_json(endpoint, body.clone()).await.0,
+            Self::Form(path, pairs) => browser.post_form(path, pairs).await.status,
         }
     }
 }
 
 const OURS: &str = "X26OT001";
+/// An application's page at the service desk for an application that does not exist: staff learn
+/// that it does not; nobody else learns even that.
+const MISSING_APPLICATION: &str = "/service-desk/applications/MBX-2222-2222";
 const THEIRS: &str = "X26OT002";
 
 async fn every_protected_route_answers_each_kind_of_person_as_it_should(backend: Backend) {
@@ -61,12 +75,33 @@ async fn every_protected_route_answers_each_kind_of_person_as_it_should(backend:
             signed_in_browser(&app, "admin@nhs.net", Role::Admin, &[]).await,
         ),
     ];
+    let sent = mailbox_application(&app, "X26", &["integration"], "sam@nhs.net").await;
+    // Leaked to live as long as the test: the table below holds `&'static str`s.
+    let application_page: &'static str =
+        Box::leak(format!("/service-desk/applications/{sent}").into_boxed_str());
     // Expected status per person, in the order above.
     let matrix: Vec<(Call, [u16; 5])> = vec![
         (Call::Page("/service-desk"), [401, 403, 403, 200, 200]),
         (
-            Call::Function("/api/get_service_desk_home", json!({})),
+            Call::Function(
+                "/api/get_queue",
+                json!({ "filter": { "q": "", "kind": "", "status": "", "assigned": "" } }),
+            ),
             [401, 403, 403, 200, 200],
+        ),
+        (Call::Page(application_page), [401, 403, 403, 200, 200]),
+        (Call::Page(MISSING_APPLICATION), [401, 403, 403, 404, 404]),
+        (
+            Call::Function("/api/get_application", json!({ "reference": sent })),
+            [401, 403, 403, 200, 200],
+        ),
+        (
+            Call::Form(application_page, &[("assign_to_me", "1")]),
+            [401, 403, 403, 303, 303],
+        ),
+        (
+            Call::Form(application_page, &[("decision", "reject")]),
+            [401, 403, 403, 400, 400],
         ),
         (Call::Page("/mailboxes"), [401, 200, 200, 200, 200]),
         (
@@ -93,7 +128,9 @@ async fn every_protected_route_answers_each_kind_of_person_as_it_should(backend:
             if got != *want {
                 wrong.push(format!("{} as {who}: {got}, expected {want}", call.name()));
             }
-            if *want >= 400 {
+            // Refusals by the guard; a 404 for something that does not exist, or a 400 for a
+            // form that needs fixing, is an answer, not a refusal.
+            if matches!(want, 401 | 403) || (*want == 404 && call.audited_404()) {
                 refusals += 1;
             }
         }

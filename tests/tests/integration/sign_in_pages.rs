@@ -55,7 +55,7 @@ async fn sets_up_with_an_app_from_the_link_then_logs_in_and_out(backend: Backend
     assert_eq!(home, "/service-desk");
     let (status, desk) = browser.get_text("/service-desk").await;
     assert_eq!(status, 200, "{desk}");
-    assert!(desk.contains("Applications waiting for a decision"));
+    assert!(desk.contains("Waiting for a decision") && desk.contains("No applications match"));
     assert!(desk.contains("Test Administrator") && desk.contains("Log out"));
     assert!(desk.contains("HSCN"), "the header shows the route");
 

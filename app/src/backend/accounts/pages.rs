@@ -36,16 +36,6 @@ const PENDING_SET_UP: &str = "auth.pending_set_up";
 /// The session key of a smartcard sign-in sent to the identity provider.
 const SMARTCARD_STATE: &str = "auth.smartcard_state";
 
-/// The server's routes for these pages' form posts (axum's path syntax).
-pub const FORM_ROUTES: [&str; 6] = [
-    paths::METHOD,
-    paths::PIN,
-    paths::CODE,
-    paths::SIGN_OUT,
-    "/activate/{token}",
-    "/activate/{token}/app",
-];
-
 /// Whether a form posted to `path` is one of these pages'.
 pub fn handles(path: &str) -> bool {
     matches!(
