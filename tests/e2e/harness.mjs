@@ -3,7 +3,7 @@
 // server under test: every other request (web fonts from assets.nhs.uk, for instance) is blocked.
 import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
+import { connect, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -27,6 +27,82 @@ export function freePort() {
       server.close(() => ok(port));
     });
   });
+}
+
+/**
+ * A real SMTP server process (`aiosmtpd` from the test venv that `make test-tools` installs) on a
+ * free loopback port, keeping what it receives in a Maildir: { url, messages(), stop() }.
+ */
+export async function startSmtp() {
+  const python = process.env.MESH_PORTAL_TEST_PYTHON ?? join(root, "target", "test-venv", "bin", "python");
+  const port = await freePort();
+  const dir = mkdtempSync(join(tmpdir(), "mesh-portal-smtp-"));
+  const maildir = join(dir, "maildir");
+  const child = spawn(python, ["-m", "aiosmtpd", "-n", "-l", `127.0.0.1:${port}`, "-c", "aiosmtpd.handlers.Mailbox", maildir], {
+    stdio: "ignore",
+  });
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const listening = await new Promise((ok) => {
+      const socket = connect(port, "127.0.0.1", () => {
+        socket.end();
+        ok(true);
+      });
+      socket.on("error", () => ok(false));
+    });
+    if (listening) break;
+    if (Date.now() > deadline) {
+      child.kill("SIGKILL");
+      throw new Error(`aiosmtpd did not listen on ${port}`);
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return {
+    url: `smtp://127.0.0.1:${port}`,
+    /** Every message received so far, decoded to text (quoted-printable and base64 undone). */
+    messages() {
+      const inbox = join(maildir, "new");
+      if (!existsSync(inbox)) return [];
+      return readdirSync(inbox).map((f) => decodeMessage(readFileSync(join(inbox, f), "utf8")));
+    },
+    /** Waits (20 s at most) for a message that `matches`, and returns it. */
+    async waitFor(matches) {
+      const until = Date.now() + 20_000;
+      for (;;) {
+        const found = this.messages().find(matches);
+        if (found) return found;
+        if (Date.now() > until) throw new Error("the expected email did not arrive");
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    },
+    stop() {
+      child.kill("SIGTERM");
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A raw email with its parts' transfer encodings undone, so a test can read what it says. */
+function decodeMessage(raw) {
+  const parts = raw.split(/\r?\n--[^\r\n]+\r?\n/);
+  return parts
+    .map((part) => {
+      const split = part.search(/\r?\n\r?\n/);
+      if (split < 0) return part;
+      const headers = part.slice(0, split);
+      const body = part.slice(split).trim();
+      if (/Content-Transfer-Encoding:\s*base64/i.test(headers)) {
+        return `${headers}\n\n${Buffer.from(body.replace(/\s/g, ""), "base64").toString("utf8")}`;
+      }
+      if (/Content-Transfer-Encoding:\s*quoted-printable/i.test(headers)) {
+        const text = body
+          .replace(/=\r?\n/g, "")
+          .replace(/(=[0-9A-F]{2})+/g, (run) => Buffer.from(run.replace(/=/g, ""), "hex").toString("utf8"));
+        return `${headers}\n\n${text}`;
+      }
+      return part;
+    })
+    .join("\n");
 }
 
 /** Runs the binary to completion with extra environment; resolves to { code, stdout, stderr }. */
@@ -236,7 +312,8 @@ export async function journey(env, name, javaScriptEnabled) {
 }
 
 /**
- * Registers before/after hooks that start a server (with `serverEnv` added to its variables) and a
+ * Registers before/after hooks that start a server (with `serverEnv` added to its variables, or
+ * what the function `serverEnv(env)` resolves to, which may start more, such as `env.smtp`) and a
  * browser for the tests of one file, and returns the object that holds them (`.server`,
  * `.browser`) once the hooks have run.
  */
@@ -244,13 +321,14 @@ export function serverAndBrowser(setup = async () => {}, serverEnv = {}) {
   const env = {};
   // One hook does it all: Node 20 does not wait for one top-level `before` before the next.
   before(async () => {
-    env.server = await startServer(serverEnv);
+    env.server = await startServer(typeof serverEnv === "function" ? await serverEnv(env) : serverEnv);
     env.browser = await launchBrowser();
     await setup(env.server);
   });
   after(async () => {
     await env.browser?.close();
     await env.server?.stop();
+    env.smtp?.stop();
   });
   return env;
 }

@@ -3,33 +3,12 @@
 // wrong PINs. With JavaScript on and off; every page checked with axe-core. The test is the
 // authenticator app: it reads the key from the page and computes the codes (RFC 6238).
 import assert from "node:assert/strict";
-import { createHmac } from "node:crypto";
 import { test } from "node:test";
 import { journey, serverAndBrowser } from "./harness.mjs";
+import { PIN, emailAndPin, setUp, submitPin, totp } from "./people.mjs";
 
 // Logged in full, so that the test can look for secrets in what the server writes.
 const env = serverAndBrowser(async () => {}, { MESH_PORTAL_LOG: "debug" });
-const PIN = "90817263";
-
-/** Base32 (RFC 4648, no padding) to bytes. */
-function base32(text) {
-  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
-  let bits = "";
-  for (const c of text.replace(/[^A-Z2-7]/g, "")) bits += alphabet.indexOf(c).toString(2).padStart(5, "0");
-  const bytes = [];
-  for (let i = 0; i + 8 <= bits.length; i += 8) bytes.push(parseInt(bits.slice(i, i + 8), 2));
-  return Buffer.from(bytes);
-}
-
-/** The 6-digit code for a key, `ahead` steps of 30 seconds after now. */
-function totp(key, ahead = 0) {
-  const step = Math.floor(Date.now() / 1000 / 30) + ahead;
-  const counter = Buffer.alloc(8);
-  counter.writeBigUInt64BE(BigInt(step));
-  const digest = createHmac("sha1", key).update(counter).digest();
-  const offset = digest[19] & 0x0f;
-  return String((digest.readUInt32BE(offset) & 0x7fffffff) % 1_000_000).padStart(6, "0");
-}
 
 /** Creates an account from the command line, as `make run` does; returns its set-up link. */
 async function invite(email, role) {
@@ -38,58 +17,6 @@ async function invite(email, role) {
   const path = created.stdout.match(/\/activate\/[A-Za-z0-9_-]+/);
   assert.ok(path, created.stdout);
   return `${env.server.url}${path[0]}`;
-}
-
-/** Goes through set-up with an authenticator app; returns the app's key (bytes and as shown). */
-async function setUp(journeyOf, link, checks = true) {
-  const { page, check, ready, go } = journeyOf;
-  await page.goto(link);
-  await ready();
-  await page.getByRole("heading", { level: 1, name: "Create your PIN" }).waitFor();
-  if (checks) await check("set-up");
-  await page.getByLabel("Create a PIN").fill(PIN);
-  await page.getByLabel("Enter your PIN again").fill("90817264");
-  await page.getByLabel("An authenticator app on my phone or computer").check();
-  await go("Continue", /\/activate\/[^/]+$/, "Create your PIN");
-  await page.getByRole("alert").getByRole("link", { name: "The PINs do not match. Enter the same PIN twice" }).waitFor();
-  if (checks) await check("set-up-error");
-  assert.equal(await page.getByLabel("Create a PIN").inputValue(), "", "a refused PIN is not kept in the page");
-  await page.getByLabel("Create a PIN").fill(PIN);
-  await page.getByLabel("Enter your PIN again").fill(PIN);
-  await page.getByLabel("An authenticator app on my phone or computer").check();
-  await go("Continue", /\/activate\/[^/]+\/app$/, "Set up your authenticator app");
-  await page.getByRole("img", { name: "QR code to add MESH portal to your authenticator app" }).waitFor();
-  await page.getByText("I cannot scan the QR code").click();
-  const shownKey = (await page.locator(".app-secret-key code").innerText()).replace(/\s/g, "");
-  const key = base32(shownKey);
-  if (checks) await check("app");
-  await page.getByLabel("Enter the 6-digit code the app shows").fill(totp(key));
-  await go("Finish set-up", /\/sign-in\/set-up-complete$/, "Your account is set up");
-  if (checks) await check("set-up-complete");
-  return { key, shownKey };
-}
-
-/** From the login button to the code page, with the PIN given. */
-async function emailAndPin(journeyOf, email, pin) {
-  const { page, ready, go } = journeyOf;
-  await page.goto(`${env.server.url}/sign-in`);
-  await ready();
-  await page.getByRole("button", { name: "Log in with my Care Identity" }).click();
-  await page.getByRole("heading", { level: 1, name: "How do you want to log in?" }).waitFor();
-  await ready();
-  await go("Continue", /\/sign-in\/pin$/, "Enter your email address and PIN");
-  await submitPin(page, email, pin);
-}
-
-/** Types email and PIN and sends them, waiting for the service's answer (a page without
- * JavaScript, the server function's with it). */
-async function submitPin(page, email, pin) {
-  await page.getByLabel("Work email address").fill(email);
-  await page.getByLabel("PIN", { exact: true }).fill(pin);
-  await Promise.all([
-    page.waitForResponse((r) => r.request().method() === "POST"),
-    page.getByRole("button", { name: "Continue", exact: true }).click(),
-  ]);
 }
 
 for (const javaScriptEnabled of [true, false]) {
@@ -103,7 +30,7 @@ for (const javaScriptEnabled of [true, false]) {
     const { key, shownKey } = await setUp(person, link);
 
     // A wrong PIN first: told so, with the field empty again.
-    await emailAndPin(person, email, "918273");
+    await emailAndPin(env, person, email, "918273");
     await page.getByRole("alert").getByRole("link", { name: "The email address or PIN is not right" }).waitFor();
     await check("pin-error");
     assert.equal(await page.getByLabel("PIN", { exact: true }).inputValue(), "");
@@ -150,7 +77,7 @@ for (const javaScriptEnabled of [true, false]) {
     const { page, problems, check } = person;
     await setUp(person, link, false);
     for (let attempt = 1; attempt <= 5; attempt += 1) {
-      if (attempt === 1) await emailAndPin(person, email, "918273");
+      if (attempt === 1) await emailAndPin(env, person, email, "918273");
       else await submitPin(page, email, "918273");
       if (attempt < 5) await page.getByRole("alert").getByText("The email address or PIN is not right").waitFor();
     }

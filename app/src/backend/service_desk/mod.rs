@@ -193,7 +193,8 @@ pub async fn detail(
                 (Some(at), _) => format!("Sent {}", format_time(at)),
                 (None, Some(_)) => "Failed: the mail server refused it".to_owned(),
                 (None, None) if attempts == 0 => "Waiting to send".to_owned(),
-                (None, None) => format!("Waiting to send ({attempts} attempts so far)"),
+                (None, None) if attempts == 1 => "Sending (1 attempt so far)".to_owned(),
+                (None, None) => format!("Sending ({attempts} attempts so far)"),
             },
             sent: sent.is_some(),
         })
