@@ -35,9 +35,11 @@ CREATE TABLE mailbox_workflows (
     PRIMARY KEY (mailbox_id, workflow_id)
 );
 
--- Which application an email is about (so its page can show the email's state), and when the
--- worker gave up on it.
+-- Which application an email is about (so its page can show the email's state), when the worker
+-- gave up on it, and whether it holds a secret (a password, a one-time link or code): such a body
+-- is blanked once sent, so the database does not keep the secret.
 ALTER TABLE mail_outbox ADD COLUMN reference TEXT;
 ALTER TABLE mail_outbox ADD COLUMN failed_at BIGINT;
+ALTER TABLE mail_outbox ADD COLUMN sensitive BIGINT NOT NULL DEFAULT 0 CHECK (sensitive IN (0, 1));
 
 CREATE INDEX mail_outbox_by_reference ON mail_outbox (reference);

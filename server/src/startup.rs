@@ -179,6 +179,7 @@ impl Application {
         tokio::spawn(mail::run_worker(
             self.state.db.clone(),
             self.state.mailer.clone(),
+            self.state.clock.clone(),
         ));
         tokio::spawn(delete_expired(self.state.db.clone()));
         tracing::info!(listen.addr = %addr, "serving");

@@ -235,3 +235,77 @@ pub fn seed_folder_with(workflows_csv: &str) -> TempDir {
     std::fs::write(dir.path().join("workflows.csv"), workflows_csv).expect("write seed file");
     dir
 }
+
+impl TestApp {
+    /// The text of the first email the default transport wrote (a `.eml` file in the data
+    /// folder) that contains `needle`, with quoted-printable and base64 parts decoded: what was
+    /// actually sent, after the outbox has blanked any secret. Waits 10 s at most.
+    pub async fn sent_email(&self, needle: &str) -> Option<String> {
+        let dir = self.data_dir.path().join("mail");
+        for _ in 0..100 {
+            let found = std::fs::read_dir(&dir)
+                .map(|entries| {
+                    entries
+                        .flatten()
+                        .filter(|e| e.path().extension().is_some_and(|x| x == "eml"))
+                        .filter_map(|e| std::fs::read_to_string(e.path()).ok())
+                        .map(|raw| decode_email(&raw))
+                        .find(|text| text.contains(needle))
+                })
+                .unwrap_or_default();
+            if found.is_some() {
+                return found;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        None
+    }
+}
+
+/// An email's text with its parts' transfer encodings undone (quoted-printable, base64).
+pub fn decode_email(raw: &str) -> String {
+    let raw = raw.replace("\r\n", "\n");
+    raw.split("\n--")
+        .map(|part| {
+            let Some((headers, body)) = part.split_once("\n\n") else {
+                return part.to_owned();
+            };
+            let lower = headers.to_ascii_lowercase();
+            let body = if lower.contains("content-transfer-encoding: base64") {
+                let compact: String = body.chars().filter(|c| !c.is_whitespace()).collect();
+                let bytes = data_encoding::BASE64
+                    .decode(compact.as_bytes())
+                    .unwrap_or_default();
+                String::from_utf8_lossy(&bytes).into_owned()
+            } else if lower.contains("content-transfer-encoding: quoted-printable") {
+                decode_quoted_printable(body)
+            } else {
+                body.to_owned()
+            };
+            format!("{headers}\n\n{body}")
+        })
+        .collect::<Vec<_>>()
+        .join("\n--")
+}
+
+fn decode_quoted_printable(body: &str) -> String {
+    let joined = body.replace("=\n", "");
+    let bytes = joined.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'='
+            && i + 2 < bytes.len() + 1
+            && let Some(byte) = std::str::from_utf8(&bytes[i + 1..(i + 3).min(bytes.len())])
+                .ok()
+                .and_then(|hex| u8::from_str_radix(hex, 16).ok())
+        {
+            out.push(byte);
+            i += 3;
+            continue;
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}

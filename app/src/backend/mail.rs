@@ -15,8 +15,8 @@ use rand::Rng;
 use sqlx::{Any, AnyConnection};
 use tokio::sync::Notify;
 
+use super::clock::Clock;
 use super::db::Db;
-use super::now_unix;
 
 /// How long a claimed email is left to its sender before another worker may try it.
 const CLAIM_SECONDS: i64 = 300;
@@ -32,6 +32,8 @@ pub struct OutgoingMail {
     pub subject: String,
     pub text: String,
     pub html: String,
+    /// It holds a secret (a password, a one-time link or code): its body is blanked once sent.
+    pub sensitive: bool,
 }
 
 /// Where emails go.
@@ -98,8 +100,11 @@ impl Mailer {
         self.wake.notify_one();
     }
 
-    async fn send(&self, mail: &OutgoingMail) -> Result<(), String> {
-        let to: Mailbox = mail.to.parse().map_err(|e| format!("bad recipient: {e}"))?;
+    async fn send(&self, mail: &OutgoingMail) -> Result<(), SendFailure> {
+        let to: Mailbox = mail
+            .to
+            .parse()
+            .map_err(|e| SendFailure::permanent(format!("bad recipient: {e}")))?;
         let message = Message::builder()
             .from(self.from.clone())
             .to(to)
@@ -108,26 +113,58 @@ impl Mailer {
                 mail.text.clone(),
                 mail.html.clone(),
             ))
-            .map_err(|e| format!("cannot build the message: {e}"))?;
+            .map_err(|e| SendFailure::permanent(format!("cannot build the message: {e}")))?;
         match &self.transport {
             Transport::Files(dir) => {
-                tokio::fs::create_dir_all(dir)
-                    .await
-                    .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+                tokio::fs::create_dir_all(dir).await.map_err(|e| {
+                    SendFailure::transient(format!("cannot create {}: {e}", dir.display()))
+                })?;
                 AsyncFileTransport::<Tokio1Executor>::new(dir)
                     .send(message)
                     .await
                     .map(|_| ())
-                    .map_err(|e| e.to_string())
+                    .map_err(|e| SendFailure::transient(e.to_string()))
             }
-            Transport::Smtp(smtp) => smtp
-                .send(message)
-                .await
-                .map(|_| ())
-                .map_err(|e| e.to_string()),
+            Transport::Smtp(smtp) => {
+                smtp.send(message)
+                    .await
+                    .map(|_| ())
+                    .map_err(|e| SendFailure {
+                        // A 5xx answer (no such mailbox, refused) will not change by trying again.
+                        permanent: e.is_permanent(),
+                        message: e.to_string(),
+                    })
+            }
         }
     }
 }
+
+/// Why an email did not go, and whether trying again could help.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SendFailure {
+    pub message: String,
+    pub permanent: bool,
+}
+
+impl SendFailure {
+    fn permanent(message: String) -> Self {
+        Self {
+            message,
+            permanent: true,
+        }
+    }
+
+    fn transient(message: String) -> Self {
+        Self {
+            message,
+            permanent: false,
+        }
+    }
+}
+
+/// What a sent email that held a secret keeps of its body.
+pub const BLANKED_BODY: &str =
+    "(Removed once sent: this email held a password, a one-time link or a code.)";
 
 /// Puts an email in the outbox, inside the caller's transaction.
 pub async fn enqueue(conn: &mut AnyConnection, mail: &OutgoingMail, now: i64) -> sqlx::Result<()> {
@@ -150,7 +187,8 @@ pub async fn enqueue_about(
     };
     sqlx::query::<Any>(
         "INSERT INTO mail_outbox (id, to_address, subject, text_body, html_body, created_at, \
-         attempts, next_attempt_at, reference) VALUES ($1, $2, $3, $4, $5, $6, 0, $6, $7)",
+         attempts, next_attempt_at, reference, sensitive) \
+         VALUES ($1, $2, $3, $4, $5, $6, 0, $6, $7, $8)",
     )
     .bind(id)
     .bind(&mail.to)
@@ -159,6 +197,7 @@ pub async fn enqueue_about(
     .bind(&mail.html)
     .bind(now)
     .bind(reference)
+    .bind(i64::from(mail.sensitive))
     .execute(conn)
     .await?;
     Ok(())
@@ -170,20 +209,43 @@ pub fn retry_delay(attempts: i64) -> i64 {
     (30_i64 << doublings).min(3600)
 }
 
-/// Sends every email that is due; returns how many went.
-pub async fn deliver_due(db: &Db, mailer: &Mailer) -> sqlx::Result<usize> {
-    let now = now_unix();
-    let due: Vec<(String, String, String, String, String, i64, i64)> = sqlx::query_as(
-        "SELECT id, to_address, subject, text_body, html_body, attempts, next_attempt_at \
-         FROM mail_outbox WHERE sent_at IS NULL AND next_attempt_at <= $1 AND attempts < $2 \
-         ORDER BY next_attempt_at LIMIT 50",
+/// An email due to be sent, as the outbox holds it.
+#[derive(sqlx::FromRow)]
+struct DueRow {
+    id: String,
+    to_address: String,
+    subject: String,
+    text_body: String,
+    html_body: String,
+    attempts: i64,
+    next_attempt_at: i64,
+    sensitive: i64,
+}
+
+/// Sends every email that is due by `clock`; returns how many went.
+pub async fn deliver_due(db: &Db, mailer: &Mailer, clock: &Clock) -> sqlx::Result<usize> {
+    let now = clock.now();
+    let due: Vec<DueRow> = sqlx::query_as(
+        "SELECT id, to_address, subject, text_body, html_body, attempts, next_attempt_at, sensitive \
+         FROM mail_outbox WHERE sent_at IS NULL AND failed_at IS NULL AND next_attempt_at <= $1 \
+         AND attempts < $2 ORDER BY next_attempt_at LIMIT 50",
     )
     .bind(now)
     .bind(MAX_ATTEMPTS)
     .fetch_all(&db.pool)
     .await?;
     let mut sent = 0;
-    for (id, to, subject, text, html, attempts, next_attempt_at) in due {
+    for DueRow {
+        id,
+        to_address: to,
+        subject,
+        text_body: text,
+        html_body: html,
+        attempts,
+        next_attempt_at,
+        sensitive,
+    } in due
+    {
         let claimed = sqlx::query::<Any>(
             "UPDATE mail_outbox SET next_attempt_at = $1, attempts = attempts + 1 \
              WHERE id = $2 AND next_attempt_at = $3 AND sent_at IS NULL",
@@ -201,30 +263,45 @@ pub async fn deliver_due(db: &Db, mailer: &Mailer) -> sqlx::Result<usize> {
             subject,
             text,
             html,
+            sensitive: sensitive == 1,
         };
         match mailer.send(&mail).await {
             Ok(()) => {
+                // A secret leaves the database once it has gone.
                 sqlx::query::<Any>(
-                    "UPDATE mail_outbox SET sent_at = $1, last_error = NULL WHERE id = $2",
+                    "UPDATE mail_outbox SET sent_at = $1, last_error = NULL, \
+                     text_body = CASE WHEN sensitive = 1 THEN $2 ELSE text_body END, \
+                     html_body = CASE WHEN sensitive = 1 THEN $2 ELSE html_body END WHERE id = $3",
                 )
-                .bind(now_unix())
+                .bind(clock.now())
+                .bind(BLANKED_BODY)
                 .bind(&id)
                 .execute(&db.pool)
                 .await?;
                 tracing::info!(mail.id = %id, "email sent");
                 sent += 1;
             }
-            Err(error) => {
+            Err(failure) => {
                 let attempts = attempts + 1;
+                let give_up = failure.permanent || attempts >= MAX_ATTEMPTS;
                 sqlx::query::<Any>(
-                    "UPDATE mail_outbox SET next_attempt_at = $1, last_error = $2 WHERE id = $3",
+                    "UPDATE mail_outbox SET next_attempt_at = $1, last_error = $2, \
+                     failed_at = CASE WHEN $3 = 1 THEN $4 ELSE NULL END WHERE id = $5",
                 )
-                .bind(now_unix() + retry_delay(attempts))
-                .bind(&error)
+                .bind(clock.now() + retry_delay(attempts))
+                .bind(&failure.message)
+                .bind(i64::from(give_up))
+                .bind(clock.now())
                 .bind(&id)
                 .execute(&db.pool)
                 .await?;
-                tracing::warn!(mail.id = %id, mail.attempts = attempts, %error, "email not sent");
+                tracing::warn!(
+                    mail.id = %id,
+                    mail.attempts = attempts,
+                    mail.given_up = give_up,
+                    error = %failure.message,
+                    "email not sent"
+                );
             }
         }
     }
@@ -233,9 +310,9 @@ pub async fn deliver_due(db: &Db, mailer: &Mailer) -> sqlx::Result<usize> {
 
 /// Delivers the outbox for as long as the process runs: at once when woken, and every few
 /// seconds for retries and for emails other instances queued.
-pub async fn run_worker(db: Db, mailer: Arc<Mailer>) {
+pub async fn run_worker(db: Db, mailer: Arc<Mailer>, clock: Arc<Clock>) {
     loop {
-        if let Err(error) = deliver_due(&db, &mailer).await {
+        if let Err(error) = deliver_due(&db, &mailer, &clock).await {
             tracing::error!(%error, "mail outbox");
         }
         tokio::select! {
@@ -243,6 +320,48 @@ pub async fn run_worker(db: Db, mailer: Arc<Mailer>) {
             () = tokio::time::sleep(Duration::from_secs(5)) => {}
         }
     }
+}
+
+/// What asking to send an email again did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Resent {
+    Queued,
+    /// No such email about that application.
+    Unknown,
+    /// It held a secret, blanked once sent: the secret must be issued afresh instead.
+    Blanked,
+}
+
+/// Sends an email about an application again: a new copy in the outbox.
+pub async fn resend(
+    conn: &mut AnyConnection,
+    id: &str,
+    reference: &str,
+    now: i64,
+) -> Result<Resent, sqlx::Error> {
+    let row: Option<(String, String, String, String, i64, Option<i64>)> = sqlx::query_as(
+        "SELECT to_address, subject, text_body, html_body, sensitive, sent_at FROM mail_outbox \
+         WHERE id = $1 AND reference = $2",
+    )
+    .bind(id)
+    .bind(reference)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let Some((to, subject, text, html, sensitive, sent_at)) = row else {
+        return Ok(Resent::Unknown);
+    };
+    if sensitive == 1 && sent_at.is_some() {
+        return Ok(Resent::Blanked);
+    }
+    let mail = OutgoingMail {
+        to,
+        subject,
+        text,
+        html,
+        sensitive: sensitive == 1,
+    };
+    enqueue_about(conn, &mail, Some(reference), now).await?;
+    Ok(Resent::Queued)
 }
 
 /// Escapes text for HTML.

@@ -61,12 +61,15 @@ pub struct QueueItem {
 /// An email about an application, and where it is.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EmailView {
+    pub id: String,
     pub to: String,
     pub subject: String,
     pub created: String,
     /// "Sent 3 December 2026 at 10:04", "Waiting to send (2 attempts)", "Failed".
     pub state: String,
     pub sent: bool,
+    /// Whether it can go again: not once a secret it held has been blanked.
+    pub can_resend: bool,
 }
 
 /// A mailbox issued by approval, with its API password: shown once, on the page after approval.
@@ -116,6 +119,9 @@ pub fn kind_label(kind: &str) -> &'static str {
         _ => "Application",
     }
 }
+
+/// The button that sends an email again (its value is the email's ID).
+pub const RESEND_EMAIL: &str = "resend_email";
 
 /// The button that gives an application to the person pressing it.
 pub const ASSIGN_TO_ME: &str = "assign_to_me";

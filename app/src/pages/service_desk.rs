@@ -12,7 +12,7 @@ use crate::components::form::{
 };
 use crate::model::applications::ApplicationStatus;
 use crate::model::service_desk::{
-    ASSIGN_TO_ME, ApplicationDetail, Decision, QueueFilter, QueueView, paths,
+    ASSIGN_TO_ME, ApplicationDetail, Decision, QueueFilter, QueueView, RESEND_EMAIL, paths,
 };
 use crate::pages::applications::status_colour;
 
@@ -282,17 +282,34 @@ fn ApplicationBody(detail: ApplicationDetail) -> impl IntoView {
                 </li>
             }).collect_view()}
         </ul>
-        <h2 class="nhsuk-heading-m">"Emails"</h2>
+        <h2 class="nhsuk-heading-m" id="emails">"Emails"</h2>
         {if detail.emails.is_empty() {
             view! { <p>"No emails."</p> }.into_any()
         } else {
+            let page = page.clone();
             view! {
                 <ul class="nhsuk-list">
-                    {detail.emails.iter().map(|email| view! {
-                        <li>
-                            <strong>{email.subject.clone()}</strong> " to " {email.to.clone()} <br />
-                            {email.state.clone()}
-                        </li>
+                    {detail.emails.clone().into_iter().map(|email| {
+                        let page = page.clone();
+                        view! {
+                            <li>
+                                <strong>{email.subject.clone()}</strong> " to " {email.to.clone()} <br />
+                                {email.state.clone()}
+                                {email.can_resend.then(|| view! {
+                                    <PostForm path=page>
+                                        <button
+                                            class="nhsuk-button nhsuk-button--secondary nhsuk-button--small"
+                                            type="submit"
+                                            name=RESEND_EMAIL
+                                            value=email.id
+                                            aria-label=format!("Send again: {}", email.subject)
+                                        >
+                                            "Send again"
+                                        </button>
+                                    </PostForm>
+                                })}
+                            </li>
+                        }
                     }).collect_view()}
                 </ul>
             }.into_any()

@@ -62,6 +62,24 @@ async fn emails(app: &TestApp, reference: &str) -> Vec<(String, String, String)>
     .unwrap()
 }
 
+/// Waits (10 s at most) until every email about an application has been sent.
+async fn wait_until_sent(app: &TestApp, reference: &str) {
+    for _ in 0..100 {
+        let unsent: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM mail_outbox WHERE reference = $1 AND sent_at IS NULL",
+        )
+        .bind(reference)
+        .fetch_one(&app.state.db.pool)
+        .await
+        .unwrap();
+        if unsent == 0 {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("the emails about {reference} were not sent");
+}
+
 async fn status(app: &TestApp, reference: &str) -> String {
     sqlx::query_scalar::<sqlx::Any, String>("SELECT status FROM applications WHERE reference = $1")
         .bind(reference)
@@ -133,19 +151,28 @@ async fn approving_a_mailbox_application_issues_an_id_per_environment_with_its_w
         2
     );
     assert_eq!(status(&app, &sent).await, "approved");
-    let mails = emails(&app, &sent).await;
-    let ready = mails
-        .iter()
-        .find(|(_, subject, _)| subject.starts_with("Your MESH mailbox is ready"))
-        .expect("the manager's email");
-    assert_eq!(ready.0, "sam.jones@nhs.net");
+    let ready = app
+        .sent_email("Your MESH mailbox is ready")
+        .await
+        .expect("the manager's email was sent");
+    assert!(ready.contains("To: sam.jones@nhs.net"), "{ready}");
     for mailbox in mailboxes {
-        assert!(ready.2.contains(&mailbox.mailbox_id) && ready.2.contains(&mailbox.api_password));
+        assert!(ready.contains(&mailbox.mailbox_id) && ready.contains(&mailbox.api_password));
     }
     assert!(
-        ready.2.contains("/apply/account"),
+        ready.contains("/apply/account"),
         "how to apply for UI accounts"
     );
+    // Once sent, the passwords are not kept in the outbox.
+    wait_until_sent(&app, &sent).await;
+    for (_, subject, text) in emails(&app, &sent).await {
+        for mailbox in mailboxes {
+            assert!(
+                !text.contains(&mailbox.api_password),
+                "{subject} still holds a password"
+            );
+        }
+    }
     assert_eq!(
         count(&app, "SELECT COUNT(*) FROM audit_log WHERE action = 'application.approve' AND detail = 'mailboxes X26OT001, X26OT002'").await,
         1

@@ -6,6 +6,8 @@ use mesh_portal_tests::{Backend, spawn_app_with};
 on_each_database!(
     confirmation_and_notification_arrive_by_smtp,
     an_email_the_server_refuses_stays_in_the_outbox_and_is_retried,
+    twenty_decisions_made_while_the_mail_server_is_down_each_email_once_when_it_is_back,
+    a_refused_recipient_is_given_up_and_shown_and_can_be_sent_again,
 );
 
 const ACCOUNT_FREE_APPLICATION: [(&str, &[(&str, &str)]); 7] = [
@@ -161,4 +163,128 @@ async fn an_email_the_server_refuses_stays_in_the_outbox_and_is_retried(backend:
 
     assert_eq!(messages.len(), 2);
     assert!(messages.iter().all(|m| m.contains(&reference)));
+}
+
+async fn twenty_decisions_made_while_the_mail_server_is_down_each_email_once_when_it_is_back(
+    backend: Backend,
+) {
+    use app::backend::service_desk::decide::decide;
+    use app::model::service_desk::Decision;
+
+    let port = free_port();
+    let url = format!("smtp://127.0.0.1:{port}");
+    let app = spawn_app_with(backend, &[("MESH_PORTAL_SMTP_URL", &url)]).await;
+    let desk = app::backend::accounts::create_user(
+        &app.state.db,
+        app::backend::accounts::NewAccount {
+            email: "dana.desk@nhs.net".into(),
+            name: "Dana Desk".into(),
+            role: app::model::accounts::Role::ServiceDesk,
+            mailboxes: vec![],
+            smartcard_number: None,
+        },
+        &app::backend::accounts::audit::Actor::system(),
+        app.state.clock.now(),
+    )
+    .await
+    .unwrap();
+    let actor = app::backend::accounts::audit::Actor {
+        id: desk.user_id,
+        access_route: "hscn".into(),
+        client_addr: "127.0.0.1".into(),
+    };
+
+    let mut references = Vec::new();
+    for i in 0..20 {
+        let reference =
+            mesh_portal_tests::applying::workflow_request(&app, &format!("RELIABLE_{i:02}")).await;
+        let parsed = app::model::applications::Reference::parse(&reference).unwrap();
+        decide(&app.state, &parsed, Decision::Approve, "", &actor)
+            .await
+            .unwrap();
+        references.push(reference);
+    }
+    // Two emails per request sent, one per approval: all waiting, none lost.
+    let total: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM mail_outbox")
+        .fetch_one(&app.state.db.pool)
+        .await
+        .unwrap();
+    assert_eq!(total, 60);
+
+    let smtp = SmtpServer::start_on(port);
+    // Every retry is due within the hour.
+    app.state.clock.advance(3600);
+    app.state.mailer.wake();
+    let messages = smtp.wait_for(60).await;
+    // Whatever else might go is given time to go (and must not).
+    tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+    app.state.mailer.wake();
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    let messages_after = smtp.messages();
+
+    assert_eq!(messages.len(), 60);
+    assert_eq!(messages_after.len(), 60, "no email twice");
+    for i in 0..20 {
+        let approved = messages_after
+            .iter()
+            .filter(|m| m.contains(&format!("Subject: Workflow ID added: RELIABLE_{i:02}")))
+            .count();
+        assert_eq!(approved, 1, "RELIABLE_{i:02}");
+    }
+    let unsent: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM mail_outbox WHERE sent_at IS NULL")
+        .fetch_one(&app.state.db.pool)
+        .await
+        .unwrap();
+    assert_eq!(unsent, 0);
+}
+
+async fn a_refused_recipient_is_given_up_and_shown_and_can_be_sent_again(backend: Backend) {
+    use app::model::accounts::Role;
+    use mesh_portal_tests::accounts::signed_in_browser;
+
+    let smtp = SmtpServer::start();
+    let app = spawn_app_with(backend, &[("MESH_PORTAL_SMTP_URL", &smtp.url())]).await;
+    let reference = mesh_portal_tests::applying::workflow_request(&app, "WOUND_CARE_PHOTO").await;
+    smtp.wait_for(2).await;
+    // An address the mail server refuses for good (a 5xx answer) is given up at once.
+    sqlx::query(
+        "INSERT INTO mail_outbox (id, to_address, subject, text_body, html_body, created_at, \
+         attempts, next_attempt_at, reference, sensitive, failed_at, last_error) \
+         VALUES ('refused1', 'nobody@nhs.net', 'A refused email', 'x', 'x', 0, 1, 0, $1, 0, 5, \
+         '550 no such mailbox')",
+    )
+    .bind(&reference)
+    .execute(&app.state.db.pool)
+    .await
+    .unwrap();
+    let desk = signed_in_browser(&app, "dana.desk@nhs.net", Role::ServiceDesk, &[]).await;
+    let page = format!("/service-desk/applications/{reference}");
+    let (_, detail) = desk.get_text(&page).await;
+    assert!(
+        detail.contains("Not sent: the mail server refused it"),
+        "{detail}"
+    );
+
+    let again = desk.post_form(&page, &[("resend_email", "refused1")]).await;
+    assert_eq!(again.status, 303, "{}", again.body);
+    let copies: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM mail_outbox WHERE subject = 'A refused email' AND failed_at IS NULL",
+    )
+    .fetch_one(&app.state.db.pool)
+    .await
+    .unwrap();
+    assert_eq!(copies, 1, "a new copy waits to go");
+    let arrived = smtp.wait_for(3).await;
+    assert!(
+        arrived
+            .iter()
+            .any(|m| m.contains("Subject: A refused email"))
+    );
+    let unknown = desk
+        .post_form(&page, &[("resend_email", "not-an-email")])
+        .await;
+    assert_eq!(
+        unknown.status, 400,
+        "only this application's emails can be sent again"
+    );
 }

@@ -60,6 +60,34 @@ async fn staff_find_an_application_assign_it_and_approve_it_seeing_the_passwords
     assert!(!again.contains("shown once"), "not twice");
     assert!(again.contains("X26OT001"), "the mailboxes stay listed");
     assert!(!again.contains("Record decision"), "nothing left to decide");
+
+    // The email with the passwords cannot be sent again once sent: its body was blanked.
+    app.sent_email("Your MESH mailbox is ready")
+        .await
+        .expect("sent");
+    let mut id = None;
+    for _ in 0..100 {
+        id = sqlx::query_scalar::<sqlx::Any, String>(
+            "SELECT id FROM mail_outbox WHERE subject LIKE 'Your MESH mailbox is ready%' \
+             AND sent_at IS NOT NULL",
+        )
+        .fetch_optional(&app.state.db.pool)
+        .await
+        .unwrap();
+        if id.is_some() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let refused = desk
+        .post_form(&page, &[("resend_email", &id.expect("marked sent"))])
+        .await;
+    assert_eq!(refused.status, 400);
+    assert!(
+        refused.body.contains("removed once it was sent"),
+        "{}",
+        refused.body
+    );
 }
 
 async fn a_decision_needs_its_reason_and_a_late_one_is_told_who_decided(backend: Backend) {

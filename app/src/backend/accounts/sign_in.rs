@@ -187,6 +187,7 @@ pub async fn send_email_code(
         subject: "Your MESH portal security code".to_owned(),
         text,
         html,
+        sensitive: true,
     };
     mail::enqueue(&mut tx, &mail, now).await?;
     tx.commit().await?;

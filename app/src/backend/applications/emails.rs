@@ -83,6 +83,7 @@ fn pair(
         subject: format!("Your {what}: {reference}"),
         text,
         html,
+        sensitive: false,
     };
     let (text, html) = render(
         &[format!("A new {what} has arrived: {reference}.")],
@@ -94,6 +95,7 @@ fn pair(
         subject: format!("New {what}: {reference}"),
         text,
         html,
+        sensitive: false,
     };
     vec![confirmation, notification]
 }

@@ -407,14 +407,24 @@ pub async fn mailboxes_of_application(
     .await
 }
 
-/// The emails about an application: (to, subject, created, sent, failed, attempts, last error).
-pub async fn emails_of(
-    conn: &mut AnyConnection,
-    reference: &str,
-) -> sqlx::Result<Vec<(String, String, i64, Option<i64>, Option<i64>, i64)>> {
-    sqlx::query_as::<Any, (String, String, i64, Option<i64>, Option<i64>, i64)>(
-        "SELECT to_address, subject, created_at, sent_at, failed_at, attempts FROM mail_outbox \
-         WHERE reference = $1 ORDER BY created_at, id",
+/// An email about an application, as its page lists it.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct EmailRow {
+    pub id: String,
+    pub to_address: String,
+    pub subject: String,
+    pub created_at: i64,
+    pub sent_at: Option<i64>,
+    pub failed_at: Option<i64>,
+    pub attempts: i64,
+    pub sensitive: i64,
+}
+
+/// The emails about an application, oldest first.
+pub async fn emails_of(conn: &mut AnyConnection, reference: &str) -> sqlx::Result<Vec<EmailRow>> {
+    sqlx::query_as::<Any, EmailRow>(
+        "SELECT id, to_address, subject, created_at, sent_at, failed_at, attempts, sensitive \
+         FROM mail_outbox WHERE reference = $1 ORDER BY created_at, id",
     )
     .bind(reference)
     .fetch_all(conn)

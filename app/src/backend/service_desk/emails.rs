@@ -69,6 +69,7 @@ pub fn mailbox_approved(
         subject: format!("Your MESH mailbox is ready: {reference}"),
         text,
         html,
+        sensitive: true,
     }
 }
 
@@ -96,6 +97,7 @@ pub fn account_approved(
         subject: format!("Set up your MESH portal account: {reference}"),
         text,
         html,
+        sensitive: true,
     }
 }
 
@@ -129,6 +131,7 @@ pub fn workflow_added(
         subject: format!("Workflow ID added: {workflow_id}"),
         text,
         html,
+        sensitive: false,
     }
 }
 
@@ -149,6 +152,7 @@ pub fn rejected(reference: &Reference, to: &str, reason: &str, base_url: &str) -
         subject: format!("Your application {reference} was not approved"),
         text,
         html,
+        sensitive: false,
     }
 }
 
@@ -179,5 +183,6 @@ pub fn question(
         subject: format!("More information needed: {reference}"),
         text,
         html,
+        sensitive: false,
     }
 }

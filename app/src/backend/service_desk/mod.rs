@@ -20,7 +20,7 @@ use crate::model::format_time;
 use crate::model::forms::{FieldError, FormDto, FormValues};
 use crate::model::service_desk::{
     ASSIGN_TO_ME, ApplicationDetail, DecisionForm, EmailView, IssuedView, QUEUE_SEARCH_MAX_CHARS,
-    QueueFilter, QueueItem, QueueView, due_at, kind_label, paths,
+    QueueFilter, QueueItem, QueueView, RESEND_EMAIL, due_at, kind_label, paths,
 };
 
 /// Most applications the queue lists at once.
@@ -185,18 +185,20 @@ pub async fn detail(
         .await
         .map_err(db_failed)?
         .into_iter()
-        .map(|(to, subject, created, sent, failed, attempts)| EmailView {
-            to,
-            subject,
-            created: format_time(created),
-            state: match (sent, failed) {
+        .map(|email| EmailView {
+            state: match (email.sent_at, email.failed_at) {
                 (Some(at), _) => format!("Sent {}", format_time(at)),
-                (None, Some(_)) => "Failed: the mail server refused it".to_owned(),
-                (None, None) if attempts == 0 => "Waiting to send".to_owned(),
-                (None, None) if attempts == 1 => "Sending (1 attempt so far)".to_owned(),
-                (None, None) => format!("Sending ({attempts} attempts so far)"),
+                (None, Some(_)) => "Not sent: the mail server refused it".to_owned(),
+                (None, None) if email.attempts == 0 => "Waiting to send".to_owned(),
+                (None, None) if email.attempts == 1 => "Sending (1 attempt so far)".to_owned(),
+                (None, None) => format!("Sending ({} attempts so far)", email.attempts),
             },
-            sent: sent.is_some(),
+            sent: email.sent_at.is_some(),
+            can_resend: !(email.sensitive == 1 && email.sent_at.is_some()),
+            id: email.id,
+            to: email.to_address,
+            subject: email.subject,
+            created: format_time(email.created_at),
         })
         .collect();
     let mailboxes = repo::mailboxes_of_application(&mut conn, reference.as_str())
@@ -348,6 +350,41 @@ pub async fn submit(
     })?;
     let page = paths::application(reference.as_str());
     let now = state.clock.now();
+    let resend = values.get(RESEND_EMAIL);
+    if !resend.is_empty() {
+        let mut tx = state.db.begin().await.map_err(db_failed)?;
+        use crate::backend::mail::{self, Resent};
+        let refusal = match mail::resend(&mut tx, resend, reference.as_str(), now)
+            .await
+            .map_err(db_failed)?
+        {
+            Resent::Queued => None,
+            Resent::Unknown => Some("There is no such email about this application"),
+            Resent::Blanked => Some(
+                "That email held a password or a one-time link, removed once it was sent. Issue \
+                 a new one instead (a new API password, or a new set-up link)",
+            ),
+        };
+        if let Some(message) = refusal {
+            return Err(AppError::Form(vec![FieldError::new("emails", message)]));
+        }
+        crate::backend::accounts::audit::record(
+            &mut tx,
+            &user.actor(),
+            crate::backend::accounts::audit::Event {
+                action: "mail.resend",
+                subject: format!("application:{reference}"),
+                outcome: crate::backend::accounts::audit::Outcome::Success,
+                detail: String::new(),
+            },
+            now,
+        )
+        .await
+        .map_err(db_failed)?;
+        tx.commit().await.map_err(db_failed)?;
+        state.mailer.wake();
+        return Ok(page);
+    }
     if !values.get(ASSIGN_TO_ME).is_empty() {
         let mut conn = state.db.pool.acquire().await.map_err(db_failed)?;
         if !repo::assign(&mut conn, reference.as_str(), Some(&user.user_id), now)
