@@ -249,6 +249,8 @@ impl TestApp {
                         .flatten()
                         .filter(|e| e.path().extension().is_some_and(|x| x == "eml"))
                         .filter_map(|e| std::fs::read_to_string(e.path()).ok())
+                        // A file still being written has not reached its closing boundary.
+                        .filter(|raw| raw.trim_end().ends_with("--"))
                         .map(|raw| decode_email(&raw))
                         .find(|text| text.contains(needle))
                 })
