@@ -43,3 +43,17 @@ ALTER TABLE mail_outbox ADD COLUMN failed_at BIGINT;
 ALTER TABLE mail_outbox ADD COLUMN sensitive BIGINT NOT NULL DEFAULT 0 CHECK (sensitive IN (0, 1));
 
 CREATE INDEX mail_outbox_by_reference ON mail_outbox (reference);
+
+-- Questions the service desk asks applicants, each answered once through its emailed link (the
+-- link's token stored only as a hash).
+CREATE TABLE application_questions (
+    reference   TEXT   NOT NULL REFERENCES applications (reference),
+    seq         BIGINT NOT NULL,
+    question    TEXT   NOT NULL,
+    asked_by    TEXT   NOT NULL REFERENCES users (user_id),
+    asked_at    BIGINT NOT NULL,
+    token_hash  TEXT   NOT NULL UNIQUE,
+    answer      TEXT,
+    answered_at BIGINT,
+    PRIMARY KEY (reference, seq)
+);

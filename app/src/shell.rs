@@ -13,7 +13,7 @@ use crate::pages::accounts::sign_in::{
     SetUpCompletePage, SignInCodePage, SignInMethodPage, SignInPage, SignInPinPage, SignOutPage,
     SmartcardReturnPage, route_words,
 };
-use crate::pages::applications::ApplicationStatusPage;
+use crate::pages::applications::{ApplicationAnswerPage, ApplicationStatusPage};
 use crate::pages::apply::*;
 use crate::pages::catalogue::{
     WorkflowPage, WorkflowRequestConfirmationPage, WorkflowRequestPage, WorkflowsPage,
@@ -122,6 +122,11 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/apply/account/check-answers") view=AccountCheckPage ssr=SsrMode::Async />
                         <Route path=path!("/apply/account/confirmation") view=AccountConfirmationPage ssr=SsrMode::Async />
                         <Route path=path!("/applications/:reference") view=ApplicationStatusPage ssr=SsrMode::Async />
+                        <Route
+                            path=path!("/applications/:reference/answer/:token")
+                            view=ApplicationAnswerPage
+                            ssr=SsrMode::Async
+                        />
                         <Route path=path!("/sign-in") view=SignInPage ssr=SsrMode::Async />
                         <Route path=path!("/sign-in/method") view=SignInMethodPage ssr=SsrMode::Async />
                         <Route path=path!("/sign-in/pin") view=SignInPinPage ssr=SsrMode::Async />

@@ -65,15 +65,21 @@ pub fn request_span(request: &Request<Body>) -> tracing::Span {
     )
 }
 
-/// A path as it may be logged: `/activate/{token}…` becomes `/activate/…`.
+/// A path as it may be logged: the token of a set-up link (`/activate/{token}…`) or of an
+/// answer link (`/applications/{reference}/answer/{token}`) is left out.
 pub fn loggable_path(path: &str) -> String {
-    match path.strip_prefix("/activate/") {
-        Some(rest) => match rest.split_once('/') {
+    if let Some(rest) = path.strip_prefix("/activate/") {
+        return match rest.split_once('/') {
             Some((_, tail)) => format!("/activate/…/{tail}"),
             None => "/activate/…".to_owned(),
-        },
-        None => path.to_owned(),
+        };
     }
+    if let Some(at) = path.find("/answer/")
+        && path.starts_with("/applications/")
+    {
+        return format!("{}/answer/…", &path[..at]);
+    }
+    path.to_owned()
 }
 
 /// Refuses state-changing requests that a browser says came from another site (cross-site
@@ -404,5 +410,9 @@ mod tests {
             "/activate/…/app"
         );
         assert_eq!(loggable_path("/sign-in/pin"), "/sign-in/pin");
+        assert_eq!(
+            loggable_path("/applications/MBX-7Q4K-2XHD/answer/abcDEF123_-"),
+            "/applications/MBX-7Q4K-2XHD/answer/…"
+        );
     }
 }

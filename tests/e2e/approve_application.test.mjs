@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { journey, serverAndBrowser, startSmtp } from "./harness.mjs";
-import { PIN, emailAndPin, setUp, totp } from "./people.mjs";
+import { PIN, approve, emailAndPin, serviceDesk, setUp, totp } from "./people.mjs";
 
 const env = serverAndBrowser(
   async () => {},
@@ -23,42 +23,13 @@ function linkIn(text, path) {
   return found[0];
 }
 
-/** A member of the service desk, set up and logged in on the queue. */
-async function serviceDesk(mode, javaScriptEnabled) {
-  const email = `desk.${mode}@nhs.net`;
-  const created = await env.server.command(["admin", "create-user", "--email", email, "--name", "Dana Desk", "--role", "service_desk"]);
-  assert.equal(created.code, 0, created.stderr);
-  const link = created.stdout.match(/https?:\/\/\S+\/activate\/[A-Za-z0-9_-]+/)[0];
-  const desk = await journey(env, "service-desk", javaScriptEnabled);
-  const { key } = await setUp(desk, link.replace(/^https?:\/\/[^/]+/, env.server.url), false);
-  await emailAndPin(env, desk, email, PIN);
-  await desk.page.getByLabel("Security code").fill(totp(key, 1));
-  await desk.go("Log in", /\/service-desk$/, "Service desk");
-  return desk;
-}
-
-/** The service desk opens an application from the queue and approves it. */
-async function approve(desk, reference, step) {
-  const { page, check, ready, go } = desk;
-  await page.goto(`${env.server.url}/service-desk`);
-  await ready();
-  await page.getByRole("link", { name: reference }).click();
-  await page.getByRole("heading", { level: 1, name: `Application ${reference}` }).waitFor();
-  await ready();
-  await check(`${step}-application`);
-  await page.getByLabel("Approve").check();
-  await go("Record decision", new RegExp(`/service-desk/applications/${reference}$`), `Application ${reference}`);
-  await page.getByText("Approved", { exact: true }).first().waitFor();
-  await check(`${step}-approved`);
-}
-
 for (const javaScriptEnabled of [true, false]) {
   const mode = javaScriptEnabled ? "js" : "no-js";
   // Each run its own organisation, so each gets the first Mailbox ID of its own sequence.
   const [ods, expectedMailbox] = javaScriptEnabled ? ["X26", "X26OT001"] : ["RR8", "RR8TR001"];
 
   test(`a mailbox and an account, from application to first log-in (JavaScript ${javaScriptEnabled ? "on" : "off"})`, async () => {
-    const desk = await serviceDesk(mode, javaScriptEnabled);
+    const desk = await serviceDesk(env, mode, javaScriptEnabled);
     const applicant = await journey(env, "applicant", javaScriptEnabled);
     const { page, ready, go, check } = applicant;
 
@@ -89,7 +60,7 @@ for (const javaScriptEnabled of [true, false]) {
     const mailboxApplication = (await page.locator(".app-reference").innerText()).trim();
 
     // The service desk approves it; the Mailbox ID and its API password are shown once.
-    await approve(desk, mailboxApplication, "mailbox");
+    await approve(env, desk, mailboxApplication, "mailbox");
     const issued = await desk.page.locator(".nhsuk-warning-callout").innerText();
     assert.match(issued, new RegExp(expectedMailbox));
     const ready_ = await env.smtp.waitFor((m) => m.includes("Your MESH mailbox is ready") && m.includes(manager));
@@ -118,7 +89,7 @@ for (const javaScriptEnabled of [true, false]) {
     const accountApplication = (await page.locator(".app-reference").innerText()).trim();
 
     // The service desk approves it; the set-up link arrives by email.
-    await approve(desk, accountApplication, "account");
+    await approve(env, desk, accountApplication, "account");
     const setUpMail = await env.smtp.waitFor((m) => m.includes("Set up your MESH portal account") && m.includes(user));
     const link = linkIn(setUpMail, "/activate/").replace(/^https?:\/\/[^/]+/, env.server.url);
 

@@ -31,11 +31,12 @@ export function freePort() {
 
 /**
  * A real SMTP server process (`aiosmtpd` from the test venv that `make test-tools` installs) on a
- * free loopback port, keeping what it receives in a Maildir: { url, messages(), stop() }.
+ * free loopback port (or `port`), keeping what it receives in a Maildir: { url, messages(),
+ * waitFor(), stop() }.
  */
-export async function startSmtp() {
+export async function startSmtp({ port: chosen } = {}) {
   const python = process.env.MESH_PORTAL_TEST_PYTHON ?? join(root, "target", "test-venv", "bin", "python");
-  const port = await freePort();
+  const port = chosen ?? (await freePort());
   const dir = mkdtempSync(join(tmpdir(), "mesh-portal-smtp-"));
   const maildir = join(dir, "maildir");
   const child = spawn(python, ["-m", "aiosmtpd", "-n", "-l", `127.0.0.1:${port}`, "-c", "aiosmtpd.handlers.Mailbox", maildir], {
@@ -65,9 +66,9 @@ export async function startSmtp() {
       if (!existsSync(inbox)) return [];
       return readdirSync(inbox).map((f) => decodeMessage(readFileSync(join(inbox, f), "utf8")));
     },
-    /** Waits (20 s at most) for a message that `matches`, and returns it. */
-    async waitFor(matches) {
-      const until = Date.now() + 20_000;
+    /** Waits (20 s, or `timeout` ms, at most) for a message that `matches`, and returns it. */
+    async waitFor(matches, timeout = 20_000) {
+      const until = Date.now() + timeout;
       for (;;) {
         const found = this.messages().find(matches);
         if (found) return found;
@@ -122,11 +123,11 @@ export function runBinary(args, env = {}) {
 }
 
 /**
- * Starts the server; resolves to { url, logs(), stop() } once /health answers. `env` adds
- * variables; with `MESH_PORTAL_LOG` among them, the log is kept for `logs()` instead of shown.
+ * Starts the server; resolves to { url, logs(), crash(), stop() } once /health answers. `env`
+ * adds variables; with `MESH_PORTAL_LOG` among them, the log is kept for `logs()` instead of
+ * shown. `dataDir` starts it on the data (database, key, mail) of an earlier one.
  */
-export async function startServer(env = {}) {
-  const dataDir = mkdtempSync(join(tmpdir(), "mesh-portal-e2e-"));
+export async function startServer(env = {}, { dataDir = mkdtempSync(join(tmpdir(), "mesh-portal-e2e-")) } = {}) {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   // Run from another folder, so the binary must find its site assets on its own.
@@ -179,6 +180,13 @@ export async function startServer(env = {}) {
     /** Runs a command of the binary against this server's database. */
     command(args) {
       return runBinary(args, serverEnv);
+    },
+    dataDir,
+    /** Kills the process outright (SIGKILL), as a crash would, and keeps its data. */
+    async crash() {
+      const exited = new Promise((r) => child.once("exit", r));
+      child.kill("SIGKILL");
+      await exited;
     },
     async stop() {
       const exited = new Promise((r) => child.once("exit", r));

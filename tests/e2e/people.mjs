@@ -3,6 +3,7 @@
 // RFC 6238), and log in.
 import assert from "node:assert/strict";
 import { createHmac } from "node:crypto";
+import { journey } from "./harness.mjs";
 
 /** The PIN every browser test account sets: long enough not to turn up in a log by chance. */
 export const PIN = "90817263";
@@ -77,5 +78,35 @@ export async function submitPin(page, email, pin) {
     page.waitForResponse((r) => r.request().method() === "POST"),
     page.getByRole("button", { name: "Continue", exact: true }).click(),
   ]);
+}
+
+
+/** A member of the service desk, set up and logged in on the queue. */
+export async function serviceDesk(env, mode, javaScriptEnabled) {
+  const email = `desk.${mode}@nhs.net`;
+  const created = await env.server.command(["admin", "create-user", "--email", email, "--name", "Dana Desk", "--role", "service_desk"]);
+  assert.equal(created.code, 0, created.stderr);
+  const link = created.stdout.match(/https?:\/\/\S+\/activate\/[A-Za-z0-9_-]+/)[0];
+  const desk = await journey(env, "service-desk", javaScriptEnabled);
+  const { key } = await setUp(desk, link.replace(/^https?:\/\/[^/]+/, env.server.url), false);
+  await emailAndPin(env, desk, email, PIN);
+  await desk.page.getByLabel("Security code").fill(totp(key, 1));
+  await desk.go("Log in", /\/service-desk$/, "Service desk");
+  return desk;
+}
+
+/** The service desk opens an application from the queue and approves it. */
+export async function approve(env, desk, reference, step) {
+  const { page, check, ready, go } = desk;
+  await page.goto(`${env.server.url}/service-desk`);
+  await ready();
+  await page.getByRole("link", { name: reference }).click();
+  await page.getByRole("heading", { level: 1, name: `Application ${reference}` }).waitFor();
+  await ready();
+  await check(`${step}-application`);
+  await page.getByLabel("Approve").check();
+  await go("Record decision", new RegExp(`/service-desk/applications/${reference}$`), `Application ${reference}`);
+  await page.getByText("Approved", { exact: true }).first().waitFor();
+  await check(`${step}-approved`);
 }
 

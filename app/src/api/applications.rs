@@ -44,3 +44,15 @@ pub async fn get_posted_status()
 -> Result<Option<(FormState, Option<ApplicationStatusView>)>, AppError> {
     Ok(use_context::<PostedForm>().map(|p| (p.form, p.status)))
 }
+
+/// The service desk's question behind an emailed link, and the refused answer after a post
+/// without JavaScript.
+#[server(prefix = "/api", endpoint = "get_question", input = Json)]
+pub async fn get_question(
+    reference: String,
+    token: String,
+) -> Result<(crate::model::applications::QuestionView, Option<FormState>), AppError> {
+    let state = crate::backend::state::app_state()?;
+    let view = crate::backend::applications::questions::view(&state, &reference, &token).await?;
+    Ok((view, use_context::<PostedForm>().map(|p| p.form)))
+}

@@ -10,8 +10,9 @@ use crate::model::accounts::sign_in::paths;
 use crate::model::forms::FormValues;
 
 /// The server's routes for form posts beside the question pages' (axum's path syntax): signing
-/// in, setting up, signing out, and an application's page at the service desk.
-pub const FORM_ROUTES: [&str; 7] = [
+/// in, setting up, signing out, an application's page at the service desk, and an applicant's
+/// answer to a question.
+pub const FORM_ROUTES: [&str; 8] = [
     paths::METHOD,
     paths::PIN,
     paths::CODE,
@@ -19,6 +20,7 @@ pub const FORM_ROUTES: [&str; 7] = [
     "/activate/{token}",
     "/activate/{token}/app",
     "/service-desk/applications/{reference}",
+    "/applications/{reference}/answer/{token}",
 ];
 
 /// Takes the form posted to the page at `path`; returns the page that comes next.
@@ -42,6 +44,11 @@ pub async fn submit(
         )
         .await?;
         super::service_desk::submit(state, session, &user, reference, values).await
+    } else if let Some((reference, token)) = path
+        .strip_prefix("/applications/")
+        .and_then(|rest| rest.split_once("/answer/"))
+    {
+        super::applications::questions::answer(state, client, reference, token, values).await
     } else {
         super::applications::answers::submit_form(state, session, path, values).await
     }

@@ -250,6 +250,23 @@ impl ApplicationStatus {
     }
 }
 
+/// The page where an applicant answers the service desk's question, from the emailed link.
+pub fn answer_path(reference: &str, token: &str) -> String {
+    format!("/applications/{reference}/answer/{token}")
+}
+
+/// An applicant's answer to a question: required, up to 2000 characters.
+pub const ANSWER_MAX_CHARS: usize = 2000;
+
+/// The answer page: the question, and the answer if it has been given.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QuestionView {
+    pub reference: String,
+    pub question: String,
+    pub asked: String,
+    pub answer: Option<String>,
+}
+
 /// Everything the question pages show: the answers so far of each application in progress in
 /// this browser, and the reference of the last one sent of each kind.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]

@@ -186,3 +186,59 @@ fn StatusView(view: ApplicationStatusView) -> impl IntoView {
         </table>
     }
 }
+
+/// `/applications/{reference}/answer/{token}`: the service desk's question, from the emailed
+/// link, and the applicant's answer (given once; afterwards the page shows it).
+#[component]
+pub fn ApplicationAnswerPage() -> impl IntoView {
+    use crate::api::applications::get_question;
+    use crate::components::form::{PostForm, TextArea, question_frame, when_loaded};
+
+    let params = leptos_router::hooks::use_params_map();
+    let (reference, token) = params.with_untracked(|p| {
+        (
+            p.get("reference").unwrap_or_default(),
+            p.get("token").unwrap_or_default(),
+        )
+    });
+    let path = crate::model::applications::answer_path(&reference, &token);
+    let data = Resource::new(
+        move || (reference.clone(), token.clone()),
+        |(reference, token)| get_question(reference, token),
+    );
+    when_loaded(data, move |(view, posted)| {
+        let path = path.clone();
+        question_frame(
+            "Answer the service desk's question",
+            "Your application",
+            format!("/applications/{}", view.reference),
+            posted,
+            move || {
+                view! {
+                    <p>"About application " <strong>{view.reference.clone()}</strong> ", asked " {view.asked.clone()} "."</p>
+                    <div class="nhsuk-inset-text">
+                        <span class="nhsuk-u-visually-hidden">"The question: "</span>
+                        <p>{view.question.clone()}</p>
+                    </div>
+                    {match view.answer.clone() {
+                        Some(answer) => view! {
+                            <div class="nhsuk-panel nhsuk-panel--confirmation">
+                                <h2 class="nhsuk-panel__title">"Your answer has been sent"</h2>
+                            </div>
+                            <p>"You answered:"</p>
+                            <p>{answer}</p>
+                            <p>"The service desk will carry on with your application and email you its decision."</p>
+                        }
+                        .into_any(),
+                        None => view! {
+                            <PostForm path button="Send answer">
+                                <TextArea name="answer" label="Your answer" stored="" rows=8 />
+                            </PostForm>
+                        }
+                        .into_any(),
+                    }}
+                }
+            },
+        )
+    })
+}

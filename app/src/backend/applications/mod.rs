@@ -4,6 +4,7 @@
 
 pub mod answers;
 pub mod emails;
+pub mod questions;
 pub mod status;
 pub mod submit;
 

@@ -430,3 +430,72 @@ pub async fn emails_of(conn: &mut AnyConnection, reference: &str) -> sqlx::Resul
     .fetch_all(conn)
     .await
 }
+
+/// Records a question for the applicant, with its link's token hash.
+pub async fn insert_question(
+    conn: &mut AnyConnection,
+    reference: &str,
+    question: &str,
+    asked_by: &str,
+    token_hash: &str,
+    now: i64,
+) -> sqlx::Result<()> {
+    sqlx::query::<Any>(
+        "INSERT INTO application_questions (reference, seq, question, asked_by, asked_at, token_hash) \
+         SELECT $1, COALESCE(MAX(seq), 0) + 1, $2, $3, $4, $5 FROM application_questions \
+         WHERE reference = $1",
+    )
+    .bind(reference)
+    .bind(question)
+    .bind(asked_by)
+    .bind(now)
+    .bind(token_hash)
+    .execute(conn)
+    .await
+    .map(drop)
+}
+
+/// A question as its link finds it.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct QuestionRow {
+    pub reference: String,
+    pub seq: i64,
+    pub question: String,
+    pub asked_at: i64,
+    pub answer: Option<String>,
+    pub answered_at: Option<i64>,
+}
+
+pub async fn question_by_token(
+    conn: &mut AnyConnection,
+    token_hash: &str,
+) -> sqlx::Result<Option<QuestionRow>> {
+    sqlx::query_as::<Any, QuestionRow>(
+        "SELECT reference, seq, question, asked_at, answer, answered_at \
+         FROM application_questions WHERE token_hash = $1",
+    )
+    .bind(token_hash)
+    .fetch_optional(conn)
+    .await
+}
+
+/// Stores the answer, once: false when it was already answered.
+pub async fn answer_question(
+    conn: &mut AnyConnection,
+    reference: &str,
+    seq: i64,
+    answer: &str,
+    now: i64,
+) -> sqlx::Result<bool> {
+    let done = sqlx::query::<Any>(
+        "UPDATE application_questions SET answer = $1, answered_at = $2 \
+         WHERE reference = $3 AND seq = $4 AND answered_at IS NULL",
+    )
+    .bind(answer)
+    .bind(now)
+    .bind(reference)
+    .bind(seq)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}

@@ -7,7 +7,7 @@
 use super::emails;
 use crate::backend::AppState;
 use crate::backend::accounts::audit::{self, Actor, Event, Outcome};
-use crate::backend::accounts::crypto::{hash_secret, random_password};
+use crate::backend::accounts::crypto::{hash_secret, hash_token, random_password, random_token};
 use crate::backend::accounts::{self, CreateUserError, NewAccount};
 use crate::backend::db::service_desk as repo;
 use crate::backend::db::workflows as catalogue_repo;
@@ -148,16 +148,33 @@ pub async fn decide(
                 base_url,
             )],
         ),
-        Decision::AskForInformation => (
-            Decided::Asked,
-            vec![emails::question(
-                reference,
-                &row.applicant_email,
+        Decision::AskForInformation => {
+            let token = random_token();
+            repo::insert_question(
+                &mut tx,
+                reference.as_str(),
                 note,
-                &state.config.service_desk_email,
-                base_url,
-            )],
-        ),
+                &actor.id,
+                &hash_token(&token),
+                now,
+            )
+            .await?;
+            let link = format!(
+                "{}{}",
+                base_url.trim_end_matches('/'),
+                crate::model::applications::answer_path(reference.as_str(), &token)
+            );
+            (
+                Decided::Asked,
+                vec![emails::question(
+                    reference,
+                    &row.applicant_email,
+                    note,
+                    &link,
+                    base_url,
+                )],
+            )
+        }
     };
     for outgoing in &mails {
         mail::enqueue_about(&mut tx, outgoing, Some(reference.as_str()), now).await?;

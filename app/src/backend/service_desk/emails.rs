@@ -156,12 +156,12 @@ pub fn rejected(reference: &Reference, to: &str, reason: &str, base_url: &str) -
     }
 }
 
-/// To the applicant: a question from the service desk.
+/// To the applicant: a question from the service desk, and the link to answer it.
 pub fn question(
     reference: &Reference,
     to: &str,
     question: &str,
-    service_desk: &str,
+    link: &str,
     base_url: &str,
 ) -> OutgoingMail {
     let (text, html) = render(
@@ -169,12 +169,14 @@ pub fn question(
             "The service desk needs more information before it can decide on your application \
              {reference}."
         )],
-        &[("Question", question.to_owned())],
         &[
-            format!(
-                "Reply to {service_desk} with your answer and the reference {reference}. The \
-                 time we take to decide does not count while we wait for your answer."
-            ),
+            ("Question", question.to_owned()),
+            ("Answer here", link.to_owned()),
+        ],
+        &[
+            "The link works once. The time we take to decide does not count while we wait for \
+             your answer."
+                .to_owned(),
             format!("Your application: {}", status_link(base_url, reference)),
         ],
     );
@@ -183,6 +185,6 @@ pub fn question(
         subject: format!("More information needed: {reference}"),
         text,
         html,
-        sensitive: false,
+        sensitive: true,
     }
 }
