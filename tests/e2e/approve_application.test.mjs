@@ -45,7 +45,9 @@ for (const javaScriptEnabled of [true, false]) {
     await page.waitForURL(/\/apply\/mailbox\/workflows\?q=pathology$/);
     await ready();
     await page.getByRole("button", { name: "Add PATH_MEDRPT_V3", exact: true }).click();
+    // Adding reloads the page: wait for the new one to come alive before going on.
     await page.getByRole("region", { name: "Workflows added" }).waitFor();
+    await ready();
     await go("Continue", /\/apply\/mailbox\/file-size$/, "What is the largest file the mailbox will handle?");
     await page.getByLabel("Up to 10 MB").check();
     await go("Continue", /\/apply\/mailbox\/contact$/, "Who will manage the mailbox?");

@@ -20,6 +20,18 @@ pub mod state;
 
 pub use state::{AppState, Cis2, ServiceConfig};
 
+/// A database failure, logged where it happened and shown as "not available, try later".
+pub(crate) fn db_failed(error: sqlx::Error) -> crate::AppError {
+    tracing::error!(%error, "database");
+    crate::AppError::Unavailable
+}
+
+/// A session store failure, logged and shown as "not available, try later".
+pub(crate) fn session_failed(error: impl std::fmt::Display) -> crate::AppError {
+    tracing::error!(%error, "session");
+    crate::AppError::Unavailable
+}
+
 /// Seconds since the Unix epoch, the time format stored in the database.
 pub fn now_unix() -> i64 {
     std::time::SystemTime::now()

@@ -119,6 +119,9 @@ pub trait FormDto: Validate + Sized {
     /// The fields in page order (the error summary lists problems in this order).
     const FIELDS: &'static [&'static str];
 
+    /// Where a rule on the whole form (a schema rule, such as "the PINs match") shows its message.
+    const SCHEMA_FIELD: Option<&'static str> = None;
+
     fn from_values(values: &FormValues) -> Self;
 
     /// Reads and checks a form in one step.
@@ -126,7 +129,13 @@ pub trait FormDto: Validate + Sized {
         let dto = Self::from_values(values);
         match dto.validate() {
             Ok(()) => Ok(dto),
-            Err(errors) => Err(field_errors(&errors, Self::FIELDS)),
+            Err(errors) => {
+                let mut found = field_errors(&errors, Self::FIELDS);
+                if let Some(field) = Self::SCHEMA_FIELD {
+                    found.extend(schema_errors(&errors, field));
+                }
+                Err(found)
+            }
         }
     }
 }

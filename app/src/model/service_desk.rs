@@ -270,24 +270,12 @@ fn note_when_needed(form: &DecisionForm) -> Result<(), ValidationError> {
 
 impl FormDto for DecisionForm {
     const FIELDS: &'static [&'static str] = &["decision", "note"];
+    const SCHEMA_FIELD: Option<&'static str> = Some("note");
 
     fn from_values(values: &FormValues) -> Self {
         Self {
             decision: values.get("decision").to_owned(),
             note: values.get("note").trim().to_owned(),
-        }
-    }
-
-    /// As the default, with the rule that needs both fields shown at the note.
-    fn check(values: &FormValues) -> Result<Self, Vec<crate::model::forms::FieldError>> {
-        let dto = Self::from_values(values);
-        match dto.validate() {
-            Ok(()) => Ok(dto),
-            Err(errors) => {
-                let mut found = crate::model::forms::field_errors(&errors, Self::FIELDS);
-                found.extend(crate::model::forms::schema_errors(&errors, "note"));
-                Err(found)
-            }
         }
     }
 }

@@ -2,6 +2,7 @@
 //! for what it needs (any signed-in person, the service desk, or membership of one mailbox) and
 //! gets the signed-in person or the refusal to show. Refusals are audited.
 
+use crate::backend::db_failed;
 use tower_sessions::Session;
 
 use super::audit::{self, Actor, Event, Outcome};
@@ -149,9 +150,4 @@ fn need_words(need: Need<'_>) -> String {
         Need::ServiceDesk => "needs service desk".to_owned(),
         Need::Mailbox(id) => format!("needs mailbox {id}"),
     }
-}
-
-fn db_failed(error: sqlx::Error) -> AppError {
-    tracing::error!(%error, "database");
-    AppError::Unavailable
 }

@@ -6,6 +6,7 @@
 //! account passed its PIN on this route at this time", and the set-up's PIN and new app key wait
 //! for the app's code sealed with the service's key.
 
+use crate::backend::{db_failed, session_failed};
 use serde::{Deserialize, Serialize};
 use tower_sessions::Session;
 
@@ -544,14 +545,4 @@ fn set_up_error(error: SetUpError) -> AppError {
         )]),
         SetUpError::Database(error) => db_failed(error),
     }
-}
-
-fn session_failed(error: impl std::fmt::Display) -> AppError {
-    tracing::error!(%error, "session");
-    AppError::Unavailable
-}
-
-fn db_failed(error: sqlx::Error) -> AppError {
-    tracing::error!(%error, "database");
-    AppError::Unavailable
 }

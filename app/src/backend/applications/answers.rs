@@ -2,6 +2,7 @@
 //! rule needs it), and only a fully checked answer is written into the draft kept in the browser
 //! session. A refused form changes nothing.
 
+pub(crate) use crate::backend::{db_failed, session_failed};
 use tower_sessions::Session;
 
 use super::submit;
@@ -46,16 +47,6 @@ pub const FORM_PATHS: [&str; 15] = [
     workflow_request::paths::REQUEST,
     "/apply/start-again",
 ];
-
-pub(crate) fn session_failed(error: impl std::fmt::Display) -> AppError {
-    tracing::error!(%error, "session");
-    AppError::Unavailable
-}
-
-pub(crate) fn db_failed(error: sqlx::Error) -> AppError {
-    tracing::error!(%error, "database");
-    AppError::Unavailable
-}
 
 /// The drafts and sent references of this browser session.
 pub async fn drafts(session: &Session) -> Result<Drafts, AppError> {

@@ -4,6 +4,7 @@
 pub mod decide;
 pub mod emails;
 
+use crate::backend::{db_failed, session_failed};
 use serde::{Deserialize, Serialize};
 use tower_sessions::Session;
 
@@ -478,14 +479,4 @@ async fn take_issued(
             api_password,
         })
         .collect())
-}
-
-fn db_failed(error: sqlx::Error) -> AppError {
-    tracing::error!(%error, "database");
-    AppError::Unavailable
-}
-
-fn session_failed(error: impl std::fmt::Display) -> AppError {
-    tracing::error!(%error, "session");
-    AppError::Unavailable
 }

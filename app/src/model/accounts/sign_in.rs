@@ -94,28 +94,13 @@ impl std::fmt::Debug for SetUpForm {
 
 impl FormDto for SetUpForm {
     const FIELDS: &'static [&'static str] = &["pin", "pin_confirmation", "factor"];
+    const SCHEMA_FIELD: Option<&'static str> = Some("pin_confirmation");
 
     fn from_values(values: &FormValues) -> Self {
         Self {
             pin: values.get("pin").to_owned(),
             pin_confirmation: values.get("pin_confirmation").to_owned(),
             factor: values.get("factor").to_owned(),
-        }
-    }
-
-    /// As the default, but a mismatch (a rule on the whole form) is shown at the second field.
-    fn check(values: &FormValues) -> Result<Self, Vec<crate::model::forms::FieldError>> {
-        let dto = Self::from_values(values);
-        match dto.validate() {
-            Ok(()) => Ok(dto),
-            Err(errors) => {
-                let mut found = crate::model::forms::field_errors(&errors, Self::FIELDS);
-                found.extend(crate::model::forms::schema_errors(
-                    &errors,
-                    "pin_confirmation",
-                ));
-                Err(found)
-            }
         }
     }
 }
