@@ -340,6 +340,7 @@ pub fn router(state: AppState, secure_cookies: bool) -> Router {
     let mut router = Router::new()
         .route("/health", get(routes::health))
         .route("/workflows.csv", get(routes::workflows_csv))
+        .route("/service-desk/audit.csv", get(routes::audit_csv))
         .leptos_routes_with_context(&state, routes, context.clone(), {
             let options = options.clone();
             move || shell(options.clone())

@@ -103,6 +103,15 @@ for (const javaScriptEnabled of [true, false]) {
     await newUser.go("Log in", new RegExp(`/mailboxes/${expectedMailbox}$`), `Mailbox ${expectedMailbox}`);
     await newUser.check("mailbox");
 
+    // The service desk reads what happened in the audit log.
+    await desk.page.goto(`${env.server.url}/service-desk`);
+    await desk.ready();
+    await desk.page.getByRole("link", { name: "Audit log" }).click();
+    await desk.page.getByRole("heading", { level: 1, name: "Audit log" }).waitFor();
+    await desk.ready();
+    assert.match(await desk.page.locator("table").innerText(), new RegExp(`application:${accountApplication}`));
+    await desk.check("audit");
+
     await check("done");
     assert.deepEqual([...desk.problems, ...applicant.problems, ...newUser.problems], []);
     for (const person of [desk, applicant, newUser]) await person.page.context().close();

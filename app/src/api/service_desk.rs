@@ -43,3 +43,24 @@ pub async fn get_application(
     let posted = use_context::<crate::api::applications::PostedForm>().map(|p| p.form);
     Ok((detail, posted))
 }
+
+/// The audit log, narrowed by the filter form's answers.
+#[server(prefix = "/api", endpoint = "get_audit", input = Json)]
+pub async fn get_audit(
+    filter: crate::model::service_desk::AuditFilter,
+) -> Result<crate::model::service_desk::AuditView, AppError> {
+    use crate::backend::accounts::guard::{Need, require};
+    use crate::backend::request;
+    let state = crate::backend::state::app_state()?;
+    let session = request::session().await?;
+    let client = request::client().await?;
+    require(
+        &state,
+        &session,
+        client,
+        Need::ServiceDesk,
+        "page:/service-desk/audit",
+    )
+    .await?;
+    crate::backend::service_desk::audit_log::page(&state, filter).await
+}

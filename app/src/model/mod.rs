@@ -40,6 +40,23 @@ pub mod messaging;
 pub mod organisations;
 pub mod service_desk;
 
+/// Year, month (1–12), day and seconds into the day (UTC) of a time stored as seconds since 1970.
+pub fn civil_time(unix: i64) -> (i64, i64, i64, i64) {
+    let days = unix.div_euclid(86_400);
+    let seconds = unix.rem_euclid(86_400);
+    // Civil date from a day count (Howard Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    (year, month, day, seconds)
+}
+
 /// A time stored as seconds since 1970, as people read it in the UK: `25 November 2026, 14:05
 /// (UTC)`. Worked out here so that the browser bundle needs no date library.
 pub fn format_time(unix: i64) -> String {
@@ -57,18 +74,7 @@ pub fn format_time(unix: i64) -> String {
         "November",
         "December",
     ];
-    let days = unix.div_euclid(86_400);
-    let seconds = unix.rem_euclid(86_400);
-    // Civil date from a day count (Howard Hinnant's algorithm).
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
+    let (year, month, day, seconds) = civil_time(unix);
     format!(
         "{day} {} {year}, {:02}:{:02} (UTC)",
         MONTHS[(month - 1) as usize],

@@ -9,6 +9,8 @@ use crate::model::forms::{FormDto, FormValues, rule};
 /// The service desk's pages.
 pub mod paths {
     pub const QUEUE: &str = "/service-desk";
+    pub const AUDIT: &str = "/service-desk/audit";
+    pub const AUDIT_CSV: &str = "/service-desk/audit.csv";
 
     /// One application's page, where decisions are taken.
     pub fn application(reference: &str) -> String {
@@ -108,6 +110,65 @@ pub struct ApplicationDetail {
     pub can_approve: bool,
     pub can_reject: bool,
     pub can_ask: bool,
+}
+
+/// What the audit log page is narrowed to (every field may be empty).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditFilter {
+    /// A user's email address or ID, `system`, `anonymous` or `applicant` (part of any).
+    pub actor: String,
+    /// An action, such as `sign_in` or `application.approve` (its beginning).
+    pub action: String,
+    /// What it was about, such as `application:MBX-7Q4K-2XHD` or `user:usr_…` (part of it).
+    pub subject: String,
+    /// From this day (YYYY-MM-DD, UTC), inclusive.
+    pub from: String,
+    /// To this day (YYYY-MM-DD, UTC), inclusive.
+    pub to: String,
+}
+
+/// One entry of the audit log, as the page shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditRow {
+    pub at: String,
+    pub actor: String,
+    pub action: String,
+    pub subject: String,
+    pub route: String,
+    pub client_addr: String,
+    pub outcome: String,
+    pub detail: String,
+}
+
+/// The audit log page.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditView {
+    pub filter: AuditFilter,
+    pub rows: Vec<AuditRow>,
+    /// More entries match than the page shows.
+    pub more: bool,
+}
+
+/// A `YYYY-MM-DD` day as seconds since 1970 at its start (UTC).
+pub fn parse_day(text: &str) -> Option<i64> {
+    let mut parts = text.trim().splitn(3, '-');
+    let year: i64 = parts.next()?.parse().ok()?;
+    let month: i64 = parts.next()?.parse().ok()?;
+    let day: i64 = parts.next()?.parse().ok()?;
+    if !(1970..=9999).contains(&year) || !(1..=12).contains(&month) || !(1..=31).contains(&day) {
+        return None;
+    }
+    // Days from the civil date (Howard Hinnant's algorithm).
+    let y = if month <= 2 { year - 1 } else { year };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (month + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + day - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let days = era * 146_097 + doe - 719_468;
+    let seconds = days * DAY;
+    // 31 February and the like roll into the next month: refuse them.
+    (crate::model::civil_time(seconds) == (year, month, day, 0)).then_some(seconds)
 }
 
 /// The kind of application in words.
@@ -365,6 +426,16 @@ mod tests {
             monday + 8 * DAY,
             "a day waiting pushes it back a day"
         );
+    }
+
+    #[test]
+    fn reads_days_and_refuses_ones_that_do_not_exist() {
+        assert_eq!(parse_day("2026-11-02"), Some(1_793_577_600));
+        assert_eq!(parse_day("1970-01-01"), Some(0));
+        assert_eq!(parse_day("2024-02-29").map(|s| s % DAY), Some(0));
+        for bad in ["2026-02-30", "2026-13-01", "02/11/2026", "", "2026-11"] {
+            assert_eq!(parse_day(bad), None, "{bad}");
+        }
     }
 
     #[test]

@@ -38,6 +38,7 @@ pub fn ServiceDeskPage() -> impl IntoView {
         view! {
             <Title text="Service desk" />
             <h1 class="nhsuk-heading-l">"Service desk"</h1>
+            <p><a href=paths::AUDIT>"Audit log"</a></p>
             <Counts view=view.clone() />
             <FilterForm filter=view.filter.clone() />
             <QueueTable view />
@@ -369,4 +370,88 @@ fn Row(#[prop(into)] key: String, #[prop(into)] value: String) -> impl IntoView 
             </dd>
         </div>
     }
+}
+
+/// `/service-desk/audit`: the audit log, newest first, with filters and a CSV export of what
+/// they select.
+#[component]
+pub fn AuditPage() -> impl IntoView {
+    use crate::api::service_desk::get_audit;
+    use crate::model::service_desk::AuditFilter;
+
+    let query = use_query_map();
+    let filter = move || {
+        query.with(|q| AuditFilter {
+            actor: q.get("actor").unwrap_or_default(),
+            action: q.get("action").unwrap_or_default(),
+            subject: q.get("subject").unwrap_or_default(),
+            from: q.get("from").unwrap_or_default(),
+            to: q.get("to").unwrap_or_default(),
+        })
+    };
+    let data = Resource::new(filter, get_audit);
+    let location = leptos_router::hooks::use_location();
+    let export = move || format!("{}{}", paths::AUDIT_CSV, location.search.get());
+    when_loaded(data, move |view| {
+        let f = view.filter.clone();
+        let field = |name: &'static str, label: &'static str, hint: &'static str, value: String| {
+            view! {
+                <div class="nhsuk-form-group app-filter">
+                    <label class="nhsuk-label" for=name>{label}</label>
+                    <div class="nhsuk-hint" id=format!("{name}-hint")>{hint}</div>
+                    <input class="nhsuk-input" id=name name=name type="text" value=value spellcheck="false"
+                        aria-describedby=format!("{name}-hint") />
+                </div>
+            }
+        };
+        view! {
+            <Title text="Audit log" />
+            <span class="nhsuk-caption-l">"Service desk"</span>
+            <h1 class="nhsuk-heading-l">"Audit log"</h1>
+            <form method="get" action=paths::AUDIT class="app-filters" role="search" aria-label="Filter the audit log">
+                {field("actor", "Who", "Email address, user ID, system or anonymous", f.actor.clone())}
+                {field("action", "Action", "For example sign_in or application.approve", f.action.clone())}
+                {field("subject", "About", "For example application:MBX-7Q4K-2XHD", f.subject.clone())}
+                {field("from", "From", "Year-month-day", f.from.clone())}
+                {field("to", "To", "Year-month-day", f.to.clone())}
+                <button class="nhsuk-button nhsuk-button--secondary" type="submit">"Filter"</button>
+            </form>
+            <p><a href=export>"Download these entries as CSV"</a></p>
+            {if view.rows.is_empty() {
+                view! { <p>"No entries match."</p> }.into_any()
+            } else {
+                view! {
+                    <table class="nhsuk-table-responsive">
+                        <caption class="nhsuk-table__caption">
+                            {if view.more { "The newest 200 entries that match" } else { "Every entry that matches, newest first" }}
+                        </caption>
+                        <thead class="nhsuk-table__head">
+                            <tr>
+                                <th scope="col">"Time"</th>
+                                <th scope="col">"Who"</th>
+                                <th scope="col">"Action"</th>
+                                <th scope="col">"About"</th>
+                                <th scope="col">"Outcome"</th>
+                                <th scope="col">"From"</th>
+                                <th scope="col">"Detail"</th>
+                            </tr>
+                        </thead>
+                        <tbody class="nhsuk-table__body">
+                            {view.rows.iter().map(|r| view! {
+                                <tr class="nhsuk-table__row">
+                                    <td class="nhsuk-table__cell">{r.at.clone()}</td>
+                                    <td class="nhsuk-table__cell">{r.actor.clone()}</td>
+                                    <td class="nhsuk-table__cell">{r.action.clone()}</td>
+                                    <td class="nhsuk-table__cell">{r.subject.clone()}</td>
+                                    <td class="nhsuk-table__cell">{r.outcome.clone()}</td>
+                                    <td class="nhsuk-table__cell">{format!("{} ({})", r.client_addr, r.route)}</td>
+                                    <td class="nhsuk-table__cell">{r.detail.clone()}</td>
+                                </tr>
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                }.into_any()
+            }}
+        }
+    })
 }

@@ -90,6 +90,18 @@ async fn every_protected_route_answers_each_kind_of_person_as_it_should(backend:
             [401, 403, 403, 200, 200],
         ),
         (Call::Page(application_page), [401, 403, 403, 200, 200]),
+        (Call::Page("/service-desk/audit"), [401, 403, 403, 200, 200]),
+        (
+            Call::Page("/service-desk/audit.csv"),
+            [401, 403, 403, 200, 200],
+        ),
+        (
+            Call::Function(
+                "/api/get_audit",
+                json!({ "filter": { "actor": "", "action": "", "subject": "", "from": "", "to": "" } }),
+            ),
+            [401, 403, 403, 200, 200],
+        ),
         (Call::Page(MISSING_APPLICATION), [401, 403, 403, 404, 404]),
         (
             Call::Function("/api/get_application", json!({ "reference": sent })),

@@ -10,6 +10,7 @@ on_each_database!(
     staff_find_an_application_assign_it_and_approve_it_seeing_the_passwords_once,
     a_decision_needs_its_reason_and_a_late_one_is_told_who_decided,
     the_queue_filters_and_marks_what_is_overdue,
+    the_audit_log_filters_and_exports_what_it_shows_safely,
 );
 
 async fn staff_find_an_application_assign_it_and_approve_it_seeing_the_passwords_once(
@@ -158,4 +159,82 @@ async fn the_queue_filters_and_marks_what_is_overdue(backend: Backend) {
     let long = "x".repeat(101);
     let (status, _) = desk.get_text(&format!("/service-desk?q={long}")).await;
     assert_eq!(status, 400, "a search too long is refused, not run");
+}
+
+async fn the_audit_log_filters_and_exports_what_it_shows_safely(backend: Backend) {
+    use app::backend::accounts::audit::{self, Actor, Event, Outcome};
+
+    let app = spawn_app(backend).await;
+    let desk = signed_in_browser(&app, "dana.desk@nhs.net", Role::ServiceDesk, &[]).await;
+    let sent = workflow_request(&app, "WOUND_CARE_PHOTO").await;
+    let page = format!("/service-desk/applications/{sent}");
+    desk.post_form(&page, &[("decision", "approve")]).await;
+    let mut conn = app.state.db.pool.acquire().await.unwrap();
+    audit::record(
+        &mut conn,
+        &Actor::system(),
+        Event {
+            action: "test.formula",
+            subject: "=HYPERLINK(\"http://evil.example\")".into(),
+            outcome: Outcome::Success,
+            detail: "+SUM(A1:A9)".into(),
+        },
+        app.state.clock.now(),
+    )
+    .await
+    .unwrap();
+    drop(conn);
+
+    let (status, all) = desk.get_text("/service-desk/audit").await;
+    assert_eq!(status, 200);
+    assert!(all.contains("application.approve") && all.contains("sign_in"));
+    let (_, approvals) = desk
+        .get_text("/service-desk/audit?action=application.")
+        .await;
+    assert!(approvals.contains(&format!("application:{sent}")));
+    assert!(
+        !approvals.contains(">sign_in<"),
+        "only the actions asked for"
+    );
+    let (_, by_person) = desk.get_text("/service-desk/audit?actor=DANA.DESK").await;
+    assert!(
+        by_person.contains("Test Service desk (dana.desk@nhs.net)"),
+        "named, with the email"
+    );
+    let (status, bad) = desk.get_text("/service-desk/audit?from=2026-02-30").await;
+    assert_eq!(status, 400);
+    assert!(bad.contains("Enter a date in the format year-month-day"));
+    let (_, none) = desk.get_text("/service-desk/audit?to=1999-01-01").await;
+    assert!(none.contains("No entries match"));
+
+    let response = desk
+        .client
+        .get(format!(
+            "{}/service-desk/audit.csv?action=test.",
+            app.address
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    assert_eq!(
+        response.headers()["content-type"].to_str().unwrap(),
+        "text/csv; charset=utf-8"
+    );
+    let csv = response.text().await.unwrap();
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(
+        lines.len(),
+        2,
+        "the header and the one entry asked for: {csv}"
+    );
+    assert!(lines[0].starts_with("time (UTC),actor,action,subject"));
+    assert!(
+        lines[1].contains("'=HYPERLINK") && lines[1].contains("'+SUM(A1:A9)"),
+        "{csv}"
+    );
+    assert!(
+        !lines[1].contains(",=HYPERLINK"),
+        "no cell starts a formula"
+    );
 }

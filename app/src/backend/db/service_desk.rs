@@ -499,3 +499,83 @@ pub async fn answer_question(
     .await?;
     Ok(done.rows_affected() == 1)
 }
+
+/// An audit log entry with the actor's name and email where the actor is a user.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct AuditLine {
+    pub at: i64,
+    pub actor: String,
+    pub actor_name: Option<String>,
+    pub actor_email: Option<String>,
+    pub action: String,
+    pub subject: String,
+    pub access_route: String,
+    pub client_addr: String,
+    pub outcome: String,
+    pub detail: String,
+}
+
+/// What the audit log is narrowed to; every part optional. Times are seconds since 1970.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AuditQuery {
+    pub actor: Option<String>,
+    pub action: Option<String>,
+    pub subject: Option<String>,
+    pub from: Option<i64>,
+    pub until: Option<i64>,
+    pub limit: i64,
+}
+
+/// The audit log, newest first.
+pub async fn audit(conn: &mut AnyConnection, query: &AuditQuery) -> sqlx::Result<Vec<AuditLine>> {
+    let mut conditions: Vec<String> = Vec::new();
+    let mut texts: Vec<String> = Vec::new();
+    let mut numbers: Vec<i64> = Vec::new();
+    // Text parameters come first ($1…), numbers after them.
+    if let Some(actor) = &query.actor {
+        texts.push(format!("%{}%", actor.to_lowercase()));
+        let p = texts.len();
+        conditions.push(format!(
+            "(LOWER(l.actor) LIKE ${p} OR LOWER(COALESCE(u.email, '')) LIKE ${p})"
+        ));
+    }
+    if let Some(action) = &query.action {
+        texts.push(format!("{}%", action.to_lowercase()));
+        conditions.push(format!("LOWER(l.action) LIKE ${}", texts.len()));
+    }
+    if let Some(subject) = &query.subject {
+        texts.push(format!("%{}%", subject.to_lowercase()));
+        conditions.push(format!("LOWER(l.subject) LIKE ${}", texts.len()));
+    }
+    let mut placeholders = texts.len();
+    if let Some(from) = query.from {
+        numbers.push(from);
+        placeholders += 1;
+        conditions.push(format!("l.at >= ${placeholders}"));
+    }
+    if let Some(until) = query.until {
+        numbers.push(until);
+        placeholders += 1;
+        conditions.push(format!("l.at < ${placeholders}"));
+    }
+    let filter = if conditions.is_empty() {
+        String::new()
+    } else {
+        format!("WHERE {}", conditions.join(" AND "))
+    };
+    let sql = format!(
+        "SELECT l.at, l.actor, u.name AS actor_name, u.email AS actor_email, l.action, l.subject, \
+         l.access_route, l.client_addr, l.outcome, l.detail \
+         FROM audit_log l LEFT JOIN users u ON u.user_id = l.actor {filter} \
+         ORDER BY l.seq DESC LIMIT {}",
+        query.limit.clamp(1, 10_000)
+    );
+    let mut statement = sqlx::query_as::<Any, AuditLine>(&sql);
+    for text in &texts {
+        statement = statement.bind(text);
+    }
+    for number in &numbers {
+        statement = statement.bind(*number);
+    }
+    statement.fetch_all(conn).await
+}

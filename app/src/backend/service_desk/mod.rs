@@ -1,6 +1,7 @@
 //! The service desk's work: the queue, an application's page, the decisions (in [`decide`]) and
 //! their emails. Everything here is for staff: callers have asked the guard first.
 
+pub mod audit_log;
 pub mod decide;
 pub mod emails;
 
