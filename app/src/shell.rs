@@ -21,7 +21,9 @@ use crate::pages::catalogue::{
 use crate::pages::home::HomePage;
 use crate::pages::messaging::{MailboxPage, MailboxesPage};
 use crate::pages::organisations::OrganisationsPage;
-use crate::pages::service_desk::{AuditPage, ServiceDeskApplicationPage, ServiceDeskPage};
+use crate::pages::service_desk::{
+    AuditPage, ServiceDeskApplicationPage, ServiceDeskPage, UserPage, UsersPage,
+};
 
 /// The service's name, as the header and page titles show it.
 pub const SERVICE_NAME: &str = "MESH portal";
@@ -138,6 +140,8 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/activate/:token/app") view=ActivateAppPage ssr=SsrMode::Async />
                         <Route path=path!("/service-desk") view=ServiceDeskPage ssr=SsrMode::Async />
                         <Route path=path!("/service-desk/audit") view=AuditPage ssr=SsrMode::Async />
+                        <Route path=path!("/service-desk/users") view=UsersPage ssr=SsrMode::Async />
+                        <Route path=path!("/service-desk/users/:user_id") view=UserPage ssr=SsrMode::Async />
                         <Route
                             path=path!("/service-desk/applications/:reference")
                             view=ServiceDeskApplicationPage

@@ -64,3 +64,39 @@ pub async fn get_audit(
     .await?;
     crate::backend::service_desk::audit_log::page(&state, filter).await
 }
+
+/// Accounts whose name or email contains `q`.
+#[server(prefix = "/api", endpoint = "get_users", input = Json)]
+pub async fn get_users(q: String) -> Result<Vec<crate::model::service_desk::UserItem>, AppError> {
+    use crate::backend::accounts::guard::{Need, require};
+    use crate::backend::request;
+    let state = crate::backend::state::app_state()?;
+    let session = request::session().await?;
+    let client = request::client().await?;
+    require(
+        &state,
+        &session,
+        client,
+        Need::ServiceDesk,
+        "page:/service-desk/users",
+    )
+    .await?;
+    crate::backend::service_desk::users::list(&state, &q).await
+}
+
+/// One account, with what the person looking may do to it; and a refused action's message.
+#[server(prefix = "/api", endpoint = "get_user", input = Json)]
+pub async fn get_user(
+    user_id: String,
+) -> Result<(crate::model::service_desk::UserDetail, Option<FormState>), AppError> {
+    use crate::backend::accounts::guard::{Need, require};
+    use crate::backend::request;
+    let state = crate::backend::state::app_state()?;
+    let session = request::session().await?;
+    let client = request::client().await?;
+    let what = format!("page:/service-desk/users/{user_id}");
+    let user = require(&state, &session, client, Need::ServiceDesk, &what).await?;
+    let detail = crate::backend::service_desk::users::detail(&state, &user, &user_id).await?;
+    let posted = use_context::<crate::api::applications::PostedForm>().map(|p| p.form);
+    Ok((detail, posted))
+}

@@ -12,7 +12,7 @@ use crate::model::forms::FormValues;
 /// The server's routes for form posts beside the question pages' (axum's path syntax): signing
 /// in, setting up, signing out, an application's page at the service desk, and an applicant's
 /// answer to a question.
-pub const FORM_ROUTES: [&str; 8] = [
+pub const FORM_ROUTES: [&str; 9] = [
     paths::METHOD,
     paths::PIN,
     paths::CODE,
@@ -20,6 +20,7 @@ pub const FORM_ROUTES: [&str; 8] = [
     "/activate/{token}",
     "/activate/{token}/app",
     "/service-desk/applications/{reference}",
+    "/service-desk/users/{user_id}",
     "/applications/{reference}/answer/{token}",
 ];
 
@@ -44,6 +45,20 @@ pub async fn submit(
         )
         .await?;
         super::service_desk::submit(state, session, &user, reference, values).await
+    } else if let Some(user_id) = path.strip_prefix("/service-desk/users/") {
+        use super::accounts::guard::{Need, require};
+        use crate::model::service_desk::UserAction;
+        let user = require(
+            state,
+            session,
+            client,
+            Need::ServiceDesk,
+            &format!("form:{path}"),
+        )
+        .await?;
+        let action = UserAction::parse(values.get("action"))
+            .ok_or_else(|| crate::AppError::invalid("action", "Choose what to do"))?;
+        super::service_desk::users::act(state, &user, user_id, action).await
     } else if let Some((reference, token)) = path
         .strip_prefix("/applications/")
         .and_then(|rest| rest.split_once("/answer/"))

@@ -11,6 +11,12 @@ pub mod paths {
     pub const QUEUE: &str = "/service-desk";
     pub const AUDIT: &str = "/service-desk/audit";
     pub const AUDIT_CSV: &str = "/service-desk/audit.csv";
+    pub const USERS: &str = "/service-desk/users";
+
+    /// One account's page.
+    pub fn user(user_id: &str) -> String {
+        format!("{USERS}/{user_id}")
+    }
 
     /// One application's page, where decisions are taken.
     pub fn application(reference: &str) -> String {
@@ -169,6 +175,75 @@ pub fn parse_day(text: &str) -> Option<i64> {
     let seconds = days * DAY;
     // 31 February and the like roll into the next month: refuse them.
     (crate::model::civil_time(seconds) == (year, month, day, 0)).then_some(seconds)
+}
+
+/// An account in the service desk's list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserItem {
+    pub user_id: String,
+    pub name: String,
+    pub email: String,
+    pub role: String,
+    pub status: String,
+    pub locked: bool,
+}
+
+/// One account's page at the service desk.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserDetail {
+    pub item: UserItem,
+    pub second_factor: String,
+    pub locked_until: Option<String>,
+    pub mailboxes: Vec<String>,
+    /// Whether the person looking may change it (the service desk looks after mailbox users;
+    /// administrators after everyone; nobody after themselves).
+    pub can_manage: bool,
+    pub is_self: bool,
+}
+
+/// What can be done to an account, as its page's buttons send it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum UserAction {
+    Lock,
+    Unlock,
+    Disable,
+    Enable,
+    /// Forget the PIN and second factor and email a new set-up link.
+    ResetSetUp,
+}
+
+impl UserAction {
+    pub const ALL: [Self; 5] = [
+        Self::Lock,
+        Self::Unlock,
+        Self::Disable,
+        Self::Enable,
+        Self::ResetSetUp,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Lock => "lock",
+            Self::Unlock => "unlock",
+            Self::Disable => "disable",
+            Self::Enable => "enable",
+            Self::ResetSetUp => "reset",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|a| a.as_str() == text)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Lock => "Lock the account",
+            Self::Unlock => "Unlock the account",
+            Self::Disable => "Disable the account",
+            Self::Enable => "Enable the account",
+            Self::ResetSetUp => "Reset the PIN and second factor, and email a new set-up link",
+        }
+    }
 }
 
 /// The kind of application in words.

@@ -38,7 +38,7 @@ pub fn ServiceDeskPage() -> impl IntoView {
         view! {
             <Title text="Service desk" />
             <h1 class="nhsuk-heading-l">"Service desk"</h1>
-            <p><a href=paths::AUDIT>"Audit log"</a></p>
+            <p><a href=paths::AUDIT>"Audit log"</a> " · " <a href=paths::USERS>"Accounts"</a></p>
             <Counts view=view.clone() />
             <FilterForm filter=view.filter.clone() />
             <QueueTable view />
@@ -450,6 +450,123 @@ pub fn AuditPage() -> impl IntoView {
                             }).collect_view()}
                         </tbody>
                     </table>
+                }.into_any()
+            }}
+        }
+    })
+}
+
+/// `/service-desk/users`: find an account by name or email.
+#[component]
+pub fn UsersPage() -> impl IntoView {
+    use crate::api::service_desk::get_users;
+
+    let query = use_query_map();
+    let q = move || query.with(|q| q.get("q").unwrap_or_default());
+    let data = Resource::new(q, get_users);
+    let typed = q();
+    when_loaded(data, move |users| {
+        view! {
+            <Title text="Accounts" />
+            <span class="nhsuk-caption-l">"Service desk"</span>
+            <h1 class="nhsuk-heading-l">"Accounts"</h1>
+            <form method="get" action=paths::USERS role="search" aria-label="Find an account">
+                <div class="nhsuk-form-group">
+                    <label class="nhsuk-label" for="q">"Name or email address"</label>
+                    <input class="nhsuk-input nhsuk-u-width-two-thirds" id="q" name="q" type="search" value=typed.clone() spellcheck="false" />
+                </div>
+                <button class="nhsuk-button nhsuk-button--secondary" type="submit">"Find"</button>
+            </form>
+            {if users.is_empty() {
+                view! { <p>"No accounts match."</p> }.into_any()
+            } else {
+                view! {
+                    <table class="nhsuk-table">
+                        <caption class="nhsuk-table__caption nhsuk-u-visually-hidden">"Accounts that match"</caption>
+                        <thead class="nhsuk-table__head">
+                            <tr class="nhsuk-table__row">
+                                <th class="nhsuk-table__header" scope="col">"Name"</th>
+                                <th class="nhsuk-table__header" scope="col">"Email"</th>
+                                <th class="nhsuk-table__header" scope="col">"Role"</th>
+                                <th class="nhsuk-table__header" scope="col">"Status"</th>
+                            </tr>
+                        </thead>
+                        <tbody class="nhsuk-table__body">
+                            {users.into_iter().map(|u| view! {
+                                <tr class="nhsuk-table__row">
+                                    <td class="nhsuk-table__cell"><a href=paths::user(&u.user_id)>{u.name.clone()}</a></td>
+                                    <td class="nhsuk-table__cell">{u.email.clone()}</td>
+                                    <td class="nhsuk-table__cell">{u.role.clone()}</td>
+                                    <td class="nhsuk-table__cell">
+                                        {u.status.clone()}
+                                        {u.locked.then(|| view! { " " <Tag colour="red" text="Locked" /> })}
+                                    </td>
+                                </tr>
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                }.into_any()
+            }}
+        }
+    })
+}
+
+/// `/service-desk/users/{user_id}`: one account and what can be done to it.
+#[component]
+pub fn UserPage() -> impl IntoView {
+    use crate::api::service_desk::get_user;
+    use crate::model::service_desk::UserAction;
+
+    let user_id = use_params_map().with_untracked(|p| p.get("user_id").unwrap_or_default());
+    let data = Resource::new(move || user_id.clone(), get_user);
+    when_loaded(data, |(detail, posted)| {
+        let form = FormContext::new(posted);
+        provide_context(form);
+        let page = paths::user(&detail.item.user_id);
+        let mut actions = Vec::new();
+        if detail.can_manage {
+            actions.push(if detail.item.locked {
+                UserAction::Unlock
+            } else {
+                UserAction::Lock
+            });
+            actions.push(if detail.item.status == "Disabled" {
+                UserAction::Enable
+            } else {
+                UserAction::Disable
+            });
+            actions.push(UserAction::ResetSetUp);
+        }
+        view! {
+            <Title text=format!("{} – accounts", detail.item.name) />
+            <div class="nhsuk-back-link">
+                <a class="nhsuk-back-link__link" href=paths::USERS>"Back to accounts"</a>
+            </div>
+            <FormErrors />
+            <span class="nhsuk-caption-l">"Service desk"</span>
+            <h1 class="nhsuk-heading-l">{detail.item.name.clone()}</h1>
+            <dl class="nhsuk-summary-list">
+                <Row key="Email" value=detail.item.email.clone() />
+                <Row key="Role" value=detail.item.role.clone() />
+                <Row key="Status" value=detail.item.status.clone() />
+                <Row key="Security codes" value=detail.second_factor.clone() />
+                <Row key="Locked until" value=detail.locked_until.clone().unwrap_or_else(|| "Not locked".to_owned()) />
+                <Row key="Mailboxes" value=if detail.mailboxes.is_empty() { "None".to_owned() } else { detail.mailboxes.join("\n") } />
+            </dl>
+            {if detail.is_self {
+                view! { <p>"This is your own account: another member of the service desk can change it."</p> }.into_any()
+            } else if !detail.can_manage {
+                view! { <p>"Only an administrator can change a member of staff's account."</p> }.into_any()
+            } else {
+                view! {
+                    <h2 class="nhsuk-heading-m" id="action">"Change this account"</h2>
+                    {actions.into_iter().map(|action| view! {
+                        <PostForm path=page.clone()>
+                            <button class="nhsuk-button nhsuk-button--secondary" type="submit" name="action" value=action.as_str()>
+                                {action.label()}
+                            </button>
+                        </PostForm>
+                    }).collect_view()}
                 }.into_any()
             }}
         }

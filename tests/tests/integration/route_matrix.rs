@@ -91,6 +91,11 @@ async fn every_protected_route_answers_each_kind_of_person_as_it_should(backend:
         ),
         (Call::Page(application_page), [401, 403, 403, 200, 200]),
         (Call::Page("/service-desk/audit"), [401, 403, 403, 200, 200]),
+        (Call::Page("/service-desk/users"), [401, 403, 403, 200, 200]),
+        (
+            Call::Function("/api/get_users", json!({ "q": "" })),
+            [401, 403, 403, 200, 200],
+        ),
         (
             Call::Page("/service-desk/audit.csv"),
             [401, 403, 403, 200, 200],

@@ -2,7 +2,7 @@
 //! its filters, an application's page, assigning, deciding, and what the page says afterwards.
 
 use app::model::accounts::Role;
-use mesh_portal_tests::accounts::signed_in_browser;
+use mesh_portal_tests::accounts::{PIN, invite, set_up_with_app, sign_in, signed_in_browser};
 use mesh_portal_tests::applying::{mailbox_application, workflow_request};
 use mesh_portal_tests::{Backend, spawn_app};
 
@@ -11,6 +11,7 @@ on_each_database!(
     a_decision_needs_its_reason_and_a_late_one_is_told_who_decided,
     the_queue_filters_and_marks_what_is_overdue,
     the_audit_log_filters_and_exports_what_it_shows_safely,
+    the_service_desk_looks_after_mailbox_users_accounts,
 );
 
 async fn staff_find_an_application_assign_it_and_approve_it_seeing_the_passwords_once(
@@ -236,5 +237,129 @@ async fn the_audit_log_filters_and_exports_what_it_shows_safely(backend: Backend
     assert!(
         !lines[1].contains(",=HYPERLINK"),
         "no cell starts a formula"
+    );
+}
+
+async fn the_service_desk_looks_after_mailbox_users_accounts(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let token = invite(&app, "ada@nhs.net", Role::MailboxUser, &[]).await;
+    let ada = app.browser();
+    let secret = set_up_with_app(&app, &ada, &token).await;
+    sign_in(&app, &ada, "ada@nhs.net", &secret).await;
+    let desk = signed_in_browser(&app, "dana.desk@nhs.net", Role::ServiceDesk, &[]).await;
+    let admin = signed_in_browser(&app, "ade.admin@nhs.net", Role::Admin, &[]).await;
+    let id = |email: &'static str| {
+        let db = app.state.db.clone();
+        async move {
+            app::backend::db::users::by_email(&db, email)
+                .await
+                .unwrap()
+                .unwrap()
+                .user_id
+        }
+    };
+    let ada_page = format!("/service-desk/users/{}", id("ada@nhs.net").await);
+
+    let (_, found) = desk.get_text("/service-desk/users?q=ADA@").await;
+    assert!(found.contains("ada@nhs.net") && !found.contains("dana.desk@nhs.net"));
+
+    // Disabled: her session stops working at once, and she cannot log in.
+    let disabled = desk.post_form(&ada_page, &[("action", "disable")]).await;
+    assert_eq!(disabled.location.as_deref(), Some(ada_page.as_str()));
+    let (status, _) = ada.get_text("/mailboxes").await;
+    assert_eq!(status, 401);
+    let refused = ada
+        .post_form("/sign-in/pin", &[("email", "ada@nhs.net"), ("pin", PIN)])
+        .await;
+    assert!(
+        refused
+            .body
+            .contains("The email address or PIN is not right")
+    );
+    desk.post_form(&ada_page, &[("action", "enable")]).await;
+    sign_in(&app, &ada, "ada@nhs.net", &secret).await;
+
+    // Locked by the desk until unlocked.
+    desk.post_form(&ada_page, &[("action", "lock")]).await;
+    let (_, page) = desk.get_text(&ada_page).await;
+    assert!(page.contains("Unlock the account"));
+    let locked = ada
+        .post_form("/sign-in/pin", &[("email", "ada@nhs.net"), ("pin", PIN)])
+        .await;
+    assert!(locked.body.contains("Your account is locked"));
+    desk.post_form(&ada_page, &[("action", "unlock")]).await;
+    sign_in(&app, &ada, "ada@nhs.net", &secret).await;
+
+    // Reset: the PIN stops working and a new set-up link arrives.
+    desk.post_form(&ada_page, &[("action", "reset")]).await;
+    let old_pin = ada
+        .post_form("/sign-in/pin", &[("email", "ada@nhs.net"), ("pin", PIN)])
+        .await;
+    assert!(
+        old_pin
+            .body
+            .contains("The email address or PIN is not right")
+    );
+    let email = app
+        .sent_email("Set up your MESH portal account again")
+        .await
+        .expect("the new set-up link was sent");
+    let at = email.find("/activate/").expect("a link");
+    let link: String = email[at..]
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || "/_-".contains(*c))
+        .collect();
+    let (status, _) = app.get_text(&format!("/activate/{token}")).await;
+    assert_eq!(status, 410, "the old link stays used");
+    let new_token = link.trim_start_matches("/activate/").to_owned();
+    let secret = set_up_with_app(&app, &ada, &new_token).await;
+    sign_in(&app, &ada, "ada@nhs.net", &secret).await;
+
+    // The desk cannot change staff accounts or its own; an administrator can.
+    let admin_page = format!("/service-desk/users/{}", id("ade.admin@nhs.net").await);
+    let desk_page = format!("/service-desk/users/{}", id("dana.desk@nhs.net").await);
+    assert_eq!(
+        desk.post_form(&admin_page, &[("action", "lock")])
+            .await
+            .status,
+        403
+    );
+    assert_eq!(
+        desk.post_form(&desk_page, &[("action", "disable")])
+            .await
+            .status,
+        403
+    );
+    assert_eq!(
+        admin
+            .post_form(&desk_page, &[("action", "lock")])
+            .await
+            .status,
+        303
+    );
+    assert_eq!(
+        admin
+            .post_form(&desk_page, &[("action", "nonsense")])
+            .await
+            .status,
+        400
+    );
+
+    let actions: Vec<String> = sqlx::query_scalar(
+        "SELECT action FROM audit_log WHERE action LIKE 'user.%' AND detail = 'by the service desk' ORDER BY seq",
+    )
+    .fetch_all(&app.state.db.pool)
+    .await
+    .unwrap();
+    assert_eq!(
+        actions,
+        [
+            "user.disable",
+            "user.enable",
+            "user.lock",
+            "user.unlock",
+            "user.reset_set_up",
+            "user.lock"
+        ]
     );
 }

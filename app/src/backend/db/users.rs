@@ -284,3 +284,63 @@ pub async fn reset_failures(conn: &mut AnyConnection, user_id: &str, now: i64) -
         .await?;
     Ok(())
 }
+
+/// Accounts whose name or email contains `search` (any case), by name; at most `limit`.
+pub async fn search(
+    conn: &mut AnyConnection,
+    search: &str,
+    limit: i64,
+) -> sqlx::Result<Vec<UserRow>> {
+    let pattern = format!("%{}%", search.to_lowercase());
+    sqlx::query_as::<Any, UserRow>(&format!(
+        "SELECT {COLUMNS} FROM users WHERE LOWER(name) LIKE $1 OR LOWER(email) LIKE $1 \
+         ORDER BY name, email LIMIT $2"
+    ))
+    .bind(pattern)
+    .bind(limit)
+    .fetch_all(conn)
+    .await
+}
+
+/// Sets an account's status (`active` or `disabled`; never back to `invited`).
+pub async fn set_status(
+    conn: &mut AnyConnection,
+    user_id: &str,
+    status: &str,
+    now: i64,
+) -> sqlx::Result<bool> {
+    let done =
+        sqlx::query::<Any>("UPDATE users SET status = $1, updated_at = $2 WHERE user_id = $3")
+            .bind(status)
+            .bind(now)
+            .bind(user_id)
+            .execute(conn)
+            .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Ends a lock (after failures, or set by the service desk) and forgets the failures.
+pub async fn unlock(conn: &mut AnyConnection, user_id: &str, now: i64) -> sqlx::Result<()> {
+    sqlx::query::<Any>(
+        "UPDATE users SET locked_until = NULL, failed_attempts = 0, updated_at = $1 WHERE user_id = $2",
+    )
+    .bind(now)
+    .bind(user_id)
+    .execute(conn)
+    .await
+    .map(drop)
+}
+
+/// Forgets the PIN and second factor, so that the account is set up again from a new link.
+pub async fn forget_set_up(conn: &mut AnyConnection, user_id: &str, now: i64) -> sqlx::Result<()> {
+    sqlx::query::<Any>(
+        "UPDATE users SET status = 'invited', pin_hash = NULL, second_factor = NULL, \
+         totp_secret = NULL, totp_last_step = NULL, failed_attempts = 0, locked_until = NULL, \
+         updated_at = $1 WHERE user_id = $2",
+    )
+    .bind(now)
+    .bind(user_id)
+    .execute(conn)
+    .await
+    .map(drop)
+}

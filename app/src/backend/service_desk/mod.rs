@@ -4,6 +4,7 @@
 pub mod audit_log;
 pub mod decide;
 pub mod emails;
+pub mod users;
 
 use crate::backend::{db_failed, session_failed};
 use serde::{Deserialize, Serialize};
