@@ -58,7 +58,8 @@ pub async fn submit(
         .await?;
         let action = UserAction::parse(values.get("action"))
             .ok_or_else(|| crate::AppError::invalid("action", "Choose what to do"))?;
-        super::service_desk::users::act(state, &user, user_id, action).await
+        super::service_desk::users::act(state, &user, user_id, action, values.get("mailbox_ids"))
+            .await
     } else if let Some((reference, token)) = path
         .strip_prefix("/applications/")
         .and_then(|rest| rest.split_once("/answer/"))

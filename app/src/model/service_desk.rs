@@ -210,15 +210,18 @@ pub enum UserAction {
     Enable,
     /// Forget the PIN and second factor and email a new set-up link.
     ResetSetUp,
+    /// Link the account to the mailboxes in the `mailbox_ids` field (and only those).
+    SetMailboxes,
 }
 
 impl UserAction {
-    pub const ALL: [Self; 5] = [
+    pub const ALL: [Self; 6] = [
         Self::Lock,
         Self::Unlock,
         Self::Disable,
         Self::Enable,
         Self::ResetSetUp,
+        Self::SetMailboxes,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -228,6 +231,7 @@ impl UserAction {
             Self::Disable => "disable",
             Self::Enable => "enable",
             Self::ResetSetUp => "reset",
+            Self::SetMailboxes => "mailboxes",
         }
     }
 
@@ -242,6 +246,7 @@ impl UserAction {
             Self::Disable => "Disable the account",
             Self::Enable => "Enable the account",
             Self::ResetSetUp => "Reset the PIN and second factor, and email a new set-up link",
+            Self::SetMailboxes => "Save mailboxes",
         }
     }
 }
@@ -501,6 +506,14 @@ mod tests {
             monday + 8 * DAY,
             "a day waiting pushes it back a day"
         );
+    }
+
+    #[test]
+    fn every_account_action_reads_back_from_its_button() {
+        for action in UserAction::ALL {
+            assert_eq!(UserAction::parse(action.as_str()), Some(action));
+        }
+        assert_eq!(UserAction::parse("delete"), None);
     }
 
     #[test]

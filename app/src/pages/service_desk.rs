@@ -8,7 +8,7 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 use crate::api::service_desk::{get_application, get_queue};
 use crate::components::Tag;
 use crate::components::form::{
-    Choice, Choices, FormContext, FormErrors, PostForm, TextArea, when_loaded,
+    Choice, Choices, FormContext, FormErrors, PostForm, TextArea, TextInput, when_loaded,
 };
 use crate::model::applications::ApplicationStatus;
 use crate::model::service_desk::{
@@ -567,6 +567,20 @@ pub fn UserPage() -> impl IntoView {
                             </button>
                         </PostForm>
                     }).collect_view()}
+                    {(detail.item.role == "Mailbox user").then(|| view! {
+                        <PostForm path=page.clone()>
+                            <TextInput
+                                name="mailbox_ids"
+                                label="Mailboxes this person uses"
+                                hint="Mailbox IDs separated by commas or spaces, like X26HC005, X26HC006"
+                                stored=detail.mailboxes.join(", ")
+                                code=true
+                            />
+                            <button class="nhsuk-button nhsuk-button--secondary" type="submit" name="action" value=UserAction::SetMailboxes.as_str()>
+                                {UserAction::SetMailboxes.label()}
+                            </button>
+                        </PostForm>
+                    })}
                 }.into_any()
             }}
         }

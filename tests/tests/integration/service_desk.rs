@@ -315,6 +315,54 @@ async fn the_service_desk_looks_after_mailbox_users_accounts(backend: Backend) {
     let secret = set_up_with_app(&app, &ada, &new_token).await;
     sign_in(&app, &ada, "ada@nhs.net", &secret).await;
 
+    // Her mailboxes: only mailboxes that exist and are active; all or nothing.
+    for mailbox in ["X26HC001", "X26HC002"] {
+        app::backend::mailboxes::add(&app.state.db, mailbox, "X26", "integration")
+            .await
+            .unwrap();
+    }
+    let linked = desk
+        .post_form(
+            &ada_page,
+            &[
+                ("action", "mailboxes"),
+                ("mailbox_ids", "x26hc001, X26HC002"),
+            ],
+        )
+        .await;
+    assert_eq!(linked.status, 303, "{}", linked.body);
+    let ada_id = id("ada@nhs.net").await;
+    let mailboxes_now = || {
+        let db = app.state.db.clone();
+        let ada_id = ada_id.clone();
+        async move {
+            app::backend::db::users::mailboxes_of(&db, &ada_id)
+                .await
+                .unwrap()
+        }
+    };
+    assert_eq!(mailboxes_now().await, ["X26HC001", "X26HC002"]);
+    let unknown = desk
+        .post_form(
+            &ada_page,
+            &[
+                ("action", "mailboxes"),
+                ("mailbox_ids", "X26HC001 X26HC999"),
+            ],
+        )
+        .await;
+    assert_eq!(unknown.status, 400);
+    assert!(
+        unknown
+            .body
+            .contains("There is no mailbox with the ID X26HC999")
+    );
+    assert_eq!(
+        mailboxes_now().await,
+        ["X26HC001", "X26HC002"],
+        "nothing changed"
+    );
+
     // The desk cannot change staff accounts or its own; an administrator can.
     let admin_page = format!("/service-desk/users/{}", id("ade.admin@nhs.net").await);
     let desk_page = format!("/service-desk/users/{}", id("dana.desk@nhs.net").await);
@@ -361,5 +409,16 @@ async fn the_service_desk_looks_after_mailbox_users_accounts(backend: Backend) {
             "user.reset_set_up",
             "user.lock"
         ]
+    );
+    let linked: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM audit_log WHERE action = 'user.mailboxes' \
+         AND detail = 'by the service desk: mailboxes X26HC001, X26HC002'",
+    )
+    .fetch_one(&app.state.db.pool)
+    .await
+    .unwrap();
+    assert_eq!(
+        linked, 1,
+        "the change of mailboxes is audited once (the refused one not)"
     );
 }

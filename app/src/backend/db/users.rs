@@ -344,3 +344,12 @@ pub async fn forget_set_up(conn: &mut AnyConnection, user_id: &str, now: i64) ->
     .await
     .map(drop)
 }
+
+/// Unlinks every mailbox from an account (before linking its new set).
+pub async fn unlink_mailboxes(conn: &mut AnyConnection, user_id: &str) -> sqlx::Result<()> {
+    sqlx::query::<Any>("DELETE FROM user_mailboxes WHERE user_id = $1")
+        .bind(user_id)
+        .execute(conn)
+        .await
+        .map(drop)
+}

@@ -9,11 +9,13 @@ use crate::backend::accounts::crypto::{hash_token, random_token};
 use crate::backend::accounts::guard::CurrentUser;
 use crate::backend::accounts::{ACTIVATION, ACTIVATION_LIFETIME_SECONDS, activation_path};
 use crate::backend::applications::emails::render;
+use crate::backend::db::applications as applications_repo;
 use crate::backend::db::users::{self as repo, UserRow};
 use crate::backend::db_failed;
 use crate::backend::mail::{self, OutgoingMail};
 use crate::error::AppError;
 use crate::model::accounts::{Role, SecondFactor, UserStatus};
+use crate::model::applications::account::{MAX_MAILBOXES, split_mailbox_ids};
 use crate::model::format_time;
 use crate::model::service_desk::{UserAction, UserDetail, UserItem, paths};
 
@@ -94,12 +96,14 @@ pub async fn detail(
     })
 }
 
-/// Does `action` to an account; returns its page.
+/// Does `action` to an account (`mailbox_ids`: what the mailboxes field sent, for
+/// [`UserAction::SetMailboxes`]); returns its page.
 pub async fn act(
     state: &AppState,
     by: &CurrentUser,
     user_id: &str,
     action: UserAction,
+    mailbox_ids: &str,
 ) -> Result<String, AppError> {
     let row = target(state, user_id).await?;
     if !may_manage(by, &row) {
@@ -112,7 +116,42 @@ pub async fn act(
     let now = state.clock.now();
     let mut tx = state.db.begin().await.map_err(db_failed)?;
     let mut mails = Vec::new();
+    let mut detail = "by the service desk".to_owned();
     match action {
+        UserAction::SetMailboxes => {
+            let ids = split_mailbox_ids(mailbox_ids);
+            if Role::parse(&row.role) != Some(Role::MailboxUser) {
+                return Err(field_error("Only mailbox users are linked to mailboxes"));
+            }
+            if ids.len() > MAX_MAILBOXES {
+                return Err(field_error(&format!(
+                    "Enter at most {MAX_MAILBOXES} Mailbox IDs"
+                )));
+            }
+            for id in &ids {
+                match applications_repo::find_mailbox(&mut tx, id)
+                    .await
+                    .map_err(db_failed)?
+                {
+                    Some((_, _, status)) if status == "active" => {}
+                    Some(_) => return Err(field_error(&format!("Mailbox {id} is not active"))),
+                    None => {
+                        return Err(field_error(&format!(
+                            "There is no mailbox with the ID {id}"
+                        )));
+                    }
+                }
+            }
+            repo::unlink_mailboxes(&mut tx, user_id)
+                .await
+                .map_err(db_failed)?;
+            for id in &ids {
+                repo::link_mailbox(&mut tx, user_id, id)
+                    .await
+                    .map_err(db_failed)?;
+            }
+            detail = format!("by the service desk: mailboxes {}", ids.join(", "));
+        }
         UserAction::Lock => repo::lock(&mut tx, user_id, now + LOCKED_BY_DESK_SECONDS)
             .await
             .map_err(db_failed)?,
@@ -176,10 +215,11 @@ pub async fn act(
                 UserAction::Disable => "user.disable",
                 UserAction::Enable => "user.enable",
                 UserAction::ResetSetUp => "user.reset_set_up",
+                UserAction::SetMailboxes => "user.mailboxes",
             },
             subject: format!("user:{user_id}"),
             outcome: Outcome::Success,
-            detail: "by the service desk".to_owned(),
+            detail,
         },
         now,
     )
@@ -188,6 +228,13 @@ pub async fn act(
     tx.commit().await.map_err(db_failed)?;
     state.mailer.wake();
     Ok(paths::user(user_id))
+}
+
+fn field_error(message: &str) -> AppError {
+    AppError::Form(vec![crate::model::forms::FieldError::new(
+        "mailbox_ids",
+        message,
+    )])
 }
 
 /// To the person: their PIN and second factor were reset; the link to set them up again.
