@@ -48,7 +48,10 @@ pub async fn access_route(
             (
                 StatusCode::FORBIDDEN,
                 [(header::CACHE_CONTROL, "no-store")],
-                Html(OUTSIDE_ALLOWED_NETWORKS),
+                Html(plain_page(
+                    "You cannot use this service from your network",
+                    OUTSIDE_ALLOWED_NETWORKS,
+                )),
             )
                 .into_response()
         }
@@ -124,28 +127,36 @@ pub async fn same_site_only(request: Request<Body>, next: Next) -> Response {
         .into_response()
 }
 
-/// The page for clients outside the allowed networks: plain HTML with the NHS.UK styles.
-const OUTSIDE_ALLOWED_NETWORKS: &str = r#"<!DOCTYPE html>
+/// A page without the application around it (for refusals made before or instead of rendering
+/// one): plain HTML with the NHS.UK styles. `body` is HTML; callers escape what they put in it.
+fn plain_page(heading: &str, body: &str) -> String {
+    format!(
+        r#"<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>You cannot use this service from your network – MESH portal – NHS</title>
+<title>{heading} – MESH portal – NHS</title>
 <link rel="stylesheet" href="/nhsuk/nhsuk-frontend.min.css">
 </head>
 <body>
 <div class="nhsuk-width-container">
 <main class="nhsuk-main-wrapper" id="maincontent">
-<h1 class="nhsuk-heading-l">You cannot use this service from your network</h1>
-<p>The MESH portal can only be used from the Health and Social Care Network (HSCN) or from an
-internet address in the UK.</p>
-<p>If you are in the UK and think you should be able to use it, contact your organisation's IT
-service desk, or the MESH service desk, and tell them the time you tried.</p>
+<h1 class="nhsuk-heading-l">{heading}</h1>
+{body}
 </main>
 </div>
 </body>
 </html>
-"#;
+"#
+    )
+}
+
+/// What clients outside the allowed networks are told.
+const OUTSIDE_ALLOWED_NETWORKS: &str = "<p>The MESH portal can only be used from the Health and \
+     Social Care Network (HSCN) or from an internet address in the UK.</p>\n<p>If you are in the UK \
+     and think you should be able to use it, contact your organisation's IT service desk, or the \
+     MESH service desk, and tell them the time you tried.</p>";
 
 /// The page for a form post the guard refused: plain HTML with the NHS.UK styles, saying why,
 /// with the way on.
@@ -160,28 +171,11 @@ fn refused(error: &AppError) -> Response {
             r#"<p><a href="/">Go to the home page</a></p>"#,
         ),
     };
-    let page = format!(
-        r#"<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{heading} – MESH portal – NHS</title>
-<link rel="stylesheet" href="/nhsuk/nhsuk-frontend.min.css">
-</head>
-<body>
-<div class="nhsuk-width-container">
-<main class="nhsuk-main-wrapper" id="maincontent">
-<h1 class="nhsuk-heading-l">{heading}</h1>
-<p>{}</p>
-{next}
-</main>
-</div>
-</body>
-</html>
-"#,
+    let body = format!(
+        "<p>{}</p>\n{next}",
         app::backend::mail::html_escape(&error.to_string())
     );
+    let page = plain_page(heading, &body);
     (
         error.status_code(),
         [(header::CACHE_CONTROL, "no-store")],

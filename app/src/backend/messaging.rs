@@ -8,16 +8,10 @@ use crate::model::messaging::MailboxSummary;
 
 /// The mailboxes linked to a user.
 pub async fn mailboxes(db: &Db, user_id: &str) -> Result<Vec<MailboxSummary>, AppError> {
-    let mut conn = db.pool.acquire().await.map_err(|error| {
-        tracing::error!(%error, "database");
-        AppError::Unavailable
-    })?;
+    let mut conn = db.pool.acquire().await.map_err(super::db_failed)?;
     let rows = repo::mailboxes_of_user(&mut conn, user_id)
         .await
-        .map_err(|error| {
-            tracing::error!(%error, "database");
-            AppError::Unavailable
-        })?;
+        .map_err(super::db_failed)?;
     Ok(rows
         .into_iter()
         .map(|row| MailboxSummary {

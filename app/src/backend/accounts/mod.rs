@@ -102,7 +102,6 @@ pub async fn create_user_in(
         .transpose()
         .map_err(|e| CreateUserError::Smartcard(e.to_string()))?;
     let user_id = new_user_id();
-    let token = random_token();
 
     let inserted = repo::insert(
         &mut *tx,
@@ -127,15 +126,7 @@ pub async fn create_user_in(
         }
         repo::link_mailbox(&mut *tx, &user_id, &mailbox).await?;
     }
-    repo::insert_token(
-        &mut *tx,
-        &hash_token(&token),
-        &user_id,
-        ACTIVATION,
-        now + ACTIVATION_LIFETIME_SECONDS,
-        now,
-    )
-    .await?;
+    let token = issue_activation_token(tx, &user_id, now).await?;
     audit::record(
         &mut *tx,
         actor,
@@ -165,6 +156,37 @@ fn new_user_id() -> String {
         .map(|_| ALPHABET[rng.random_range(0..ALPHABET.len())] as char)
         .collect();
     format!("usr_{tail}")
+}
+
+/// Issues a set-up link's token for an account, in the caller's transaction; earlier unused
+/// links of the account stop working. The token is returned to be sent once; only its hash is
+/// stored.
+pub async fn issue_activation_token(
+    conn: &mut sqlx::AnyConnection,
+    user_id: &str,
+    now: i64,
+) -> sqlx::Result<String> {
+    repo::retire_tokens(&mut *conn, user_id, ACTIVATION, now).await?;
+    let token = random_token();
+    repo::insert_token(
+        conn,
+        &hash_token(&token),
+        user_id,
+        ACTIVATION,
+        now + ACTIVATION_LIFETIME_SECONDS,
+        now,
+    )
+    .await?;
+    Ok(token)
+}
+
+/// A set-up link as emails carry it.
+pub fn activation_link(base_url: &str, token: &str) -> String {
+    format!(
+        "{}{}",
+        base_url.trim_end_matches('/'),
+        activation_path(token)
+    )
 }
 
 /// The path of a set-up link.

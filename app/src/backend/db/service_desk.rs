@@ -341,17 +341,6 @@ pub async fn next_mailbox_sequence(
     .await
 }
 
-/// Whether a Mailbox ID is taken (by a mailbox added by hand, outside the sequence).
-pub async fn mailbox_exists(conn: &mut AnyConnection, mailbox_id: &str) -> sqlx::Result<bool> {
-    Ok(
-        sqlx::query_scalar::<Any, i64>("SELECT COUNT(*) FROM mailboxes WHERE mailbox_id = $1")
-            .bind(mailbox_id)
-            .fetch_one(conn)
-            .await?
-            > 0,
-    )
-}
-
 /// A mailbox created by approving an application.
 #[derive(Debug, Clone)]
 pub struct NewMailbox<'a> {

@@ -300,11 +300,7 @@ async fn approve(
                 Err(CreateUserError::Database(error)) => return Err(error.into()),
                 Err(_) => return Err(DecideError::Incomplete("the account's details")),
             };
-            let link = format!(
-                "{}{}",
-                base_url.trim_end_matches('/'),
-                accounts::activation_path(&created.activation_token)
-            );
+            let link = accounts::activation_link(base_url, &created.activation_token);
             let mail =
                 emails::account_approved(reference, &created.email, &answers.first_name, &link);
             Ok((
@@ -374,7 +370,10 @@ async fn next_free_mailbox_id(
     loop {
         let sequence = repo::next_mailbox_sequence(tx, ods_code, kind_code).await?;
         let candidate = mailbox_id(ods_code, kind_code, sequence)?;
-        if !repo::mailbox_exists(tx, &candidate).await? {
+        if crate::backend::db::applications::find_mailbox(tx, &candidate)
+            .await?
+            .is_none()
+        {
             return Ok(candidate);
         }
     }

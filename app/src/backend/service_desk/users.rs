@@ -5,9 +5,8 @@
 
 use crate::backend::AppState;
 use crate::backend::accounts::audit::{self, Event, Outcome};
-use crate::backend::accounts::crypto::{hash_token, random_token};
 use crate::backend::accounts::guard::CurrentUser;
-use crate::backend::accounts::{ACTIVATION, ACTIVATION_LIFETIME_SECONDS, activation_path};
+use crate::backend::accounts::{activation_link, issue_activation_token};
 use crate::backend::applications::emails::render;
 use crate::backend::db::applications as applications_repo;
 use crate::backend::db::users::{self as repo, UserRow};
@@ -178,25 +177,10 @@ pub async fn act(
             repo::forget_set_up(&mut tx, user_id, now)
                 .await
                 .map_err(db_failed)?;
-            repo::retire_tokens(&mut tx, user_id, ACTIVATION, now)
+            let token = issue_activation_token(&mut tx, user_id, now)
                 .await
                 .map_err(db_failed)?;
-            let token = random_token();
-            repo::insert_token(
-                &mut tx,
-                &hash_token(&token),
-                user_id,
-                ACTIVATION,
-                now + ACTIVATION_LIFETIME_SECONDS,
-                now,
-            )
-            .await
-            .map_err(db_failed)?;
-            let link = format!(
-                "{}{}",
-                state.config.base_url.trim_end_matches('/'),
-                activation_path(&token)
-            );
+            let link = activation_link(&state.config.base_url, &token);
             mails.push(set_up_again(&row, &link));
         }
     }
