@@ -22,7 +22,8 @@ use crate::pages::home::HomePage;
 use crate::pages::messaging::{MailboxPage, MailboxesPage};
 use crate::pages::organisations::OrganisationsPage;
 use crate::pages::service_desk::{
-    AuditPage, ServiceDeskApplicationPage, ServiceDeskPage, UserPage, UsersPage,
+    AuditPage, CatalogueAdminPage, DeskMailboxPage, DeskMailboxesPage, ServiceDeskApplicationPage,
+    ServiceDeskPage, UserPage, UsersPage, WorkflowEditPage,
 };
 
 /// The service's name, as the header and page titles show it.
@@ -140,6 +141,11 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/activate/:token/app") view=ActivateAppPage ssr=SsrMode::Async />
                         <Route path=path!("/service-desk") view=ServiceDeskPage ssr=SsrMode::Async />
                         <Route path=path!("/service-desk/audit") view=AuditPage ssr=SsrMode::Async />
+                        <Route path=path!("/service-desk/mailboxes") view=DeskMailboxesPage ssr=SsrMode::Async />
+                        <Route path=path!("/service-desk/mailboxes/:mailbox_id") view=DeskMailboxPage ssr=SsrMode::Async />
+                        <Route path=path!("/service-desk/workflows") view=CatalogueAdminPage ssr=SsrMode::Async />
+                        <Route path=path!("/service-desk/workflows/new") view=WorkflowEditPage ssr=SsrMode::Async />
+                        <Route path=path!("/service-desk/workflows/:workflow_id") view=WorkflowEditPage ssr=SsrMode::Async />
                         <Route path=path!("/service-desk/users") view=UsersPage ssr=SsrMode::Async />
                         <Route path=path!("/service-desk/users/:user_id") view=UserPage ssr=SsrMode::Async />
                         <Route

@@ -106,7 +106,7 @@ for (const javaScriptEnabled of [true, false]) {
     // The service desk reads what happened in the audit log.
     await desk.page.goto(`${env.server.url}/service-desk`);
     await desk.ready();
-    await desk.page.getByRole("link", { name: "Audit log" }).click();
+    await desk.page.getByRole("navigation", { name: "Service desk" }).getByRole("link", { name: "Audit log" }).click();
     await desk.page.getByRole("heading", { level: 1, name: "Audit log" }).waitFor();
     await desk.ready();
     assert.match(await desk.page.locator("table").innerText(), new RegExp(`application:${accountApplication}`));

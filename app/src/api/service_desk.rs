@@ -7,22 +7,32 @@ use crate::error::AppError;
 use crate::model::forms::FormState;
 use crate::model::service_desk::{ApplicationDetail, QueueFilter, QueueView};
 
-/// The queue, narrowed by the filter form's answers.
-#[server(prefix = "/api", endpoint = "get_queue", input = Json)]
-pub async fn get_queue(filter: QueueFilter) -> Result<QueueView, AppError> {
+/// The guard's answer for staff, with what a server function needs: `what` names the page or
+/// thing asked for, for the audit log when the guard refuses.
+#[cfg(feature = "ssr")]
+async fn staff(
+    what: &str,
+) -> Result<
+    (
+        crate::backend::AppState,
+        tower_sessions::Session,
+        crate::backend::accounts::guard::CurrentUser,
+    ),
+    AppError,
+> {
     use crate::backend::accounts::guard::{Need, require};
     use crate::backend::request;
     let state = crate::backend::state::app_state()?;
     let session = request::session().await?;
     let client = request::client().await?;
-    let user = require(
-        &state,
-        &session,
-        client,
-        Need::ServiceDesk,
-        "page:/service-desk",
-    )
-    .await?;
+    let user = require(&state, &session, client, Need::ServiceDesk, what).await?;
+    Ok((state, session, user))
+}
+
+/// The queue, narrowed by the filter form's answers.
+#[server(prefix = "/api", endpoint = "get_queue", input = Json)]
+pub async fn get_queue(filter: QueueFilter) -> Result<QueueView, AppError> {
+    let (state, _, user) = staff("page:/service-desk").await?;
     crate::backend::service_desk::queue(&state, &user, filter).await
 }
 
@@ -32,13 +42,7 @@ pub async fn get_queue(filter: QueueFilter) -> Result<QueueView, AppError> {
 pub async fn get_application(
     reference: String,
 ) -> Result<(ApplicationDetail, Option<FormState>), AppError> {
-    use crate::backend::accounts::guard::{Need, require};
-    use crate::backend::request;
-    let state = crate::backend::state::app_state()?;
-    let session = request::session().await?;
-    let client = request::client().await?;
-    let what = format!("application:{reference}");
-    let user = require(&state, &session, client, Need::ServiceDesk, &what).await?;
+    let (state, session, user) = staff(&format!("application:{reference}")).await?;
     let detail = crate::backend::service_desk::detail(&state, &session, &user, &reference).await?;
     let posted = use_context::<crate::api::applications::PostedForm>().map(|p| p.form);
     Ok((detail, posted))
@@ -49,38 +53,14 @@ pub async fn get_application(
 pub async fn get_audit(
     filter: crate::model::service_desk::AuditFilter,
 ) -> Result<crate::model::service_desk::AuditView, AppError> {
-    use crate::backend::accounts::guard::{Need, require};
-    use crate::backend::request;
-    let state = crate::backend::state::app_state()?;
-    let session = request::session().await?;
-    let client = request::client().await?;
-    require(
-        &state,
-        &session,
-        client,
-        Need::ServiceDesk,
-        "page:/service-desk/audit",
-    )
-    .await?;
+    let (state, _, _) = staff("page:/service-desk/audit").await?;
     crate::backend::service_desk::audit_log::page(&state, filter).await
 }
 
 /// Accounts whose name or email contains `q`.
 #[server(prefix = "/api", endpoint = "get_users", input = Json)]
 pub async fn get_users(q: String) -> Result<Vec<crate::model::service_desk::UserItem>, AppError> {
-    use crate::backend::accounts::guard::{Need, require};
-    use crate::backend::request;
-    let state = crate::backend::state::app_state()?;
-    let session = request::session().await?;
-    let client = request::client().await?;
-    require(
-        &state,
-        &session,
-        client,
-        Need::ServiceDesk,
-        "page:/service-desk/users",
-    )
-    .await?;
+    let (state, _, _) = staff("page:/service-desk/users").await?;
     crate::backend::service_desk::users::list(&state, &q).await
 }
 
@@ -89,14 +69,61 @@ pub async fn get_users(q: String) -> Result<Vec<crate::model::service_desk::User
 pub async fn get_user(
     user_id: String,
 ) -> Result<(crate::model::service_desk::UserDetail, Option<FormState>), AppError> {
-    use crate::backend::accounts::guard::{Need, require};
-    use crate::backend::request;
-    let state = crate::backend::state::app_state()?;
-    let session = request::session().await?;
-    let client = request::client().await?;
-    let what = format!("page:/service-desk/users/{user_id}");
-    let user = require(&state, &session, client, Need::ServiceDesk, &what).await?;
+    let (state, _, user) = staff(&format!("page:/service-desk/users/{user_id}")).await?;
     let detail = crate::backend::service_desk::users::detail(&state, &user, &user_id).await?;
     let posted = use_context::<crate::api::applications::PostedForm>().map(|p| p.form);
     Ok((detail, posted))
+}
+
+/// The register of issued mailboxes, narrowed by the filter form's answers.
+#[server(prefix = "/api", endpoint = "get_desk_mailboxes", input = Json)]
+pub async fn get_desk_mailboxes(
+    filter: crate::model::service_desk::mailboxes::MailboxFilter,
+) -> Result<crate::model::service_desk::mailboxes::MailboxList, AppError> {
+    let (state, _, _) = staff("page:/service-desk/mailboxes").await?;
+    crate::backend::service_desk::mailboxes::list(&state, filter).await
+}
+
+/// One mailbox, and a refused action's message.
+#[server(prefix = "/api", endpoint = "get_desk_mailbox", input = Json)]
+pub async fn get_desk_mailbox(
+    mailbox_id: String,
+) -> Result<
+    (
+        crate::model::service_desk::mailboxes::MailboxDetail,
+        Option<FormState>,
+    ),
+    AppError,
+> {
+    let (state, session, _) = staff(&format!("page:/service-desk/mailboxes/{mailbox_id}")).await?;
+    let detail =
+        crate::backend::service_desk::mailboxes::detail(&state, &session, &mailbox_id).await?;
+    let posted = use_context::<crate::api::applications::PostedForm>().map(|p| p.form);
+    Ok((detail, posted))
+}
+
+/// The catalogue as the service desk looks after it: retired entries too.
+#[server(prefix = "/api", endpoint = "get_catalogue_admin", input = Json)]
+pub async fn get_catalogue_admin(
+    q: String,
+) -> Result<crate::model::service_desk::workflows::WorkflowList, AppError> {
+    let (state, _, _) = staff("page:/service-desk/workflows").await?;
+    crate::backend::service_desk::workflows::list(&state, &q).await
+}
+
+/// The add page (`workflow_id` empty) or an entry's edit page, and a refused form.
+#[server(prefix = "/api", endpoint = "get_workflow_edit", input = Json)]
+pub async fn get_workflow_edit(
+    workflow_id: String,
+) -> Result<
+    (
+        crate::model::service_desk::workflows::WorkflowEditView,
+        Option<FormState>,
+    ),
+    AppError,
+> {
+    let (state, _, _) = staff(&format!("page:/service-desk/workflows/{workflow_id}")).await?;
+    let view = crate::backend::service_desk::workflows::edit_view(&state, &workflow_id).await?;
+    let posted = use_context::<crate::api::applications::PostedForm>().map(|p| p.form);
+    Ok((view, posted))
 }

@@ -6,12 +6,28 @@ use validator::{Validate, ValidationError};
 
 use crate::model::forms::{FormDto, FormValues, rule};
 
+pub mod mailboxes;
+pub mod workflows;
+
 /// The service desk's pages.
 pub mod paths {
     pub const QUEUE: &str = "/service-desk";
     pub const AUDIT: &str = "/service-desk/audit";
     pub const AUDIT_CSV: &str = "/service-desk/audit.csv";
     pub const USERS: &str = "/service-desk/users";
+    pub const MAILBOXES: &str = "/service-desk/mailboxes";
+    pub const WORKFLOWS: &str = "/service-desk/workflows";
+    pub const NEW_WORKFLOW: &str = "/service-desk/workflows/new";
+
+    /// One mailbox's page.
+    pub fn mailbox(mailbox_id: &str) -> String {
+        format!("{MAILBOXES}/{mailbox_id}")
+    }
+
+    /// One catalogue entry's page at the service desk.
+    pub fn workflow(workflow_id: &str) -> String {
+        format!("{WORKFLOWS}/{workflow_id}")
+    }
 
     /// One account's page.
     pub fn user(user_id: &str) -> String {

@@ -16,6 +16,35 @@ use crate::model::service_desk::{
 };
 use crate::pages::applications::status_colour;
 
+mod mailboxes;
+mod workflows;
+
+pub use mailboxes::{DeskMailboxPage, DeskMailboxesPage};
+pub use workflows::{CatalogueAdminPage, WorkflowEditPage};
+
+/// The service desk's own menu, at the top of each of its lists.
+#[component]
+fn DeskNav(current: &'static str) -> impl IntoView {
+    let sections = [
+        (paths::QUEUE, "Applications"),
+        (paths::MAILBOXES, "Mailboxes"),
+        (paths::USERS, "Accounts"),
+        (paths::WORKFLOWS, "Workflow ID catalogue"),
+        (paths::AUDIT, "Audit log"),
+    ];
+    view! {
+        <nav class="app-desk-nav" aria-label="Service desk">
+            <ul class="app-desk-nav__list">
+                {sections.into_iter().map(|(href, text)| view! {
+                    <li class="app-desk-nav__item">
+                        <a href=href aria-current=(href == current).then_some("page")>{text}</a>
+                    </li>
+                }).collect_view()}
+            </ul>
+        </nav>
+    }
+}
+
 fn status_tag(status: &str, label: &str) -> impl IntoView + use<> {
     let colour = ApplicationStatus::parse(status).map_or("grey", status_colour);
     view! { <Tag colour text=label.to_owned() /> }
@@ -37,8 +66,8 @@ pub fn ServiceDeskPage() -> impl IntoView {
     when_loaded(data, |view| {
         view! {
             <Title text="Service desk" />
+            <DeskNav current=paths::QUEUE />
             <h1 class="nhsuk-heading-l">"Service desk"</h1>
-            <p><a href=paths::AUDIT>"Audit log"</a> " · " <a href=paths::USERS>"Accounts"</a></p>
             <Counts view=view.clone() />
             <FilterForm filter=view.filter.clone() />
             <QueueTable view />
@@ -406,6 +435,7 @@ pub fn AuditPage() -> impl IntoView {
         };
         view! {
             <Title text="Audit log" />
+            <DeskNav current=paths::AUDIT />
             <span class="nhsuk-caption-l">"Service desk"</span>
             <h1 class="nhsuk-heading-l">"Audit log"</h1>
             <form method="get" action=paths::AUDIT class="app-filters" role="search" aria-label="Filter the audit log">
@@ -468,6 +498,7 @@ pub fn UsersPage() -> impl IntoView {
     when_loaded(data, move |users| {
         view! {
             <Title text="Accounts" />
+            <DeskNav current=paths::USERS />
             <span class="nhsuk-caption-l">"Service desk"</span>
             <h1 class="nhsuk-heading-l">"Accounts"</h1>
             <form method="get" action=paths::USERS role="search" aria-label="Find an account">

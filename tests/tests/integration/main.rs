@@ -26,6 +26,7 @@ macro_rules! on_each_database {
 
 mod access;
 mod accounts;
+mod administration;
 mod applications;
 mod catalogue;
 mod config;

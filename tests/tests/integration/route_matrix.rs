@@ -120,6 +120,87 @@ async fn every_protected_route_answers_each_kind_of_person_as_it_should(backend:
             Call::Form(application_page, &[("decision", "reject")]),
             [401, 403, 403, 400, 400],
         ),
+        (
+            Call::Form("/service-desk/users/usr_nobody", &[("action", "explode")]),
+            [401, 403, 403, 400, 400],
+        ),
+        (
+            Call::Form("/service-desk/users/usr_nobody", &[("action", "lock")]),
+            [401, 403, 403, 404, 404],
+        ),
+        (
+            Call::Page("/service-desk/mailboxes"),
+            [401, 403, 403, 200, 200],
+        ),
+        (
+            Call::Function(
+                "/api/get_desk_mailboxes",
+                json!({ "filter": { "q": "", "environment": "", "status": "" } }),
+            ),
+            [401, 403, 403, 200, 200],
+        ),
+        (
+            Call::Page("/service-desk/mailboxes/X26OT001"),
+            [401, 403, 403, 200, 200],
+        ),
+        (
+            Call::Function("/api/get_desk_mailbox", json!({ "mailbox_id": OURS })),
+            [401, 403, 403, 200, 200],
+        ),
+        (
+            Call::Page("/service-desk/mailboxes/NOSUCHBOX"),
+            [401, 403, 403, 404, 404],
+        ),
+        (
+            // Not suspended, so it cannot be reactivated: staff are told so, nothing changes.
+            Call::Form(
+                "/service-desk/mailboxes/X26OT001",
+                &[("action", "reactivate")],
+            ),
+            [401, 403, 403, 400, 400],
+        ),
+        (
+            Call::Form("/service-desk/mailboxes/X26OT001", &[("action", "suspend")]),
+            [401, 403, 403, 400, 400],
+        ),
+        (
+            Call::Page("/service-desk/workflows"),
+            [401, 403, 403, 200, 200],
+        ),
+        (
+            Call::Function("/api/get_catalogue_admin", json!({ "q": "" })),
+            [401, 403, 403, 200, 200],
+        ),
+        (
+            Call::Page("/service-desk/workflows/new"),
+            [401, 403, 403, 200, 200],
+        ),
+        (
+            Call::Page("/service-desk/workflows/AMB_FALLS_REFERRAL"),
+            [401, 403, 403, 200, 200],
+        ),
+        (
+            Call::Function(
+                "/api/get_workflow_edit",
+                json!({ "workflow_id": "AMB_FALLS_REFERRAL" }),
+            ),
+            [401, 403, 403, 200, 200],
+        ),
+        (
+            Call::Page("/service-desk/workflows/NO_SUCH_WORKFLOW"),
+            [401, 403, 403, 404, 404],
+        ),
+        (
+            Call::Form("/service-desk/workflows/new", &[("workflow_id", "")]),
+            [401, 403, 403, 400, 400],
+        ),
+        (
+            Call::Form(
+                "/service-desk/workflows/AMB_FALLS_REFERRAL",
+                &[("action", "save"), ("description", "")],
+            ),
+            [401, 403, 403, 400, 400],
+        ),
         (Call::Page("/mailboxes"), [401, 200, 200, 200, 200]),
         (
             Call::Function("/api/get_my_mailboxes", json!({})),

@@ -3,6 +3,7 @@
 //! the SQL.
 
 pub mod applications;
+pub mod mailboxes;
 pub mod organisations;
 pub mod service_desk;
 pub mod users;
@@ -113,6 +114,20 @@ impl Db {
     }
 }
 
+/// `%text%` for `LIKE … ESCAPE '\'`, lower-case, with the text's own `%`, `_` and `\` taken
+/// literally.
+pub fn contains_pattern(text: &str) -> String {
+    let mut pattern = String::from("%");
+    for c in text.to_lowercase().chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            pattern.push('\\');
+        }
+        pattern.push(c);
+    }
+    pattern.push('%');
+    pattern
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -127,5 +142,11 @@ mod tests {
             Some(DbKind::Postgres)
         );
         assert_eq!(DbKind::of_url("mysql://u@h/db"), None);
+    }
+
+    #[test]
+    fn search_text_is_taken_literally() {
+        assert_eq!(contains_pattern("X26"), "%x26%");
+        assert_eq!(contains_pattern("50%_a\\b"), "%50\\%\\_a\\\\b%");
     }
 }

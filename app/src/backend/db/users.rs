@@ -291,12 +291,11 @@ pub async fn search(
     search: &str,
     limit: i64,
 ) -> sqlx::Result<Vec<UserRow>> {
-    let pattern = format!("%{}%", search.to_lowercase());
     sqlx::query_as::<Any, UserRow>(&format!(
-        "SELECT {COLUMNS} FROM users WHERE LOWER(name) LIKE $1 OR LOWER(email) LIKE $1 \
-         ORDER BY name, email LIMIT $2"
+        "SELECT {COLUMNS} FROM users WHERE LOWER(name) LIKE $1 ESCAPE '\\' \
+         OR LOWER(email) LIKE $1 ESCAPE '\\' ORDER BY name, email LIMIT $2"
     ))
-    .bind(pattern)
+    .bind(super::contains_pattern(search))
     .bind(limit)
     .fetch_all(conn)
     .await

@@ -19,6 +19,13 @@ use crate::model::service_desk::{Decision, MailboxIdError, kind_code, mailbox_id
 /// Length of a new mailbox's MESH API password.
 pub const API_PASSWORD_CHARS: usize = 20;
 
+/// A new MESH API password, and what the database keeps of it.
+pub async fn new_api_password() -> (String, String) {
+    let password = random_password(API_PASSWORD_CHARS);
+    let stored = hash_secret(password.clone()).await;
+    (password, stored)
+}
+
 /// A mailbox issued by approval, with its API password (shown once).
 #[derive(Clone, PartialEq, Eq)]
 pub struct IssuedMailbox {
@@ -249,8 +256,7 @@ async fn approve(
             let mut issued = Vec::new();
             for environment in &environments {
                 let mailbox_id = next_free_mailbox_id(tx, &ods_code, code).await?;
-                let api_password = random_password(API_PASSWORD_CHARS);
-                let hash = hash_secret(api_password.clone()).await;
+                let (api_password, hash) = new_api_password().await;
                 repo::insert_mailbox(
                     tx,
                     &repo::NewMailbox {

@@ -4,7 +4,9 @@
 pub mod audit_log;
 pub mod decide;
 pub mod emails;
+pub mod mailboxes;
 pub mod users;
+pub mod workflows;
 
 use crate::backend::{db_failed, session_failed};
 use serde::{Deserialize, Serialize};
