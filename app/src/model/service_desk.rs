@@ -42,6 +42,7 @@ pub mod paths {
 
 /// What the queue is narrowed to, as the filter form sends it (every field may be empty).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct QueueFilter {
     /// Reference, ODS code, organisation name or applicant email (part of any).
     pub q: String,
@@ -51,6 +52,83 @@ pub struct QueueFilter {
     pub status: String,
     /// `me`, `nobody`, or empty for anyone.
     pub assigned: String,
+    /// `live`, `integration`, `deployment` (what a mailbox application asks for, or where an
+    /// account application's mailboxes are), or empty for any.
+    pub environment: String,
+    /// A [`QueueAge`]'s value, or empty for any age.
+    pub age: String,
+    /// A [`QueueSort`]'s value, or empty for the oldest first.
+    pub sort: String,
+}
+
+/// How old an application in the queue is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum QueueAge {
+    /// Past its due date (and not waiting for the applicant).
+    Overdue,
+    /// Sent at least this many days ago.
+    OlderThan(i64),
+}
+
+impl QueueAge {
+    /// The choices of the filter form: (value, words).
+    pub const CHOICES: [(&'static str, &'static str); 6] = [
+        ("", "Any age"),
+        ("overdue", "Overdue"),
+        ("2", "Sent over 2 days ago"),
+        ("5", "Sent over 5 days ago"),
+        ("10", "Sent over 10 days ago"),
+        ("30", "Sent over 30 days ago"),
+    ];
+
+    /// The age a filter value means; `None` for any age (or a value the form does not offer).
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "overdue" => Some(Self::Overdue),
+            "2" | "5" | "10" | "30" => text.parse().ok().map(Self::OlderThan),
+            _ => None,
+        }
+    }
+}
+
+/// The order of the queue.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum QueueSort {
+    Oldest,
+    Newest,
+    /// The first due first (the pause while waiting for an applicant counts).
+    Due,
+    Organisation,
+}
+
+impl QueueSort {
+    pub const ALL: [Self; 4] = [Self::Oldest, Self::Due, Self::Newest, Self::Organisation];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Oldest => "",
+            Self::Due => "due",
+            Self::Newest => "newest",
+            Self::Organisation => "organisation",
+        }
+    }
+
+    /// The sort a filter value means; the oldest first for anything else.
+    pub fn parse(text: &str) -> Self {
+        Self::ALL
+            .into_iter()
+            .find(|s| s.as_str() == text)
+            .unwrap_or(Self::Oldest)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Oldest => "Oldest first",
+            Self::Due => "Due first",
+            Self::Newest => "Newest first",
+            Self::Organisation => "Organisation name",
+        }
+    }
 }
 
 /// Longest search text the queue takes.
@@ -522,6 +600,22 @@ mod tests {
             monday + 8 * DAY,
             "a day waiting pushes it back a day"
         );
+    }
+
+    #[test]
+    fn queue_ages_and_sorts_read_only_what_the_form_offers() {
+        assert_eq!(QueueAge::parse("overdue"), Some(QueueAge::Overdue));
+        assert_eq!(QueueAge::parse("5"), Some(QueueAge::OlderThan(5)));
+        for other in ["", "4", "-1", "99999999999999999999"] {
+            assert_eq!(QueueAge::parse(other), None, "{other}");
+        }
+        for (value, _) in QueueAge::CHOICES.into_iter().skip(1) {
+            assert!(QueueAge::parse(value).is_some(), "{value}");
+        }
+        for sort in QueueSort::ALL {
+            assert_eq!(QueueSort::parse(sort.as_str()), sort);
+        }
+        assert_eq!(QueueSort::parse("DROP TABLE"), QueueSort::Oldest);
     }
 
     #[test]

@@ -12,7 +12,8 @@ use crate::components::form::{
 };
 use crate::model::applications::ApplicationStatus;
 use crate::model::service_desk::{
-    ASSIGN_TO_ME, ApplicationDetail, Decision, QueueFilter, QueueView, RESEND_EMAIL, paths,
+    ASSIGN_TO_ME, ApplicationDetail, Decision, QueueAge, QueueFilter, QueueSort, QueueView,
+    RESEND_EMAIL, paths,
 };
 use crate::pages::applications::status_colour;
 
@@ -60,6 +61,9 @@ pub fn ServiceDeskPage() -> impl IntoView {
             kind: q.get("kind").unwrap_or_default(),
             status: q.get("status").unwrap_or_default(),
             assigned: q.get("assigned").unwrap_or_default(),
+            environment: q.get("environment").unwrap_or_default(),
+            age: q.get("age").unwrap_or_default(),
+            sort: q.get("sort").unwrap_or_default(),
         })
     };
     let data = Resource::new(filter, get_queue);
@@ -85,7 +89,7 @@ fn Counts(view: QueueView) -> impl IntoView {
                     ": " <strong>{n}</strong>
                 </li>
             }).collect_view()}
-            <li>"Overdue: " <strong>{view.overdue}</strong></li>
+            <li><a href=format!("{}?age=overdue&sort=due", paths::QUEUE)>"Overdue"</a> ": " <strong>{view.overdue}</strong></li>
         </ul>
     }
 }
@@ -144,6 +148,24 @@ fn FilterForm(filter: QueueFilter) -> impl IntoView {
                 label="Assigned to"
                 options=vec![("", "Anyone"), ("me", "Me"), ("nobody", "Nobody")]
                 chosen=filter.assigned.clone()
+            />
+            <Select
+                name="environment"
+                label="Environment"
+                options=vec![("", "Every environment"), ("live", "Live"), ("integration", "Integration"), ("deployment", "Deployment")]
+                chosen=filter.environment.clone()
+            />
+            <Select
+                name="age"
+                label="Age"
+                options=QueueAge::CHOICES.to_vec()
+                chosen=filter.age.clone()
+            />
+            <Select
+                name="sort"
+                label="Sort by"
+                options=QueueSort::ALL.iter().map(|s| (s.as_str(), s.label())).collect()
+                chosen=filter.sort.clone()
             />
             <button class="nhsuk-button nhsuk-button--secondary" type="submit">"Filter"</button>
         </form>

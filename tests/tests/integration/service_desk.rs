@@ -142,20 +142,52 @@ async fn the_queue_filters_and_marks_what_is_overdue(backend: Backend) {
     let (_, none) = desk.get_text("/service-desk?status=approved").await;
     assert!(none.contains("No applications match"));
     let (_, fresh) = desk.get_text("/service-desk").await;
-    assert!(!fresh.contains(">Overdue<"), "nothing is late yet");
+    assert!(!fresh.contains("nhsuk-tag--red\">Overdue<"), "nothing is late yet");
 
     app.state.clock.advance(10 * 86_400);
     // (The old session ran out in ten days; a new one.)
     let desk = signed_in_browser(&app, "olu.desk@nhs.net", Role::ServiceDesk, &[]).await;
     let (_, late) = desk.get_text("/service-desk").await;
     assert!(
-        late.contains(">Overdue<"),
+        late.contains("nhsuk-tag--red\">Overdue<"),
         "ten days on, five working days have passed: {}",
         &late[late.find("<main").unwrap_or(0)..]
     );
     assert!(
-        late.contains("Overdue: <strong>2</strong>"),
+        late.contains("Overdue</a>: <strong>2</strong>"),
         "the count of overdue applications"
+    );
+
+    // Environment, age and order.
+    let live = mailbox_application(&app, "RR8", &["live"], "lee@nhs.net").await;
+    let (_, integration) = desk.get_text("/service-desk?environment=integration").await;
+    assert!(integration.contains(&mailbox) && !integration.contains(&live));
+    assert!(
+        !integration.contains(&request),
+        "a workflow request has no environment"
+    );
+    let (_, in_live) = desk.get_text("/service-desk?environment=live").await;
+    assert!(in_live.contains(&live) && !in_live.contains(&mailbox));
+    let (_, old) = desk.get_text("/service-desk?age=5").await;
+    assert!(old.contains(&mailbox) && old.contains(&request) && !old.contains(&live));
+    let (_, overdue) = desk.get_text("/service-desk?age=overdue&sort=due").await;
+    assert!(overdue.contains(&mailbox) && !overdue.contains(&live));
+    let position = |page: &str, reference: &str| page.find(reference).expect("listed");
+    let (_, newest) = desk.get_text("/service-desk?sort=newest").await;
+    assert!(position(&newest, &live) < position(&newest, &mailbox));
+    let (_, oldest) = desk.get_text("/service-desk").await;
+    assert!(position(&oldest, &mailbox) < position(&oldest, &live));
+    let (_, due) = desk.get_text("/service-desk?sort=due").await;
+    assert!(position(&due, &mailbox) < position(&due, &live));
+    let (_, by_name) = desk.get_text("/service-desk?sort=organisation").await;
+    assert!(
+        position(&by_name, &live) < position(&by_name, &mailbox),
+        "Leeds Teaching Hospitals before NHS England"
+    );
+    let (status, _) = desk.get_text("/service-desk?age=999&sort=nonsense").await;
+    assert_eq!(
+        status, 200,
+        "values the form does not offer mean any age, oldest first"
     );
     let long = "x".repeat(101);
     let (status, _) = desk.get_text(&format!("/service-desk?q={long}")).await;

@@ -9,7 +9,6 @@ use super::{emails, new_reference};
 use crate::backend::AppState;
 use crate::backend::db::applications::{self as repo, AccountDetails, ApplicationRow};
 use crate::backend::mail;
-use crate::backend::now_unix;
 use crate::error::AppError;
 use crate::model::applications::account::AccountDraft;
 use crate::model::applications::mailbox::{DeclarationForm, MailboxDraft};
@@ -70,7 +69,7 @@ async fn store(
                 break candidate;
             }
         };
-        let now = now_unix();
+        let now = state.clock.now();
         repo::insert(
             &mut tx,
             &ApplicationRow {

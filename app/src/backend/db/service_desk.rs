@@ -33,7 +33,22 @@ pub struct QueueQuery {
     pub assigned_to: Option<String>,
     /// Words matched against reference, ODS code, organisation name and applicant email.
     pub search: Option<String>,
+    /// Applications for mailboxes in this environment (asked for, or an account's mailboxes).
+    pub environment: Option<String>,
+    /// Sent at or before this time.
+    pub sent_before: Option<i64>,
+    /// Newest first, or by organisation name; otherwise the oldest first.
+    pub order: QueueOrder,
     pub limit: i64,
+}
+
+/// The order the database returns the queue in.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum QueueOrder {
+    #[default]
+    Oldest,
+    Newest,
+    Organisation,
 }
 
 const QUEUE_COLUMNS: &str = "a.reference, a.kind, a.status, a.ods_code, o.name AS organisation_name, \
@@ -73,11 +88,27 @@ pub async fn queue(conn: &mut AnyConnection, query: &QueueQuery) -> sqlx::Result
         }
     }
     if let Some(search) = &query.search {
-        let p = next(format!("%{}%", search.to_lowercase()), &mut binds);
+        let p = next(super::contains_pattern(search), &mut binds);
         conditions.push(format!(
-            "(LOWER(a.reference) LIKE {p} OR LOWER(COALESCE(a.ods_code, '')) LIKE {p} \
-             OR LOWER(COALESCE(o.name, '')) LIKE {p} OR LOWER(a.applicant_email) LIKE {p})"
+            "(LOWER(a.reference) LIKE {p} ESCAPE '\\' \
+             OR LOWER(COALESCE(a.ods_code, '')) LIKE {p} ESCAPE '\\' \
+             OR LOWER(COALESCE(o.name, '')) LIKE {p} ESCAPE '\\' \
+             OR LOWER(a.applicant_email) LIKE {p} ESCAPE '\\')"
         ));
+    }
+    if let Some(environment) = &query.environment {
+        let p = next(environment.clone(), &mut binds);
+        conditions.push(format!(
+            "(EXISTS (SELECT 1 FROM mailbox_application_environments e \
+              WHERE e.reference = a.reference AND e.environment = {p}) \
+             OR EXISTS (SELECT 1 FROM account_application_mailboxes am \
+              JOIN mailboxes m ON m.mailbox_id = am.mailbox_id \
+              WHERE am.reference = a.reference AND m.environment = {p}))"
+        ));
+    }
+    if let Some(before) = query.sent_before {
+        // A number the code made, not the user: written in, as the binds here are text.
+        conditions.push(format!("a.submitted_at <= {before}"));
     }
     let filter = if conditions.is_empty() {
         String::new()
@@ -85,7 +116,12 @@ pub async fn queue(conn: &mut AnyConnection, query: &QueueQuery) -> sqlx::Result
         format!("WHERE {}", conditions.join(" AND "))
     };
     let sql = format!(
-        "SELECT {QUEUE_COLUMNS} {QUEUE_FROM} {filter} ORDER BY a.submitted_at, a.reference LIMIT {}",
+        "SELECT {QUEUE_COLUMNS} {QUEUE_FROM} {filter} ORDER BY {} LIMIT {}",
+        match query.order {
+            QueueOrder::Oldest => "a.submitted_at, a.reference",
+            QueueOrder::Newest => "a.submitted_at DESC, a.reference",
+            QueueOrder::Organisation => "LOWER(COALESCE(o.name, a.ods_code, '')), a.submitted_at",
+        },
         query.limit.clamp(1, 500)
     );
     let mut statement = sqlx::query_as::<Any, QueueRow>(&sql);

@@ -16,7 +16,7 @@ use self::decide::{DecideError, Decided, IssuedMailbox};
 use crate::backend::AppState;
 use crate::backend::accounts::guard::CurrentUser;
 use crate::backend::db::applications as applications_repo;
-use crate::backend::db::service_desk::{self as repo, QueueQuery, QueueRow};
+use crate::backend::db::service_desk::{self as repo, QueueOrder, QueueQuery, QueueRow};
 use crate::error::AppError;
 use crate::model::applications::account::AccessRoute;
 use crate::model::applications::mailbox::{Direction, Environment, FileSize};
@@ -25,11 +25,14 @@ use crate::model::format_time;
 use crate::model::forms::{FieldError, FormDto, FormValues};
 use crate::model::service_desk::{
     ASSIGN_TO_ME, ApplicationDetail, DecisionForm, EmailView, IssuedView, QUEUE_SEARCH_MAX_CHARS,
-    QueueFilter, QueueItem, QueueView, RESEND_EMAIL, due_at, kind_label, paths,
+    QueueAge, QueueFilter, QueueItem, QueueSort, QueueView, RESEND_EMAIL, due_at, kind_label,
+    paths,
 };
 
 /// Most applications the queue lists at once.
 const QUEUE_LIMIT: i64 = 200;
+/// Most applications read to count, narrow or sort what is overdue or due.
+const QUEUE_READ_LIMIT: i64 = 500;
 /// The session key of the API passwords to show once after approval (sealed).
 const ISSUED: &str = "service_desk.issued";
 
@@ -47,6 +50,8 @@ pub async fn queue(
             format!("Search must be {QUEUE_SEARCH_MAX_CHARS} characters or fewer"),
         ));
     }
+    let age = QueueAge::parse(&filter.age);
+    let sort = QueueSort::parse(&filter.sort);
     let known_kind = ["mailbox", "account", "workflow_request"].contains(&filter.kind.as_str());
     let status = match filter.status.as_str() {
         "" => Some("open".to_owned()),
@@ -62,22 +67,48 @@ pub async fn queue(
             _ => None,
         },
         search: (!search.is_empty()).then(|| search.to_owned()),
-        limit: QUEUE_LIMIT,
+        environment: Environment::parse(&filter.environment).map(|e| e.as_str().to_owned()),
+        sent_before: match age {
+            Some(QueueAge::OlderThan(days)) => Some(now - days * 86_400),
+            _ => None,
+        },
+        order: match sort {
+            QueueSort::Newest => QueueOrder::Newest,
+            QueueSort::Organisation => QueueOrder::Organisation,
+            QueueSort::Oldest | QueueSort::Due => QueueOrder::Oldest,
+        },
+        // What is sorted or narrowed here, after the database, is read in full.
+        limit: if age == Some(QueueAge::Overdue) || sort == QueueSort::Due {
+            QUEUE_READ_LIMIT
+        } else {
+            QUEUE_LIMIT
+        },
     };
+    let days = state.config.turnaround_days;
     let mut conn = state.db.pool.acquire().await.map_err(db_failed)?;
-    let rows = repo::queue(&mut conn, &query).await.map_err(db_failed)?;
+    let mut rows = repo::queue(&mut conn, &query).await.map_err(db_failed)?;
+    if age == Some(QueueAge::Overdue) {
+        rows.retain(|row| is_overdue(row, days, now));
+    }
+    if sort == QueueSort::Due {
+        // Stable: of two due at once, the older first. Decided ones have no due date: last.
+        rows.sort_by_key(|row| {
+            let open = ApplicationStatus::parse(&row.status).is_some_and(|s| !s.is_final());
+            (!open, due(row, days, now))
+        });
+    }
+    rows.truncate(QUEUE_LIMIT as usize);
     let counts = repo::status_counts(&mut conn).await.map_err(db_failed)?;
     let open = repo::queue(
         &mut conn,
         &QueueQuery {
             status: Some("open".to_owned()),
-            limit: 500,
+            limit: QUEUE_READ_LIMIT,
             ..QueueQuery::default()
         },
     )
     .await
     .map_err(db_failed)?;
-    let days = state.config.turnaround_days;
     let overdue = open.iter().filter(|r| is_overdue(r, days, now)).count() as i64;
     Ok(QueueView {
         filter,
