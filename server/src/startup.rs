@@ -299,6 +299,19 @@ fn route_list() -> Vec<AxumRouteListing> {
     ROUTES.get_or_init(|| generate_route_list(App)).clone()
 }
 
+/// The path of every page the router serves, with its parameters as `{name}` (for the tests that
+/// check every protected page is covered).
+pub fn page_paths() -> Vec<String> {
+    route_list().iter().map(|r| r.path().to_owned()).collect()
+}
+
+/// The path of every server function, such as `/api/get_queue`.
+pub fn server_function_paths() -> Vec<String> {
+    leptos::server_fn::axum::server_fn_paths()
+        .map(|(path, _)| path.to_owned())
+        .collect()
+}
+
 /// How long a browser session (and the answers of an application in progress) lasts after its
 /// last use.
 pub const SESSION_IDLE_HOURS: i64 = 24;

@@ -76,6 +76,13 @@ async fn every_protected_route_answers_each_kind_of_person_as_it_should(backend:
         ),
     ];
     let sent = mailbox_application(&app, "X26", &["integration"], "sam@nhs.net").await;
+    let member = app::backend::db::users::by_email(&app.state.db, "member@nhs.net")
+        .await
+        .expect("read")
+        .expect("the member's account")
+        .user_id;
+    let member_page: &'static str =
+        Box::leak(format!("/service-desk/users/{member}").into_boxed_str());
     // Leaked to live as long as the test: the table below holds `&'static str`s.
     let application_page: &'static str =
         Box::leak(format!("/service-desk/applications/{sent}").into_boxed_str());
@@ -118,6 +125,26 @@ async fn every_protected_route_answers_each_kind_of_person_as_it_should(backend:
         ),
         (
             Call::Form(application_page, &[("decision", "reject")]),
+            [401, 403, 403, 400, 400],
+        ),
+        (Call::Page(member_page), [401, 403, 403, 200, 200]),
+        (
+            Call::Function("/api/get_user", json!({ "user_id": member })),
+            [401, 403, 403, 200, 200],
+        ),
+        (
+            // The same forms posted with JavaScript: the same guard.
+            Call::Function(
+                "/api/submit_form",
+                json!({ "path": "/service-desk/mailboxes/X26OT001", "values": [["action", "reactivate"]] }),
+            ),
+            [401, 403, 403, 400, 400],
+        ),
+        (
+            Call::Function(
+                "/api/submit_form",
+                json!({ "path": "/service-desk/workflows/new", "values": [] }),
+            ),
             [401, 403, 403, 400, 400],
         ),
         (
@@ -217,6 +244,7 @@ async fn every_protected_route_answers_each_kind_of_person_as_it_should(backend:
             [401, 404, 200, 404, 404],
         ),
     ];
+    every_protected_route_is_in(&matrix);
     let denied_before = denied_count(&app).await;
     let mut wrong = Vec::new();
     let mut refusals = 0;
@@ -245,6 +273,76 @@ async fn every_protected_route_answers_each_kind_of_person_as_it_should(backend:
     assert!(page.contains("Mailbox X26OT001") && page.contains("Path to Live: Integration"));
     let (_, page) = people[1].1.get_text("/mailboxes/X26OT001").await;
     assert!(!page.contains("Path to Live: Integration"));
+}
+
+/// Server functions anyone may call: the catalogue, the organisation search, applying, and the
+/// steps of signing in. Every other one must be in the matrix.
+const PUBLIC_FUNCTIONS: [&str; 14] = [
+    "/api/check_application_status",
+    "/api/get_app_step",
+    "/api/get_application_drafts",
+    "/api/get_code_step",
+    "/api/get_pin_form",
+    "/api/get_posted_status",
+    "/api/get_question",
+    "/api/get_set_up",
+    "/api/get_sign_in_options",
+    "/api/get_visitor",
+    "/api/get_workflow",
+    "/api/list_workflow_groups",
+    "/api/search_organisations",
+    "/api/search_workflows",
+];
+
+/// Whether `path` is one of the paths `pattern` (`:name` or `{name}` segments) stands for.
+fn matches(pattern: &str, path: &str) -> bool {
+    let (pattern, path) = (pattern.split('/'), path.split('/'));
+    pattern.clone().count() == path.clone().count()
+        && pattern
+            .zip(path)
+            .all(|(want, got)| want.starts_with(':') || want.starts_with('{') || want == got)
+}
+
+/// Fails if a page of the service desk or of a mailbox, a service desk form, or a server function
+/// that is not public, is missing from `matrix`: a new one must be added to it.
+fn every_protected_route_is_in(matrix: &[(Call, [u16; 5])]) {
+    let covered = |wanted: &dyn Fn(&Call) -> bool| matrix.iter().any(|(call, _)| wanted(call));
+    let (pages, functions) = (
+        server::startup::page_paths(),
+        server::startup::server_function_paths(),
+    );
+    assert!(
+        pages.iter().any(|p| p == "/service-desk/users/{user_id}")
+            && functions.iter().any(|f| f == "/api/get_queue"),
+        "the router's lists are read: {pages:?} {functions:?}"
+    );
+    let mut missing = Vec::new();
+    for page in pages {
+        if (page.starts_with("/service-desk") || page.starts_with("/mailboxes"))
+            && !covered(&|call| matches!(call, Call::Page(path) if matches(&page, path)))
+        {
+            missing.push(format!("page {page}"));
+        }
+    }
+    for form in app::backend::forms::FORM_ROUTES {
+        if form.starts_with("/service-desk")
+            && !covered(&|call| matches!(call, Call::Form(path, _) if matches(form, path)))
+        {
+            missing.push(format!("form {form}"));
+        }
+    }
+    for function in functions {
+        if !PUBLIC_FUNCTIONS.contains(&function.as_str())
+            && !covered(&|call| matches!(call, Call::Function(path, _) if *path == function))
+        {
+            missing.push(format!("server function {function}"));
+        }
+    }
+    assert!(
+        missing.is_empty(),
+        "not in the route matrix:\n{}",
+        missing.join("\n")
+    );
 }
 
 async fn denied_count(app: &mesh_portal_tests::TestApp) -> i64 {

@@ -142,7 +142,10 @@ async fn the_queue_filters_and_marks_what_is_overdue(backend: Backend) {
     let (_, none) = desk.get_text("/service-desk?status=approved").await;
     assert!(none.contains("No applications match"));
     let (_, fresh) = desk.get_text("/service-desk").await;
-    assert!(!fresh.contains("nhsuk-tag--red\">Overdue<"), "nothing is late yet");
+    assert!(
+        !fresh.contains("nhsuk-tag--red\">Overdue<"),
+        "nothing is late yet"
+    );
 
     app.state.clock.advance(10 * 86_400);
     // (The old session ran out in ten days; a new one.)
