@@ -12,5 +12,5 @@ pub use error_summary::{ErrorMessage, ErrorSummary, FieldError};
 pub use pagination::Pagination;
 pub use search_box::SearchBox;
 pub use status::{HttpStatus, NotFoundContent};
-pub use table::Cell;
+pub use table::{Cell, ResultsTable};
 pub use tag::Tag;

@@ -6,10 +6,10 @@ use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 use crate::api::service_desk::{get_application, get_queue};
-use crate::components::Tag;
 use crate::components::form::{
     Choice, Choices, FormContext, FormErrors, PostForm, TextArea, TextInput, when_loaded,
 };
+use crate::components::{Cell, ResultsTable, Tag};
 use crate::model::applications::ApplicationStatus;
 use crate::model::service_desk::{
     ASSIGN_TO_ME, ApplicationDetail, Decision, QueueAge, QueueFilter, QueueSort, QueueView,
@@ -179,57 +179,31 @@ fn QueueTable(view: QueueView) -> impl IntoView {
     }
     let count = view.items.len();
     view! {
-        <table class="nhsuk-table-responsive">
-            <caption class="nhsuk-table__caption">
-                {format!("{count} application{}, oldest first", if count == 1 { "" } else { "s" })}
-            </caption>
-            <thead class="nhsuk-table__head">
-                <tr>
-                    <th scope="col">"Reference"</th>
-                    <th scope="col">"Kind"</th>
-                    <th scope="col">"Organisation"</th>
-                    <th scope="col">"Submitted"</th>
-                    <th scope="col">"Due"</th>
-                    <th scope="col">"Status"</th>
-                    <th scope="col">"Assigned to"</th>
+        <ResultsTable
+            caption=format!(
+                "{count} application{}, {}",
+                if count == 1 { "" } else { "s" },
+                QueueSort::parse(&view.filter.sort).label().to_lowercase(),
+            )
+            headings=&["Reference", "Kind", "Organisation", "Submitted", "Due", "Status", "Assigned to"]
+        >
+            {view.items.into_iter().map(|item| view! {
+                <tr class="nhsuk-table__row">
+                    <Cell heading="Reference">
+                        <a href=paths::application(&item.reference)>{item.reference.clone()}</a>
+                    </Cell>
+                    <Cell heading="Kind">{item.kind.clone()}</Cell>
+                    <Cell heading="Organisation">{item.organisation.clone()}</Cell>
+                    <Cell heading="Submitted">{item.submitted.clone()}</Cell>
+                    <Cell heading="Due">
+                        {item.due.clone()}
+                        {item.overdue.then(|| view! { " " <Tag colour="red" text="Overdue" /> })}
+                    </Cell>
+                    <Cell heading="Status">{status_tag(&item.status, &item.status_label)}</Cell>
+                    <Cell heading="Assigned to">{item.assignee.clone().unwrap_or_else(|| "Nobody".to_owned())}</Cell>
                 </tr>
-            </thead>
-            <tbody class="nhsuk-table__body">
-                {view.items.into_iter().map(|item| view! {
-                    <tr class="nhsuk-table__row">
-                        <td class="nhsuk-table__cell">
-                            <span class="nhsuk-table-responsive__heading" aria-hidden="true">"Reference "</span>
-                            <a href=paths::application(&item.reference)>{item.reference.clone()}</a>
-                        </td>
-                        <td class="nhsuk-table__cell">
-                            <span class="nhsuk-table-responsive__heading" aria-hidden="true">"Kind "</span>
-                            {item.kind.clone()}
-                        </td>
-                        <td class="nhsuk-table__cell">
-                            <span class="nhsuk-table-responsive__heading" aria-hidden="true">"Organisation "</span>
-                            {item.organisation.clone()}
-                        </td>
-                        <td class="nhsuk-table__cell">
-                            <span class="nhsuk-table-responsive__heading" aria-hidden="true">"Submitted "</span>
-                            {item.submitted.clone()}
-                        </td>
-                        <td class="nhsuk-table__cell">
-                            <span class="nhsuk-table-responsive__heading" aria-hidden="true">"Due "</span>
-                            {item.due.clone()}
-                            {item.overdue.then(|| view! { " " <Tag colour="red" text="Overdue" /> })}
-                        </td>
-                        <td class="nhsuk-table__cell">
-                            <span class="nhsuk-table-responsive__heading" aria-hidden="true">"Status "</span>
-                            {status_tag(&item.status, &item.status_label)}
-                        </td>
-                        <td class="nhsuk-table__cell">
-                            <span class="nhsuk-table-responsive__heading" aria-hidden="true">"Assigned to "</span>
-                            {item.assignee.clone().unwrap_or_else(|| "Nobody".to_owned())}
-                        </td>
-                    </tr>
-                }).collect_view()}
-            </tbody>
-        </table>
+            }).collect_view()}
+        </ResultsTable>
     }
     .into_any()
 }
@@ -473,35 +447,22 @@ pub fn AuditPage() -> impl IntoView {
                 view! { <p>"No entries match."</p> }.into_any()
             } else {
                 view! {
-                    <table class="nhsuk-table-responsive">
-                        <caption class="nhsuk-table__caption">
-                            {if view.more { "The newest 200 entries that match" } else { "Every entry that matches, newest first" }}
-                        </caption>
-                        <thead class="nhsuk-table__head">
-                            <tr>
-                                <th scope="col">"Time"</th>
-                                <th scope="col">"Who"</th>
-                                <th scope="col">"Action"</th>
-                                <th scope="col">"About"</th>
-                                <th scope="col">"Outcome"</th>
-                                <th scope="col">"From"</th>
-                                <th scope="col">"Detail"</th>
+                    <ResultsTable
+                        caption=if view.more { "The newest 200 entries that match" } else { "Every entry that matches, newest first" }
+                        headings=&["Time", "Who", "Action", "About", "Outcome", "From", "Detail"]
+                    >
+                        {view.rows.clone().into_iter().map(|r| view! {
+                            <tr class="nhsuk-table__row">
+                                <Cell heading="Time">{r.at.clone()}</Cell>
+                                <Cell heading="Who">{r.actor.clone()}</Cell>
+                                <Cell heading="Action">{r.action.clone()}</Cell>
+                                <Cell heading="About">{r.subject.clone()}</Cell>
+                                <Cell heading="Outcome">{r.outcome.clone()}</Cell>
+                                <Cell heading="From">{format!("{} ({})", r.client_addr, r.route)}</Cell>
+                                <Cell heading="Detail">{r.detail.clone()}</Cell>
                             </tr>
-                        </thead>
-                        <tbody class="nhsuk-table__body">
-                            {view.rows.iter().map(|r| view! {
-                                <tr class="nhsuk-table__row">
-                                    <td class="nhsuk-table__cell">{r.at.clone()}</td>
-                                    <td class="nhsuk-table__cell">{r.actor.clone()}</td>
-                                    <td class="nhsuk-table__cell">{r.action.clone()}</td>
-                                    <td class="nhsuk-table__cell">{r.subject.clone()}</td>
-                                    <td class="nhsuk-table__cell">{r.outcome.clone()}</td>
-                                    <td class="nhsuk-table__cell">{format!("{} ({})", r.client_addr, r.route)}</td>
-                                    <td class="nhsuk-table__cell">{r.detail.clone()}</td>
-                                </tr>
-                            }).collect_view()}
-                        </tbody>
-                    </table>
+                        }).collect_view()}
+                    </ResultsTable>
                 }.into_any()
             }}
         }
@@ -534,30 +495,19 @@ pub fn UsersPage() -> impl IntoView {
                 view! { <p>"No accounts match."</p> }.into_any()
             } else {
                 view! {
-                    <table class="nhsuk-table">
-                        <caption class="nhsuk-table__caption nhsuk-u-visually-hidden">"Accounts that match"</caption>
-                        <thead class="nhsuk-table__head">
+                    <ResultsTable caption="Accounts that match" headings=&["Name", "Email", "Role", "Status"]>
+                        {users.into_iter().map(|u| view! {
                             <tr class="nhsuk-table__row">
-                                <th class="nhsuk-table__header" scope="col">"Name"</th>
-                                <th class="nhsuk-table__header" scope="col">"Email"</th>
-                                <th class="nhsuk-table__header" scope="col">"Role"</th>
-                                <th class="nhsuk-table__header" scope="col">"Status"</th>
+                                <Cell heading="Name"><a href=paths::user(&u.user_id)>{u.name.clone()}</a></Cell>
+                                <Cell heading="Email">{u.email.clone()}</Cell>
+                                <Cell heading="Role">{u.role.clone()}</Cell>
+                                <Cell heading="Status">
+                                    {u.status.clone()}
+                                    {u.locked.then(|| view! { " " <Tag colour="red" text="Locked" /> })}
+                                </Cell>
                             </tr>
-                        </thead>
-                        <tbody class="nhsuk-table__body">
-                            {users.into_iter().map(|u| view! {
-                                <tr class="nhsuk-table__row">
-                                    <td class="nhsuk-table__cell"><a href=paths::user(&u.user_id)>{u.name.clone()}</a></td>
-                                    <td class="nhsuk-table__cell">{u.email.clone()}</td>
-                                    <td class="nhsuk-table__cell">{u.role.clone()}</td>
-                                    <td class="nhsuk-table__cell">
-                                        {u.status.clone()}
-                                        {u.locked.then(|| view! { " " <Tag colour="red" text="Locked" /> })}
-                                    </td>
-                                </tr>
-                            }).collect_view()}
-                        </tbody>
-                    </table>
+                        }).collect_view()}
+                    </ResultsTable>
                 }.into_any()
             }}
         }

@@ -7,10 +7,10 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 
 use super::{DeskNav, Row, Select};
 use crate::api::service_desk::{get_desk_mailbox, get_desk_mailboxes};
-use crate::components::Tag;
 use crate::components::form::{
     Choice, Choices, FormContext, FormErrors, PostForm, TextArea, TextInput, when_loaded,
 };
+use crate::components::{Cell, ResultsTable, Tag};
 use crate::model::applications::mailbox::Direction;
 use crate::model::service_desk::mailboxes::{MailboxAction, MailboxFilter, status_label};
 use crate::model::service_desk::paths;
@@ -66,33 +66,21 @@ pub fn DeskMailboxesPage() -> impl IntoView {
                 view! { <p>"No mailboxes match."</p> }.into_any()
             } else {
                 view! {
-                    <table class="nhsuk-table-responsive">
-                        <caption class="nhsuk-table__caption">
-                            {if list.more { "The first 200 mailboxes that match" } else { "Mailboxes that match" }}
-                        </caption>
-                        <thead class="nhsuk-table__head">
-                            <tr>
-                                <th scope="col">"Mailbox ID"</th>
-                                <th scope="col">"Organisation"</th>
-                                <th scope="col">"Environment"</th>
-                                <th scope="col">"Status"</th>
-                                <th scope="col">"Workflows"</th>
-                                <th scope="col">"Accounts"</th>
+                    <ResultsTable
+                        caption=if list.more { "The first 200 mailboxes that match" } else { "Mailboxes that match" }
+                        headings=&["Mailbox ID", "Organisation", "Environment", "Status", "Workflows", "Accounts"]
+                    >
+                        {list.items.clone().into_iter().map(|m| view! {
+                            <tr class="nhsuk-table__row">
+                                <Cell heading="Mailbox ID"><a href=paths::mailbox(&m.mailbox_id)>{m.mailbox_id.clone()}</a></Cell>
+                                <Cell heading="Organisation">{format!("{} ({})", m.organisation, m.ods_code)}</Cell>
+                                <Cell heading="Environment">{m.environment.clone()}</Cell>
+                                <Cell heading="Status">{status_tag(&m.status)}</Cell>
+                                <Cell heading="Workflows">{m.workflows}</Cell>
+                                <Cell heading="Accounts">{m.users}</Cell>
                             </tr>
-                        </thead>
-                        <tbody class="nhsuk-table__body">
-                            {list.items.iter().map(|m| view! {
-                                <tr class="nhsuk-table__row">
-                                    <td class="nhsuk-table__cell"><a href=paths::mailbox(&m.mailbox_id)>{m.mailbox_id.clone()}</a></td>
-                                    <td class="nhsuk-table__cell">{format!("{} ({})", m.organisation, m.ods_code)}</td>
-                                    <td class="nhsuk-table__cell">{m.environment.clone()}</td>
-                                    <td class="nhsuk-table__cell">{status_tag(&m.status)}</td>
-                                    <td class="nhsuk-table__cell">{m.workflows}</td>
-                                    <td class="nhsuk-table__cell">{m.users}</td>
-                                </tr>
-                            }).collect_view()}
-                        </tbody>
-                    </table>
+                        }).collect_view()}
+                    </ResultsTable>
                 }.into_any()
             }}
         }

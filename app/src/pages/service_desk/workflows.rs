@@ -8,10 +8,10 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 
 use super::DeskNav;
 use crate::api::service_desk::{get_catalogue_admin, get_workflow_edit};
-use crate::components::Tag;
 use crate::components::form::{
     Choice, Choices, FormContext, FormErrors, PostForm, TextInput, when_loaded,
 };
+use crate::components::{Cell, ResultsTable, Tag};
 use crate::model::catalogue::WorkflowStatus;
 use crate::model::service_desk::paths;
 use crate::model::service_desk::workflows::WorkflowAction;
@@ -42,36 +42,26 @@ pub fn CatalogueAdminPage() -> impl IntoView {
                 view! { <p>"No workflow IDs match."</p> }.into_any()
             } else {
                 view! {
-                    <table class="nhsuk-table-responsive">
-                        <caption class="nhsuk-table__caption">
-                            {format!(
-                                "{} {} that match, {} of them retired",
-                                if list.more { "The first 200" } else { "The" },
-                                if list.items.len() == 1 { "entry" } else { "entries" },
-                                list.retired,
-                            )}
-                        </caption>
-                        <thead class="nhsuk-table__head">
-                            <tr>
-                                <th scope="col">"Workflow ID"</th>
-                                <th scope="col">"Group"</th>
-                                <th scope="col">"Description"</th>
-                                <th scope="col">"Status"</th>
+                    <ResultsTable
+                        caption=format!(
+                            "{} {} that match, {} of them retired",
+                            if list.more { "The first 200" } else { "The" },
+                            if list.items.len() == 1 { "entry" } else { "entries" },
+                            list.retired,
+                        )
+                        headings=&["Workflow ID", "Group", "Description", "Status"]
+                    >
+                        {list.items.clone().into_iter().map(|w| view! {
+                            <tr class="nhsuk-table__row">
+                                <Cell heading="Workflow ID"><a href=paths::workflow(&w.workflow_id)><code>{w.workflow_id.clone()}</code></a></Cell>
+                                <Cell heading="Group">{w.group.clone()}</Cell>
+                                <Cell heading="Description">{w.description.clone()}</Cell>
+                                <Cell heading="Status">
+                                    <Tag colour=if w.status == WorkflowStatus::Active { "green" } else { "grey" } text=w.status.label() />
+                                </Cell>
                             </tr>
-                        </thead>
-                        <tbody class="nhsuk-table__body">
-                            {list.items.iter().map(|w| view! {
-                                <tr class="nhsuk-table__row">
-                                    <td class="nhsuk-table__cell"><a href=paths::workflow(&w.workflow_id)><code>{w.workflow_id.clone()}</code></a></td>
-                                    <td class="nhsuk-table__cell">{w.group.clone()}</td>
-                                    <td class="nhsuk-table__cell">{w.description.clone()}</td>
-                                    <td class="nhsuk-table__cell">
-                                        <Tag colour=if w.status == WorkflowStatus::Active { "green" } else { "grey" } text=w.status.label() />
-                                    </td>
-                                </tr>
-                            }).collect_view()}
-                        </tbody>
-                    </table>
+                        }).collect_view()}
+                    </ResultsTable>
                 }.into_any()
             }}
         }
