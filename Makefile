@@ -10,6 +10,8 @@ SHELL := /bin/bash
 export PATH := $(HOME)/.cargo/bin:$(PATH)
 
 CARGO_LEPTOS_VERSION := 0.3.10
+# The S3-compatible server the storage tests start (0.14 builds with this project's Rust).
+S3S_FS_VERSION := 0.14.1
 # wasm-bindgen-cli must match the wasm-bindgen library in Cargo.lock exactly.
 WASM_BINDGEN_VERSION := $(shell awk '/^name = "wasm-bindgen"$$/ { getline; gsub(/"/, "", $$3); print $$3 }' Cargo.lock)
 SITE_CSS := style/public/nhsuk/nhsuk-frontend.min.css
@@ -53,11 +55,13 @@ tools: ## Rust target, cargo-leptos, wasm-bindgen-cli, Node.js
 		|| cargo install wasm-bindgen-cli --version $(WASM_BINDGEN_VERSION)
 	@command -v npm >/dev/null || { $(call apt_install,nodejs npm); }
 
-test-tools: ## Chromium and chromedriver, PostgreSQL, curl, aiosmtpd, the browser tests' npm packages
+test-tools: ## Chromium and chromedriver, PostgreSQL, curl, aiosmtpd, s3s-fs, the browser tests' npm packages
 	@command -v chromium >/dev/null && command -v chromedriver >/dev/null \
 		|| { $(call apt_install,chromium chromium-driver); }
 	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { $(call apt_install,postgresql); }
 	@command -v curl >/dev/null || { $(call apt_install,curl); }
+	@s3s-fs --version 2>/dev/null | grep -q " $(S3S_FS_VERSION)" \
+		|| cargo install s3s-fs --version $(S3S_FS_VERSION) --locked --features binary
 	@[ target/test-venv/.installed -nt tests/requirements.txt ] || { \
 		python3 -m venv target/test-venv 2>/dev/null || { $(call apt_install,python3-venv); python3 -m venv target/test-venv; }; \
 		target/test-venv/bin/pip install --quiet --disable-pip-version-check -r tests/requirements.txt; \

@@ -11,11 +11,12 @@ use app::backend::accounts::crypto::SecretKey;
 use app::backend::accounts::session::SessionPolicy;
 use app::backend::accounts::sign_in::LockPolicy;
 use app::backend::network::{IpNet, NetworkPolicy, parse_networks};
+use app::backend::storage::{S3Secret, StorageConfig};
 use url::Url;
 
 /// Every variable this program reads, with its default and meaning (the README's table is made
 /// from the same words).
-pub const VARIABLES: [(&str, &str, &str); 23] = [
+pub const VARIABLES: [(&str, &str, &str); 28] = [
     (
         "MESH_PORTAL_LISTEN_ADDR",
         "127.0.0.1:3000",
@@ -131,6 +132,27 @@ pub const VARIABLES: [(&str, &str, &str); 23] = [
         "5",
         "working days the service desk aims to decide in; the queue shows due dates and overdue",
     ),
+    (
+        "MESH_PORTAL_STORAGE_URL",
+        "<data dir>/objects",
+        "where message content is kept: a folder, or `s3://bucket/prefix` for S3-compatible storage",
+    ),
+    (
+        "MESH_PORTAL_S3_ENDPOINT",
+        "AWS's own",
+        "the S3-compatible service's address, such as `http://127.0.0.1:9000`",
+    ),
+    ("MESH_PORTAL_S3_REGION", "eu-west-2", "the bucket's region"),
+    (
+        "MESH_PORTAL_S3_ACCESS_KEY_ID",
+        "none (required with s3://)",
+        "the access key's ID",
+    ),
+    (
+        "MESH_PORTAL_S3_SECRET_ACCESS_KEY",
+        "none (required with s3://)",
+        "the access key's secret (never logged)",
+    ),
 ];
 
 /// How log lines are written.
@@ -167,6 +189,8 @@ pub struct Settings {
     pub cis2: Option<Cis2>,
     /// Working days to decide an application in.
     pub turnaround_days: i64,
+    /// Where message content is kept.
+    pub storage: StorageConfig,
 }
 
 /// An SMTP URL; it can hold a password, so it never prints whole.
@@ -421,7 +445,9 @@ impl Settings {
                 ));
             }
         };
+        let storage = storage(&get, &data_dir)?;
         Ok(Self {
+            storage,
             listen_addr,
             data_dir,
             database_url,
@@ -442,6 +468,56 @@ impl Settings {
             turnaround_days: whole("MESH_PORTAL_TURNAROUND_DAYS", 5, 1..=60)?,
         })
     }
+}
+
+/// The content store: a folder (the data folder's `objects` by default), or an S3 bucket with
+/// its endpoint, region and key.
+fn storage(
+    get: &impl Fn(&str) -> Option<String>,
+    data_dir: &Path,
+) -> Result<StorageConfig, ConfigError> {
+    let Some(url) = get("MESH_PORTAL_STORAGE_URL") else {
+        return Ok(StorageConfig::Local(data_dir.join("objects")));
+    };
+    if !url.starts_with("s3://") {
+        let folder = url.strip_prefix("file://").unwrap_or(&url);
+        return Ok(StorageConfig::Local(PathBuf::from(folder)));
+    }
+    let (bucket, prefix) = StorageConfig::parse_s3_url(&url).ok_or_else(|| {
+        bad(
+            "MESH_PORTAL_STORAGE_URL",
+            format!("‘{url}’ must be s3://bucket or s3://bucket/prefix, with a bucket name of 3 to 63 lower-case letters, digits, dots and hyphens"),
+        )
+    })?;
+    let endpoint = match get("MESH_PORTAL_S3_ENDPOINT") {
+        None => None,
+        Some(v) => {
+            let parsed = Url::parse(&v).map_err(|e| {
+                bad(
+                    "MESH_PORTAL_S3_ENDPOINT",
+                    format!("‘{v}’ is not a URL ({e})"),
+                )
+            })?;
+            if !matches!(parsed.scheme(), "http" | "https") {
+                return Err(bad(
+                    "MESH_PORTAL_S3_ENDPOINT",
+                    format!("‘{v}’ must be an http:// or https:// address"),
+                ));
+            }
+            Some(v.trim_end_matches('/').to_owned())
+        }
+    };
+    let required = |name: &'static str| {
+        get(name).ok_or_else(|| bad(name, "required when MESH_PORTAL_STORAGE_URL is s3://…"))
+    };
+    Ok(StorageConfig::S3 {
+        bucket,
+        prefix,
+        endpoint,
+        region: get("MESH_PORTAL_S3_REGION").unwrap_or_else(|| "eu-west-2".into()),
+        access_key_id: required("MESH_PORTAL_S3_ACCESS_KEY_ID")?,
+        secret_access_key: S3Secret(required("MESH_PORTAL_S3_SECRET_ACCESS_KEY")?),
+    })
 }
 
 /// The SQLite database in the data folder, created on first use.
@@ -486,6 +562,36 @@ mod tests {
         for name in read.iter().chain(&whole) {
             assert!(listed.contains(name), "{name} is read but not in VARIABLES");
         }
+    }
+
+    #[test]
+    fn content_goes_to_a_folder_or_to_s3_with_its_key() {
+        let local = settings(&[("MESH_PORTAL_DATA_DIR", "/srv/mesh")]).unwrap();
+        assert_eq!(
+            local.storage,
+            StorageConfig::Local(PathBuf::from("/srv/mesh/objects"))
+        );
+        let s3 = settings(&[
+            ("MESH_PORTAL_STORAGE_URL", "s3://mesh-content/portal"),
+            ("MESH_PORTAL_S3_ENDPOINT", "http://127.0.0.1:9000/"),
+            ("MESH_PORTAL_S3_ACCESS_KEY_ID", "portal"),
+            ("MESH_PORTAL_S3_SECRET_ACCESS_KEY", "hunter2"),
+        ])
+        .unwrap();
+        assert!(matches!(
+            &s3.storage,
+            StorageConfig::S3 { bucket, prefix, endpoint: Some(e), region, .. }
+                if bucket == "mesh-content" && prefix == "portal"
+                    && e == "http://127.0.0.1:9000" && region == "eu-west-2"
+        ));
+        assert!(
+            !format!("{s3:?}").contains("hunter2"),
+            "the secret never prints"
+        );
+        let missing = settings(&[("MESH_PORTAL_STORAGE_URL", "s3://mesh-content")]).unwrap_err();
+        assert_eq!(missing.variable, "MESH_PORTAL_S3_ACCESS_KEY_ID");
+        let bad_bucket = settings(&[("MESH_PORTAL_STORAGE_URL", "s3://Mesh_Content")]).unwrap_err();
+        assert_eq!(bad_bucket.variable, "MESH_PORTAL_STORAGE_URL");
     }
 
     #[test]

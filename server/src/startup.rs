@@ -17,6 +17,7 @@ use app::backend::mail::{self, MailSetupError, Mailer};
 use app::backend::organisations;
 use app::backend::seed::{SeedError, SeedReport};
 use app::backend::sessions::DbSessionStore;
+use app::backend::storage::Storage;
 use app::backend::{AppState, ServiceConfig};
 use app::{App, shell};
 use axum::Router;
@@ -79,6 +80,8 @@ pub enum StartupError {
     KeyFile { path: PathBuf, message: String },
     #[error("cannot set up email: {0}")]
     Mail(#[from] MailSetupError),
+    #[error("cannot open the content storage: {0}")]
+    Storage(#[from] app::backend::storage::StorageError),
     #[error("cannot listen on {addr}: {source}")]
     Listen {
         addr: std::net::SocketAddr,
@@ -133,7 +136,10 @@ impl Application {
             Some(key) => key.clone(),
             None => key_file(&settings.data_dir)?,
         };
+        let storage = Storage::open(&settings.storage).await?;
+        tracing::info!(storage = %storage.describe(), "content storage ready");
         let state = AppState {
+            storage,
             db,
             catalogue: Arc::new(catalogue),
             leptos_options,

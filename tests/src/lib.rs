@@ -9,6 +9,7 @@
 pub mod accounts;
 pub mod applying;
 pub mod postgres;
+pub mod s3;
 pub mod smtp;
 
 use std::collections::HashMap;

@@ -17,6 +17,7 @@ pub mod seed;
 pub mod service_desk;
 pub mod sessions;
 pub mod state;
+pub mod storage;
 
 pub use state::{AppState, Cis2, ServiceConfig};
 

@@ -13,6 +13,7 @@ use super::clock::Clock;
 use super::db::Db;
 use super::mail::Mailer;
 use super::network::NetworkPolicy;
+use super::storage::Storage;
 
 /// Everything a request may need. Cheap to clone.
 #[derive(Clone, Debug)]
@@ -28,6 +29,8 @@ pub struct AppState {
     pub network: Arc<NetworkPolicy>,
     pub lock_policy: LockPolicy,
     pub session_policy: SessionPolicy,
+    /// Where message content is kept.
+    pub storage: Storage,
 }
 
 /// The settings services need while serving.

@@ -43,3 +43,4 @@ mod sessions;
 mod sign_in;
 mod sign_in_pages;
 mod startup;
+mod storage;
