@@ -12,3 +12,433 @@ pub struct MailboxSummary {
     pub environment: String,
     pub active: bool,
 }
+
+use crate::model::applications::account::AccessRoute;
+use crate::model::applications::mailbox::{Direction, Environment};
+use crate::model::forms::FieldError;
+
+/// Largest file over HSCN.
+pub const HSCN_MAX_BYTES: u64 = 100 * 1000 * 1000;
+/// Largest file over the internet.
+pub const INTERNET_MAX_BYTES: u64 = 50 * 1000 * 1000;
+/// Longest subject and reference.
+pub const SUBJECT_MAX_CHARS: usize = 500;
+pub const REFERENCE_MAX_CHARS: usize = 100;
+
+/// The largest file a person may send over `route`.
+pub fn max_bytes(route: AccessRoute) -> u64 {
+    match route {
+        AccessRoute::Hscn => HSCN_MAX_BYTES,
+        AccessRoute::Internet => INTERNET_MAX_BYTES,
+    }
+}
+
+/// The kind of message: data, or a test (only over HSCN, only in Path to Live).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum MessageType {
+    Data,
+    Test,
+}
+
+impl MessageType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Data => "data",
+            Self::Test => "test",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "data" => Some(Self::Data),
+            "test" => Some(Self::Test),
+            _ => None,
+        }
+    }
+}
+
+/// What the rules need to know of a mailbox.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MailboxFacts {
+    pub mailbox_id: String,
+    pub environment: Environment,
+    pub active: bool,
+    /// Its registration for the workflow being sent, if any.
+    pub registration: Option<Direction>,
+}
+
+/// What the rules need to know of the workflow being sent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WorkflowFacts {
+    pub workflow_id: String,
+    pub active: bool,
+    pub hscn_only: bool,
+    pub test_first: bool,
+}
+
+/// Everything one send is judged on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SendFacts {
+    pub route: AccessRoute,
+    pub message_type: MessageType,
+    pub sender: MailboxFacts,
+    /// `None` when no mailbox has the ID typed.
+    pub recipient: Option<MailboxFacts>,
+    pub recipient_id: String,
+    /// `None` when the catalogue has no such workflow.
+    pub workflow: Option<WorkflowFacts>,
+    pub workflow_id: String,
+    /// Whether the sender's organisation has had a test message of this workflow delivered in
+    /// a Path to Live environment (asked only for a *test first* workflow sent in Live).
+    pub tested_in_path_to_live: bool,
+}
+
+fn sends(direction: Option<Direction>) -> bool {
+    matches!(direction, Some(Direction::Send | Direction::Both))
+}
+
+fn receives(direction: Option<Direction>) -> bool {
+    matches!(direction, Some(Direction::Receive | Direction::Both))
+}
+
+/// Every reason `facts` cannot be sent, each at the field to change, in page order; empty when
+/// it may be sent.
+pub fn send_refusals(facts: &SendFacts) -> Vec<FieldError> {
+    let mut refusals = Vec::new();
+    let sender = &facts.sender;
+    if !sender.active {
+        refusals.push(FieldError::new(
+            "message_type",
+            format!(
+                "Mailbox {} is suspended, so it cannot send files. Contact the service desk",
+                sender.mailbox_id
+            ),
+        ));
+        return refusals;
+    }
+    if facts.message_type == MessageType::Test {
+        if facts.route == AccessRoute::Internet {
+            refusals.push(FieldError::new(
+                "message_type",
+                "Test messages can only be sent over HSCN. Choose Data",
+            ));
+        } else if sender.environment == Environment::Live {
+            refusals.push(FieldError::new(
+                "message_type",
+                "Test messages can only be sent in Path to Live environments. Choose Data",
+            ));
+        }
+    }
+    match &facts.workflow {
+        None => refusals.push(FieldError::new(
+            "workflow_id",
+            format!("{} is not in the workflow ID catalogue", facts.workflow_id),
+        )),
+        Some(workflow) if !workflow.active => refusals.push(FieldError::new(
+            "workflow_id",
+            format!(
+                "{} is retired and can no longer be sent",
+                workflow.workflow_id
+            ),
+        )),
+        Some(workflow) if !sends(sender.registration) => refusals.push(FieldError::new(
+            "workflow_id",
+            format!(
+                "Mailbox {} is not registered to send {}. Ask the service desk to add it",
+                sender.mailbox_id, workflow.workflow_id
+            ),
+        )),
+        Some(workflow) if workflow.hscn_only && facts.route == AccessRoute::Internet => refusals
+            .push(FieldError::new(
+                "workflow_id",
+                format!(
+                    "{} can only be sent over HSCN, not over the internet",
+                    workflow.workflow_id
+                ),
+            )),
+        Some(workflow)
+            if workflow.test_first
+                && sender.environment == Environment::Live
+                && !facts.tested_in_path_to_live =>
+        {
+            refusals.push(FieldError::new(
+                "workflow_id",
+                format!(
+                    "{id} must be tested before it is sent in Live. Send a test message of {id} \
+                     from one of your organisation's Path to Live mailboxes first, and have it \
+                     delivered",
+                    id = workflow.workflow_id
+                ),
+            ));
+        }
+        Some(_) => {}
+    }
+    match &facts.recipient {
+        None => refusals.push(FieldError::new(
+            "recipient",
+            format!("There is no mailbox with the ID {}", facts.recipient_id),
+        )),
+        Some(recipient) if !recipient.active => refusals.push(FieldError::new(
+            "recipient",
+            format!(
+                "Mailbox {} is suspended and cannot receive files",
+                recipient.mailbox_id
+            ),
+        )),
+        Some(recipient) if recipient.environment != sender.environment => {
+            refusals.push(FieldError::new(
+                "recipient",
+                format!(
+                    "Mailbox {} is in {}, not {}: files cannot cross environments",
+                    recipient.mailbox_id,
+                    recipient.environment.label(),
+                    sender.environment.label()
+                ),
+            ));
+        }
+        Some(recipient) if facts.workflow.is_some() && !receives(recipient.registration) => {
+            refusals.push(FieldError::new(
+                "recipient",
+                format!(
+                    "Mailbox {} does not receive {}",
+                    recipient.mailbox_id, facts.workflow_id
+                ),
+            ));
+        }
+        Some(_) => {}
+    }
+    refusals
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn mailbox(
+        id: &str,
+        environment: Environment,
+        registration: Option<Direction>,
+    ) -> MailboxFacts {
+        MailboxFacts {
+            mailbox_id: id.to_owned(),
+            environment,
+            active: true,
+            registration,
+        }
+    }
+
+    /// A send that passes every rule: Data, over HSCN, in Integration, of an active workflow the
+    /// sender sends and the recipient receives.
+    fn allowed() -> SendFacts {
+        SendFacts {
+            route: AccessRoute::Hscn,
+            message_type: MessageType::Data,
+            sender: mailbox("X26OT001", Environment::Integration, Some(Direction::Send)),
+            recipient: Some(mailbox(
+                "RR8TR001",
+                Environment::Integration,
+                Some(Direction::Both),
+            )),
+            recipient_id: "RR8TR001".to_owned(),
+            workflow: Some(WorkflowFacts {
+                workflow_id: "PATH_MEDRPT_V3".to_owned(),
+                active: true,
+                hscn_only: false,
+                test_first: false,
+            }),
+            workflow_id: "PATH_MEDRPT_V3".to_owned(),
+            tested_in_path_to_live: false,
+        }
+    }
+
+    fn refusals(change: impl FnOnce(&mut SendFacts)) -> Vec<(String, String)> {
+        let mut facts = allowed();
+        change(&mut facts);
+        send_refusals(&facts)
+            .into_iter()
+            .map(|e| (e.field_id, e.message))
+            .collect()
+    }
+
+    fn one(field: &str, message: &str) -> Vec<(String, String)> {
+        vec![(field.to_owned(), message.to_owned())]
+    }
+
+    #[test]
+    fn a_send_that_keeps_every_rule_is_allowed() {
+        assert_eq!(refusals(|_| {}), vec![]);
+    }
+
+    /// A rule's name, how the allowed send is changed to break it, and the refusal expected.
+    type Case = (
+        &'static str,
+        Box<dyn FnOnce(&mut SendFacts)>,
+        Vec<(String, String)>,
+    );
+
+    #[test]
+    fn each_rule_has_its_own_message_at_its_field() {
+        let cases: Vec<Case> = vec![
+            (
+                "sender suspended",
+                Box::new(|f| f.sender.active = false),
+                one(
+                    "message_type",
+                    "Mailbox X26OT001 is suspended, so it cannot send files. Contact the service desk",
+                ),
+            ),
+            (
+                "test over the internet",
+                Box::new(|f| {
+                    f.message_type = MessageType::Test;
+                    f.route = AccessRoute::Internet;
+                }),
+                one(
+                    "message_type",
+                    "Test messages can only be sent over HSCN. Choose Data",
+                ),
+            ),
+            (
+                "test in Live",
+                Box::new(|f| {
+                    f.message_type = MessageType::Test;
+                    f.sender.environment = Environment::Live;
+                    f.recipient.as_mut().unwrap().environment = Environment::Live;
+                }),
+                one(
+                    "message_type",
+                    "Test messages can only be sent in Path to Live environments. Choose Data",
+                ),
+            ),
+            (
+                "workflow not in the catalogue",
+                Box::new(|f| f.workflow = None),
+                one(
+                    "workflow_id",
+                    "PATH_MEDRPT_V3 is not in the workflow ID catalogue",
+                ),
+            ),
+            (
+                "workflow retired",
+                Box::new(|f| f.workflow.as_mut().unwrap().active = false),
+                one(
+                    "workflow_id",
+                    "PATH_MEDRPT_V3 is retired and can no longer be sent",
+                ),
+            ),
+            (
+                "sender only receives it",
+                Box::new(|f| f.sender.registration = Some(Direction::Receive)),
+                one(
+                    "workflow_id",
+                    "Mailbox X26OT001 is not registered to send PATH_MEDRPT_V3. Ask the service desk to add it",
+                ),
+            ),
+            (
+                "HSCN only over the internet",
+                Box::new(|f| {
+                    f.workflow.as_mut().unwrap().hscn_only = true;
+                    f.route = AccessRoute::Internet;
+                }),
+                one(
+                    "workflow_id",
+                    "PATH_MEDRPT_V3 can only be sent over HSCN, not over the internet",
+                ),
+            ),
+            (
+                "test first, untested, in Live",
+                Box::new(|f| {
+                    f.workflow.as_mut().unwrap().test_first = true;
+                    f.sender.environment = Environment::Live;
+                    f.recipient.as_mut().unwrap().environment = Environment::Live;
+                }),
+                one(
+                    "workflow_id",
+                    "PATH_MEDRPT_V3 must be tested before it is sent in Live. Send a test message of PATH_MEDRPT_V3 from one of your organisation's Path to Live mailboxes first, and have it delivered",
+                ),
+            ),
+            (
+                "no such recipient",
+                Box::new(|f| {
+                    f.recipient = None;
+                    f.recipient_id = "NOSUCHBOX".to_owned();
+                }),
+                one("recipient", "There is no mailbox with the ID NOSUCHBOX"),
+            ),
+            (
+                "recipient suspended",
+                Box::new(|f| f.recipient.as_mut().unwrap().active = false),
+                one(
+                    "recipient",
+                    "Mailbox RR8TR001 is suspended and cannot receive files",
+                ),
+            ),
+            (
+                "recipient in another environment",
+                Box::new(|f| f.recipient.as_mut().unwrap().environment = Environment::Live),
+                one(
+                    "recipient",
+                    "Mailbox RR8TR001 is in Live, not Path to Live: Integration: files cannot cross environments",
+                ),
+            ),
+            (
+                "recipient does not receive it",
+                Box::new(|f| f.recipient.as_mut().unwrap().registration = Some(Direction::Send)),
+                one(
+                    "recipient",
+                    "Mailbox RR8TR001 does not receive PATH_MEDRPT_V3",
+                ),
+            ),
+        ];
+        for (case, change, expected) in cases {
+            assert_eq!(refusals(change), expected, "{case}");
+        }
+    }
+
+    #[test]
+    fn rules_that_pass_in_their_own_setting() {
+        assert_eq!(
+            refusals(|f| f.message_type = MessageType::Test),
+            vec![],
+            "a test over HSCN in Path to Live"
+        );
+        assert_eq!(
+            refusals(|f| {
+                f.workflow.as_mut().unwrap().test_first = true;
+                f.sender.environment = Environment::Live;
+                f.recipient.as_mut().unwrap().environment = Environment::Live;
+                f.tested_in_path_to_live = true;
+            }),
+            vec![],
+            "test first, once tested"
+        );
+        assert_eq!(
+            refusals(|f| f.workflow.as_mut().unwrap().test_first = true),
+            vec![],
+            "test first does not apply in Path to Live"
+        );
+        assert_eq!(
+            refusals(|f| f.workflow.as_mut().unwrap().hscn_only = true),
+            vec![],
+            "HSCN only over HSCN"
+        );
+    }
+
+    #[test]
+    fn problems_with_workflow_and_recipient_are_reported_together() {
+        let found = refusals(|f| {
+            f.workflow.as_mut().unwrap().active = false;
+            f.recipient = None;
+        });
+        assert_eq!(
+            found.iter().map(|(f, _)| f.as_str()).collect::<Vec<_>>(),
+            ["workflow_id", "recipient"]
+        );
+    }
+
+    #[test]
+    fn internet_users_send_up_to_50_mb_and_hscn_users_up_to_100_mb() {
+        assert_eq!(max_bytes(AccessRoute::Internet), 50_000_000);
+        assert_eq!(max_bytes(AccessRoute::Hscn), 100_000_000);
+    }
+}
