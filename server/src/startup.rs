@@ -140,6 +140,7 @@ impl Application {
         tracing::info!(storage = %storage.describe(), "content storage ready");
         let state = AppState {
             storage,
+            instance_id: app::backend::accounts::crypto::random_token()[..16].into(),
             db,
             catalogue: Arc::new(catalogue),
             leptos_options,

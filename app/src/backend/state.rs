@@ -31,6 +31,8 @@ pub struct AppState {
     pub session_policy: SessionPolicy,
     /// Where message content is kept.
     pub storage: Storage,
+    /// This process among the instances sharing the database (random at each start).
+    pub instance_id: Arc<str>,
 }
 
 /// The settings services need while serving.

@@ -165,8 +165,8 @@ pub fn send_refusals(facts: &SendFacts) -> Vec<FieldError> {
                 "workflow_id",
                 format!(
                     "{id} must be tested before it is sent in Live. Send a test message of {id} \
-                     from one of your organisation's Path to Live mailboxes first, and have it \
-                     delivered",
+                     from one of your organisation's Path to Live mailboxes first: it counts once \
+                     its recipient has downloaded it",
                     id = workflow.workflow_id
                 ),
             ));
@@ -354,7 +354,7 @@ mod tests {
                 }),
                 one(
                     "workflow_id",
-                    "PATH_MEDRPT_V3 must be tested before it is sent in Live. Send a test message of PATH_MEDRPT_V3 from one of your organisation's Path to Live mailboxes first, and have it delivered",
+                    "PATH_MEDRPT_V3 must be tested before it is sent in Live. Send a test message of PATH_MEDRPT_V3 from one of your organisation's Path to Live mailboxes first: it counts once its recipient has downloaded it",
                 ),
             ),
             (
@@ -440,5 +440,162 @@ mod tests {
     fn internet_users_send_up_to_50_mb_and_hscn_users_up_to_100_mb() {
         assert_eq!(max_bytes(AccessRoute::Internet), 50_000_000);
         assert_eq!(max_bytes(AccessRoute::Hscn), 100_000_000);
+    }
+}
+
+/// The new message form's fields, as typed (the file arrives apart, as a stream).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewMessageForm {
+    pub message_type: String,
+    pub workflow_id: String,
+    pub recipient: String,
+    pub subject: String,
+    pub reference: String,
+}
+
+/// A new message's fields, checked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewMessageFields {
+    pub message_type: MessageType,
+    pub workflow_id: String,
+    pub recipient: String,
+    pub subject: String,
+    pub reference: String,
+}
+
+impl NewMessageForm {
+    /// Checks the fields' own shape; the rules that need the database come after.
+    pub fn check(&self) -> Result<NewMessageFields, Vec<FieldError>> {
+        use crate::model::applications::free_text;
+        let mut errors = Vec::new();
+        let message_type = MessageType::parse(self.message_type.trim());
+        if message_type.is_none() {
+            errors.push(FieldError::new("message_type", "Select the message type"));
+        }
+        let workflow_id = self.workflow_id.trim().to_owned();
+        if let Err(error) = crate::model::catalogue::WorkflowId::parse(&workflow_id) {
+            let message = match error {
+                crate::model::catalogue::WorkflowIdError::Empty => {
+                    "Select the workflow ID".to_owned()
+                }
+                other => other.to_string(),
+            };
+            errors.push(FieldError::new("workflow_id", message));
+        }
+        let recipient = self.recipient.trim().to_ascii_uppercase();
+        if recipient.is_empty() {
+            errors.push(FieldError::new(
+                "recipient",
+                "Enter the recipient's Mailbox ID",
+            ));
+        } else if !(3..=20).contains(&recipient.len())
+            || !recipient.chars().all(|c| c.is_ascii_alphanumeric())
+        {
+            errors.push(FieldError::new(
+                "recipient",
+                "Mailbox ID must be 3 to 20 letters and numbers, like X26HC005",
+            ));
+        }
+        let subject = free_text(&self.subject, "Subject", SUBJECT_MAX_CHARS, false, false)
+            .map_err(|m| errors.push(FieldError::new("subject", m)))
+            .unwrap_or_default();
+        let reference = free_text(
+            &self.reference,
+            "Reference",
+            REFERENCE_MAX_CHARS,
+            false,
+            false,
+        )
+        .map_err(|m| errors.push(FieldError::new("reference", m)))
+        .unwrap_or_default();
+        match message_type {
+            Some(message_type) if errors.is_empty() => Ok(NewMessageFields {
+                message_type,
+                workflow_id,
+                recipient,
+                subject,
+                reference,
+            }),
+            _ => Err(errors),
+        }
+    }
+}
+
+/// A file name as the sender's browser gave it, made safe to store and to offer back: no folder
+/// part, no control characters, at most 255 characters; `None` when nothing is left.
+pub fn safe_file_name(name: &str) -> Option<String> {
+    let last = name.rsplit(['/', '\\']).next().unwrap_or_default();
+    let cleaned: String = last.chars().filter(|c| !c.is_control()).take(255).collect();
+    let cleaned = cleaned.trim().trim_matches('.').trim().to_owned();
+    (!cleaned.is_empty()).then_some(cleaned)
+}
+
+#[cfg(test)]
+mod form_tests {
+    use super::*;
+
+    #[test]
+    fn the_form_needs_a_type_a_workflow_and_a_recipient() {
+        let errors = NewMessageForm::default().check().unwrap_err();
+        let fields: Vec<(&str, &str)> = errors
+            .iter()
+            .map(|e| (e.field_id.as_str(), e.message.as_str()))
+            .collect();
+        assert_eq!(
+            fields,
+            [
+                ("message_type", "Select the message type"),
+                ("workflow_id", "Select the workflow ID"),
+                ("recipient", "Enter the recipient's Mailbox ID"),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_checked_form_is_trimmed_and_its_mailbox_id_upper_case() {
+        let fields = NewMessageForm {
+            message_type: "data".into(),
+            workflow_id: " PATH_MEDRPT_V3 ".into(),
+            recipient: " rr8tr001 ".into(),
+            subject: " Results ".into(),
+            reference: "".into(),
+        }
+        .check()
+        .unwrap();
+        assert_eq!(fields.recipient, "RR8TR001");
+        assert_eq!(fields.workflow_id, "PATH_MEDRPT_V3");
+        assert_eq!(fields.subject, "Results");
+        let long = NewMessageForm {
+            message_type: "data".into(),
+            workflow_id: "PATH_MEDRPT_V3".into(),
+            recipient: "RR8TR001".into(),
+            subject: "x".repeat(SUBJECT_MAX_CHARS + 1),
+            reference: "line\u{7}bell".into(),
+        }
+        .check()
+        .unwrap_err();
+        assert_eq!(
+            long.iter().map(|e| e.field_id.as_str()).collect::<Vec<_>>(),
+            ["subject", "reference"]
+        );
+    }
+
+    #[test]
+    fn file_names_lose_folders_and_control_characters() {
+        assert_eq!(
+            safe_file_name("C:\\Users\\sam\\results.csv").as_deref(),
+            Some("results.csv")
+        );
+        assert_eq!(
+            safe_file_name("../../etc/passwd").as_deref(),
+            Some("passwd")
+        );
+        assert_eq!(
+            safe_file_name("re\u{0}port\r\n.pdf").as_deref(),
+            Some("report.pdf")
+        );
+        assert_eq!(safe_file_name("..").as_deref(), None);
+        assert_eq!(safe_file_name("  ").as_deref(), None);
+        assert_eq!(safe_file_name(&"a".repeat(300)).map(|n| n.len()), Some(255));
     }
 }

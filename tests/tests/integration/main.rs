@@ -34,6 +34,7 @@ mod decisions;
 mod export;
 mod health;
 mod mail;
+mod messaging;
 mod organisations;
 mod protection;
 mod route_matrix;

@@ -4,6 +4,7 @@
 
 pub mod applications;
 pub mod mailboxes;
+pub mod messages;
 pub mod organisations;
 pub mod service_desk;
 pub mod users;

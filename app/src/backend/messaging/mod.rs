@@ -1,4 +1,6 @@
-//! A mailbox user's mailboxes. (Sending and collecting files come with the messaging pages.)
+//! A mailbox user's mailboxes, and the files sent between them ([`send`]).
+
+pub mod send;
 
 use super::db::Db;
 use super::db::applications as repo;

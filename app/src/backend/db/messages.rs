@@ -1,0 +1,235 @@
+//! SQL for messages between mailboxes, the uploads in progress, and what the send rules need to
+//! know of mailboxes and workflows.
+
+use sqlx::{Any, AnyConnection};
+
+/// A message as stored.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct MessageRow {
+    pub message_id: String,
+    pub sender: String,
+    pub recipient: String,
+    pub environment: String,
+    pub workflow_id: String,
+    pub message_type: String,
+    pub subject: String,
+    pub local_id: String,
+    pub file_name: String,
+    pub content_type: String,
+    pub size_bytes: i64,
+    pub sha256: String,
+    pub content_key: Option<String>,
+    pub status: String,
+    pub linked_message_id: Option<String>,
+    pub report_text: Option<String>,
+    pub created_at: i64,
+    pub acknowledged_at: Option<i64>,
+    pub expires_at: i64,
+    pub expired_at: Option<i64>,
+}
+
+const COLUMNS: &str = "message_id, sender, recipient, environment, workflow_id, message_type, \
+     subject, local_id, file_name, content_type, size_bytes, sha256, content_key, status, \
+     linked_message_id, report_text, created_at, acknowledged_at, expires_at, expired_at";
+
+/// A message whose content is whole in the store, about to be delivered.
+#[derive(Debug, Clone)]
+pub struct NewMessage<'a> {
+    pub message_id: &'a str,
+    pub sender: &'a str,
+    pub recipient: &'a str,
+    pub environment: &'a str,
+    pub workflow_id: &'a str,
+    pub message_type: &'a str,
+    pub subject: &'a str,
+    pub local_id: &'a str,
+    pub file_name: &'a str,
+    pub content_type: &'a str,
+    pub size_bytes: i64,
+    pub sha256: &'a str,
+    pub content_key: &'a str,
+    pub sent_by: Option<&'a str>,
+    pub expires_at: i64,
+}
+
+/// Delivers a message: from now on its recipient sees it.
+pub async fn insert(conn: &mut AnyConnection, m: &NewMessage<'_>, now: i64) -> sqlx::Result<()> {
+    sqlx::query::<Any>(
+        "INSERT INTO messages (message_id, sender, recipient, environment, workflow_id, \
+         message_type, subject, local_id, file_name, content_type, size_bytes, sha256, \
+         content_key, status, sent_by, created_at, expires_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, 'accepted', $14, $15, $16)",
+    )
+    .bind(m.message_id)
+    .bind(m.sender)
+    .bind(m.recipient)
+    .bind(m.environment)
+    .bind(m.workflow_id)
+    .bind(m.message_type)
+    .bind(m.subject)
+    .bind(m.local_id)
+    .bind(m.file_name)
+    .bind(m.content_type)
+    .bind(m.size_bytes)
+    .bind(m.sha256)
+    .bind(m.content_key)
+    .bind(m.sent_by)
+    .bind(now)
+    .bind(m.expires_at)
+    .execute(conn)
+    .await
+    .map(drop)
+}
+
+/// One message.
+pub async fn by_id(conn: &mut AnyConnection, message_id: &str) -> sqlx::Result<Option<MessageRow>> {
+    sqlx::query_as::<Any, MessageRow>(&format!(
+        "SELECT {COLUMNS} FROM messages WHERE message_id = $1"
+    ))
+    .bind(message_id)
+    .fetch_optional(conn)
+    .await
+}
+
+/// Notes that an upload is under way, before its first byte is written.
+pub async fn begin_upload(
+    conn: &mut AnyConnection,
+    content_key: &str,
+    instance_id: &str,
+    now: i64,
+) -> sqlx::Result<()> {
+    sqlx::query::<Any>(
+        "INSERT INTO uploads (content_key, instance_id, started_at) VALUES ($1, $2, $3)",
+    )
+    .bind(content_key)
+    .bind(instance_id)
+    .bind(now)
+    .execute(conn)
+    .await
+    .map(drop)
+}
+
+/// Notes that an upload is over (delivered, or refused and its content removed).
+pub async fn end_upload(conn: &mut AnyConnection, content_key: &str) -> sqlx::Result<()> {
+    sqlx::query::<Any>("DELETE FROM uploads WHERE content_key = $1")
+        .bind(content_key)
+        .execute(conn)
+        .await
+        .map(drop)
+}
+
+/// Uploads whose instance has not been seen since `seen_before` (or is not known at all): they
+/// will never finish.
+pub async fn abandoned_uploads(
+    conn: &mut AnyConnection,
+    seen_before: i64,
+) -> sqlx::Result<Vec<String>> {
+    sqlx::query_scalar::<Any, String>(
+        "SELECT u.content_key FROM uploads u LEFT JOIN instances i ON i.instance_id = u.instance_id \
+         WHERE i.instance_id IS NULL OR i.seen_at < $1 ORDER BY u.started_at",
+    )
+    .bind(seen_before)
+    .fetch_all(conn)
+    .await
+}
+
+/// Records that this instance is running (at start, then every few seconds).
+pub async fn heartbeat(conn: &mut AnyConnection, instance_id: &str, now: i64) -> sqlx::Result<()> {
+    sqlx::query::<Any>(
+        "INSERT INTO instances (instance_id, started_at, seen_at) VALUES ($1, $2, $2) \
+         ON CONFLICT (instance_id) DO UPDATE SET seen_at = excluded.seen_at",
+    )
+    .bind(instance_id)
+    .bind(now)
+    .execute(conn)
+    .await
+    .map(drop)
+}
+
+/// What the send rules need of a mailbox: (environment, status, ODS code, its registration for
+/// `workflow_id` if any).
+pub async fn mailbox_facts(
+    conn: &mut AnyConnection,
+    mailbox_id: &str,
+    workflow_id: &str,
+) -> sqlx::Result<Option<(String, String, String, Option<String>)>> {
+    sqlx::query_as::<Any, (String, String, String, Option<String>)>(
+        "SELECT m.environment, m.status, m.ods_code, r.direction FROM mailboxes m \
+         LEFT JOIN mailbox_workflows r ON r.mailbox_id = m.mailbox_id AND r.workflow_id = $2 \
+         WHERE m.mailbox_id = $1",
+    )
+    .bind(mailbox_id)
+    .bind(workflow_id)
+    .fetch_optional(conn)
+    .await
+}
+
+/// What the send rules need of a workflow: (status, HSCN only, test first).
+pub async fn workflow_facts(
+    conn: &mut AnyConnection,
+    workflow_id: &str,
+) -> sqlx::Result<Option<(String, i64, i64)>> {
+    sqlx::query_as::<Any, (String, i64, i64)>(
+        "SELECT status, hscn_only, test_first FROM workflows WHERE workflow_id = $1",
+    )
+    .bind(workflow_id)
+    .fetch_optional(conn)
+    .await
+}
+
+/// Whether a test message of `workflow_id` from a mailbox of `ods_code` has been delivered in a
+/// Path to Live environment (collected by its recipient).
+pub async fn tested_in_path_to_live(
+    conn: &mut AnyConnection,
+    ods_code: &str,
+    workflow_id: &str,
+) -> sqlx::Result<bool> {
+    let found = sqlx::query_scalar::<Any, i64>(
+        "SELECT COUNT(*) FROM messages g JOIN mailboxes m ON m.mailbox_id = g.sender \
+         WHERE m.ods_code = $1 AND g.workflow_id = $2 AND g.message_type = 'test' \
+         AND g.environment IN ('integration', 'deployment') AND g.status = 'acknowledged'",
+    )
+    .bind(ods_code)
+    .bind(workflow_id)
+    .fetch_one(conn)
+    .await?;
+    Ok(found > 0)
+}
+
+/// The active mailboxes of an organisation in an environment registered to receive a workflow:
+/// (Mailbox ID, organisation name), for the recipient lookup.
+pub async fn receivers(
+    conn: &mut AnyConnection,
+    ods_code: &str,
+    workflow_id: &str,
+    environment: &str,
+) -> sqlx::Result<Vec<(String, String)>> {
+    sqlx::query_as::<Any, (String, String)>(
+        "SELECT m.mailbox_id, COALESCE(o.name, '') FROM mailboxes m \
+         JOIN mailbox_workflows r ON r.mailbox_id = m.mailbox_id \
+         LEFT JOIN organisations o ON o.ods_code = m.ods_code \
+         WHERE m.ods_code = $1 AND r.workflow_id = $2 AND r.direction IN ('receive', 'both') \
+         AND m.environment = $3 AND m.status = 'active' ORDER BY m.mailbox_id",
+    )
+    .bind(ods_code)
+    .bind(workflow_id)
+    .bind(environment)
+    .fetch_all(conn)
+    .await
+}
+
+/// The workflows a mailbox may send, active in the catalogue: (workflow ID, description).
+pub async fn sendable_workflows(
+    conn: &mut AnyConnection,
+    mailbox_id: &str,
+) -> sqlx::Result<Vec<(String, String)>> {
+    sqlx::query_as::<Any, (String, String)>(
+        "SELECT w.workflow_id, w.description FROM mailbox_workflows r \
+         JOIN workflows w ON w.workflow_id = r.workflow_id \
+         WHERE r.mailbox_id = $1 AND r.direction IN ('send', 'both') AND w.status = 'active' \
+         ORDER BY w.description, w.workflow_id",
+    )
+    .bind(mailbox_id)
+    .fetch_all(conn)
+    .await
+}

@@ -1,0 +1,270 @@
+//! Sending a file: the form's fields are checked and the send rules applied before a byte of
+//! the file is read; then the file streams into the content store under a key noted in `uploads`
+//! first, and the message is delivered (written, visible to its recipient) in the transaction
+//! that ends the upload, with its audit entry. A refused or broken upload leaves nothing behind.
+
+use bytes::Bytes;
+use futures_util::Stream;
+
+use crate::backend::AppState;
+use crate::backend::accounts::audit::{self, Event, Outcome};
+use crate::backend::accounts::guard::CurrentUser;
+use crate::backend::db::messages::{self as repo, NewMessage};
+use crate::backend::db_failed;
+use crate::backend::storage::PutError;
+use crate::error::AppError;
+use crate::model::applications::account::AccessRoute;
+use crate::model::applications::mailbox::{Direction, Environment};
+use crate::model::forms::FieldError;
+use crate::model::messaging::{
+    MailboxFacts, NewMessageFields, NewMessageForm, SendFacts, WorkflowFacts, max_bytes,
+    send_refusals,
+};
+
+/// Days a message waits in its recipient's inbox.
+pub const RETENTION_DAYS: i64 = 5;
+
+/// A send that passed every check, waiting for its file.
+#[derive(Debug, Clone)]
+pub struct CheckedSend {
+    pub sender: String,
+    pub environment: Environment,
+    pub route: AccessRoute,
+    pub fields: NewMessageFields,
+}
+
+async fn facts_of(
+    conn: &mut sqlx::AnyConnection,
+    mailbox_id: &str,
+    workflow_id: &str,
+) -> Result<Option<(MailboxFacts, String)>, AppError> {
+    Ok(repo::mailbox_facts(conn, mailbox_id, workflow_id)
+        .await
+        .map_err(db_failed)?
+        .and_then(|(environment, status, ods_code, direction)| {
+            Some((
+                MailboxFacts {
+                    mailbox_id: mailbox_id.to_owned(),
+                    environment: Environment::parse(&environment)?,
+                    active: status == "active",
+                    registration: direction.as_deref().and_then(Direction::parse),
+                },
+                ods_code,
+            ))
+        }))
+}
+
+/// Checks the form and every send rule for a message from `sender` over `route`.
+pub async fn check(
+    state: &AppState,
+    sender: &str,
+    route: AccessRoute,
+    form: &NewMessageForm,
+) -> Result<CheckedSend, AppError> {
+    let fields = form.check().map_err(AppError::Form)?;
+    let mut conn = state.db.pool.acquire().await.map_err(db_failed)?;
+    let (sender_facts, ods_code) = facts_of(&mut conn, sender, &fields.workflow_id)
+        .await?
+        .ok_or_else(|| AppError::NotFound(format!("There is no mailbox {sender}")))?;
+    let recipient = facts_of(&mut conn, &fields.recipient, &fields.workflow_id)
+        .await?
+        .map(|(facts, _)| facts);
+    let workflow = repo::workflow_facts(&mut conn, &fields.workflow_id)
+        .await
+        .map_err(db_failed)?
+        .map(|(status, hscn_only, test_first)| WorkflowFacts {
+            workflow_id: fields.workflow_id.clone(),
+            active: status == "active",
+            hscn_only: hscn_only != 0,
+            test_first: test_first != 0,
+        });
+    let needs_test = workflow.as_ref().is_some_and(|w| w.test_first)
+        && sender_facts.environment == Environment::Live;
+    let tested_in_path_to_live = needs_test
+        && repo::tested_in_path_to_live(&mut conn, &ods_code, &fields.workflow_id)
+            .await
+            .map_err(db_failed)?;
+    let facts = SendFacts {
+        route,
+        message_type: fields.message_type,
+        sender: sender_facts.clone(),
+        recipient,
+        recipient_id: fields.recipient.clone(),
+        workflow,
+        workflow_id: fields.workflow_id.clone(),
+        tested_in_path_to_live,
+    };
+    let refusals = send_refusals(&facts);
+    if !refusals.is_empty() {
+        return Err(AppError::Form(refusals));
+    }
+    Ok(CheckedSend {
+        sender: sender.to_owned(),
+        environment: sender_facts.environment,
+        route,
+        fields,
+    })
+}
+
+/// A new message ID: the time to the microsecond, as MESH's are, and 64 random bits, so that
+/// nobody can guess another's.
+pub fn new_message_id(now_micros: i64) -> String {
+    let seconds = now_micros.div_euclid(1_000_000);
+    let (year, month, day, second_of_day) = crate::model::civil_time(seconds);
+    let random: u64 = rand::random();
+    format!(
+        "{year:04}{month:02}{day:02}{:02}{:02}{:02}{:06}_{random:016X}",
+        second_of_day / 3600,
+        second_of_day / 60 % 60,
+        second_of_day % 60,
+        now_micros.rem_euclid(1_000_000)
+    )
+}
+
+/// The file of a checked send: its name and type as the browser gave them, and its bytes.
+pub struct Upload<S> {
+    pub file_name: String,
+    pub content_type: String,
+    pub body: S,
+}
+
+/// Stores the file and delivers the message; returns its ID.
+pub async fn deliver<S, E>(
+    state: &AppState,
+    send: &CheckedSend,
+    by: &CurrentUser,
+    upload: Upload<S>,
+) -> Result<String, AppError>
+where
+    S: Stream<Item = Result<Bytes, E>> + Send + Unpin,
+    E: std::fmt::Display,
+{
+    let now = state.clock.now();
+    let message_id = new_message_id(now * 1_000_000 + i64::from(rand::random::<u16>() % 1000));
+    let key = format!("messages/{message_id}");
+    {
+        let mut conn = state.db.pool.acquire().await.map_err(db_failed)?;
+        repo::begin_upload(&mut conn, &key, &state.instance_id, now)
+            .await
+            .map_err(db_failed)?;
+    }
+    let limit = max_bytes(send.route);
+    let stored = state.storage.put_stream(&key, upload.body, limit).await;
+    let stored = match stored {
+        Ok(stored) if stored.size > 0 => stored,
+        outcome => {
+            // Nothing is under the key (the store saw to that, or it is empty and removed here).
+            if outcome.is_ok() {
+                let _ = state.storage.delete(&key).await;
+            }
+            let mut conn = state.db.pool.acquire().await.map_err(db_failed)?;
+            repo::end_upload(&mut conn, &key).await.map_err(db_failed)?;
+            return Err(match outcome {
+                Ok(_) => {
+                    AppError::Form(vec![FieldError::new("file", "The selected file is empty")])
+                }
+                Err(PutError::TooLarge { limit }) => {
+                    AppError::Form(vec![FieldError::new("file", too_large(limit, send.route))])
+                }
+                Err(PutError::Body(error)) => {
+                    tracing::info!(%error, "upload broken off");
+                    AppError::invalid("file", "The file did not arrive whole. Try again")
+                }
+                Err(PutError::Storage(error)) => {
+                    tracing::error!(%error, "content store failed");
+                    AppError::Unavailable
+                }
+            });
+        }
+    };
+    let delivered = async {
+        let mut tx = state.db.begin().await?;
+        repo::insert(
+            &mut tx,
+            &NewMessage {
+                message_id: &message_id,
+                sender: &send.sender,
+                recipient: &send.fields.recipient,
+                environment: send.environment.as_str(),
+                workflow_id: &send.fields.workflow_id,
+                message_type: send.fields.message_type.as_str(),
+                subject: &send.fields.subject,
+                local_id: &send.fields.reference,
+                file_name: &upload.file_name,
+                content_type: &upload.content_type,
+                size_bytes: stored.size as i64,
+                sha256: &stored.sha256,
+                content_key: &key,
+                sent_by: Some(&by.user_id),
+                expires_at: now + RETENTION_DAYS * 86_400,
+            },
+            now,
+        )
+        .await?;
+        repo::end_upload(&mut tx, &key).await?;
+        audit::record(
+            &mut tx,
+            &by.actor(),
+            Event {
+                action: "message.send",
+                subject: format!("message:{message_id}"),
+                outcome: Outcome::Success,
+                detail: format!(
+                    "from {} to {}, {}, {} bytes",
+                    send.sender, send.fields.recipient, send.fields.workflow_id, stored.size
+                ),
+            },
+            now,
+        )
+        .await?;
+        tx.commit().await
+    }
+    .await;
+    if let Err(error) = delivered {
+        // Not delivered: the content goes too (the uploads row, left, lets the sweeper finish
+        // the job should this delete fail).
+        let _ = state.storage.delete(&key).await;
+        return Err(db_failed(error));
+    }
+    tracing::info!(message.id = %message_id, mailbox.id = %send.sender, "message sent");
+    Ok(message_id)
+}
+
+fn too_large(limit: u64, route: AccessRoute) -> String {
+    let megabytes = limit / 1_000_000;
+    match route {
+        AccessRoute::Hscn => format!("The selected file must be {megabytes}MB or smaller"),
+        AccessRoute::Internet => format!(
+            "The selected file must be {megabytes}MB or smaller over the internet. Over HSCN you can send up to 100MB"
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn message_ids_carry_the_time_and_64_random_bits() {
+        // 29 November 2026, 18:15:07.000123 UTC.
+        let micros = 1_795_976_107_000_123;
+        let id = new_message_id(micros);
+        let (time, random) = id.split_once('_').unwrap();
+        assert_eq!(time, "20261129181507000123");
+        assert_eq!(random.len(), 16);
+        assert!(random.chars().all(|c| c.is_ascii_hexdigit()));
+        assert_ne!(new_message_id(micros), id, "never the same twice");
+    }
+
+    #[test]
+    fn the_size_refusal_names_the_limit_of_the_route() {
+        assert_eq!(
+            too_large(100_000_000, AccessRoute::Hscn),
+            "The selected file must be 100MB or smaller"
+        );
+        assert!(
+            too_large(50_000_000, AccessRoute::Internet)
+                .starts_with("The selected file must be 50MB or smaller over the internet")
+        );
+    }
+}

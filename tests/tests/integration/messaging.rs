@@ -1,0 +1,299 @@
+//! Sending a file, at the service: the send rules read from the database, the size limit of each
+//! access route at its exact edge, and what a delivered or refused send leaves behind (issue 6's
+//! first step; the pages and the upload over HTTP come next).
+
+use app::backend::accounts::guard::CurrentUser;
+use app::backend::mailboxes;
+use app::backend::messaging::send::{self, Upload};
+use app::backend::network::ClientInfo;
+use app::error::AppError;
+use app::model::accounts::Role;
+use app::model::applications::account::AccessRoute;
+use app::model::messaging::{INTERNET_MAX_BYTES, NewMessageForm};
+use bytes::Bytes;
+use futures_util::{Stream, stream};
+use mesh_portal_tests::{Backend, TestApp, spawn_app};
+
+on_each_database!(
+    the_send_rules_read_mailboxes_workflows_and_earlier_tests_from_the_database,
+    a_file_of_exactly_the_limit_is_delivered_and_one_byte_more_leaves_nothing,
+);
+
+async fn register(app: &TestApp, mailbox: &str, workflow: &str, direction: &str) {
+    sqlx::query::<sqlx::Any>(
+        "INSERT INTO mailbox_workflows (mailbox_id, workflow_id, direction) VALUES ($1, $2, $3)",
+    )
+    .bind(mailbox)
+    .bind(workflow)
+    .bind(direction)
+    .execute(&app.state.db.pool)
+    .await
+    .expect("registered");
+}
+
+/// X26OT001 (Integration) sends PATH_MEDRPT_V3 to RR8TR001 (Integration) and RR8TR002 (Live);
+/// X26OT002 is X26's Live mailbox.
+async fn mailboxes_and_registrations(app: &TestApp) {
+    for (mailbox, ods, environment) in [
+        ("X26OT001", "X26", "integration"),
+        ("X26OT002", "X26", "live"),
+        ("RR8TR001", "RR8", "integration"),
+        ("RR8TR002", "RR8", "live"),
+    ] {
+        mailboxes::add(&app.state.db, mailbox, ods, environment)
+            .await
+            .expect("mailbox added");
+    }
+    for (mailbox, direction) in [
+        ("X26OT001", "send"),
+        ("X26OT002", "send"),
+        ("RR8TR001", "receive"),
+        ("RR8TR002", "both"),
+    ] {
+        register(app, mailbox, "PATH_MEDRPT_V3", direction).await;
+    }
+}
+
+fn form(workflow: &str, recipient: &str, message_type: &str) -> NewMessageForm {
+    NewMessageForm {
+        message_type: message_type.to_owned(),
+        workflow_id: workflow.to_owned(),
+        recipient: recipient.to_owned(),
+        subject: "Results".to_owned(),
+        reference: "REF-1".to_owned(),
+    }
+}
+
+fn refusal(result: Result<send::CheckedSend, AppError>) -> Vec<(String, String)> {
+    match result {
+        Err(AppError::Form(errors)) => errors
+            .into_iter()
+            .map(|e| (e.field_id, e.message))
+            .collect(),
+        other => panic!("expected a refusal, got {other:?}"),
+    }
+}
+
+async fn the_send_rules_read_mailboxes_workflows_and_earlier_tests_from_the_database(
+    backend: Backend,
+) {
+    let app = spawn_app(backend).await;
+    mailboxes_and_registrations(&app).await;
+    let check = |sender: &'static str, route, form: NewMessageForm| {
+        let state = app.state.clone();
+        async move { send::check(&state, sender, route, &form).await }
+    };
+
+    let fine = check(
+        "X26OT001",
+        AccessRoute::Hscn,
+        form("PATH_MEDRPT_V3", "rr8tr001", "data"),
+    )
+    .await
+    .expect("allowed");
+    assert_eq!(fine.fields.recipient, "RR8TR001");
+
+    for (sender, route, sent, field, message) in [
+        (
+            "X26OT001",
+            AccessRoute::Hscn,
+            form("PATH_MEDRPT_V3", "RR8TR002", "data"),
+            "recipient",
+            "Mailbox RR8TR002 is in Live, not Path to Live: Integration: files cannot cross environments",
+        ),
+        (
+            "X26OT001",
+            AccessRoute::Hscn,
+            form("PATH_MEDRPT_V3", "NOSUCHBOX", "data"),
+            "recipient",
+            "There is no mailbox with the ID NOSUCHBOX",
+        ),
+        (
+            "RR8TR001",
+            AccessRoute::Hscn,
+            // To itself: it receives the workflow, but may not send it.
+            form("PATH_MEDRPT_V3", "RR8TR001", "data"),
+            "workflow_id",
+            "Mailbox RR8TR001 is not registered to send PATH_MEDRPT_V3. Ask the service desk to add it",
+        ),
+        (
+            "X26OT001",
+            AccessRoute::Internet,
+            form("PATH_MEDRPT_V3", "RR8TR001", "test"),
+            "message_type",
+            "Test messages can only be sent over HSCN. Choose Data",
+        ),
+        (
+            "X26OT001",
+            AccessRoute::Hscn,
+            form("NOT_A_WORKFLOW", "RR8TR001", "data"),
+            "workflow_id",
+            "NOT_A_WORKFLOW is not in the workflow ID catalogue",
+        ),
+    ] {
+        let found = refusal(check(sender, route, sent.clone()).await);
+        assert_eq!(
+            found,
+            vec![(field.to_owned(), message.to_owned())],
+            "{sender} {sent:?}"
+        );
+    }
+
+    // Test first: refused in Live until a test of the workflow from X26's Path to Live mailbox
+    // has been downloaded by its recipient.
+    sqlx::query::<sqlx::Any>(
+        "UPDATE workflows SET test_first = 1 WHERE workflow_id = 'PATH_MEDRPT_V3'",
+    )
+    .execute(&app.state.db.pool)
+    .await
+    .unwrap();
+    let live = form("PATH_MEDRPT_V3", "RR8TR002", "data");
+    let untested = refusal(check("X26OT002", AccessRoute::Hscn, live.clone()).await);
+    assert_eq!(untested[0].0, "workflow_id");
+    assert!(
+        untested[0]
+            .1
+            .contains("must be tested before it is sent in Live")
+    );
+    let test = check(
+        "X26OT001",
+        AccessRoute::Hscn,
+        form("PATH_MEDRPT_V3", "RR8TR001", "test"),
+    )
+    .await
+    .expect("a test over HSCN in Integration");
+    let sender = user(&app, "X26OT001").await;
+    let id = send::deliver(&app.state, &test, &sender, upload(body(10, 0)))
+        .await
+        .unwrap();
+    let still = refusal(check("X26OT002", AccessRoute::Hscn, live.clone()).await);
+    assert!(
+        still[0].1.contains("must be tested"),
+        "sent is not yet downloaded"
+    );
+    sqlx::query::<sqlx::Any>(
+        "UPDATE messages SET status = 'acknowledged', acknowledged_at = 1 WHERE message_id = $1",
+    )
+    .bind(&id)
+    .execute(&app.state.db.pool)
+    .await
+    .unwrap();
+    check("X26OT002", AccessRoute::Hscn, live)
+        .await
+        .expect("tested, so allowed in Live");
+}
+
+/// A person linked to `mailbox`, as the guard would hand them over.
+async fn user(app: &TestApp, mailbox: &str) -> CurrentUser {
+    mesh_portal_tests::accounts::invite(app, "sam@nhs.net", Role::MailboxUser, &[mailbox]).await;
+    let row = app::backend::db::users::by_email(&app.state.db, "sam@nhs.net")
+        .await
+        .unwrap()
+        .unwrap();
+    CurrentUser {
+        user_id: row.user_id,
+        name: row.name,
+        role: Role::MailboxUser,
+        mailboxes: vec![mailbox.to_owned()],
+        client: ClientInfo {
+            addr: "127.0.0.1".parse().unwrap(),
+            route: AccessRoute::Internet,
+        },
+    }
+}
+
+/// `size` bytes in chunks of 1 MB, then `extra` bytes more.
+fn body(size: usize, extra: usize) -> impl Stream<Item = Result<Bytes, std::io::Error>> + Unpin {
+    let total = size + extra;
+    let chunk = 1_000_000;
+    stream::iter(
+        (0..total.div_ceil(chunk))
+            .map(move |i| Ok(Bytes::from(vec![b'x'; chunk.min(total - i * chunk)])))
+            .collect::<Vec<_>>(),
+    )
+}
+
+fn upload<S>(body: S) -> Upload<S> {
+    Upload {
+        file_name: "results.csv".to_owned(),
+        content_type: "text/csv".to_owned(),
+        body,
+    }
+}
+
+async fn count(app: &TestApp, table: &str) -> i64 {
+    sqlx::query_scalar::<sqlx::Any, i64>(&format!("SELECT COUNT(*) FROM {table}"))
+        .fetch_one(&app.state.db.pool)
+        .await
+        .unwrap()
+}
+
+async fn a_file_of_exactly_the_limit_is_delivered_and_one_byte_more_leaves_nothing(
+    backend: Backend,
+) {
+    let app = spawn_app(backend).await;
+    mailboxes_and_registrations(&app).await;
+    let sender = user(&app, "X26OT001").await;
+    let checked = send::check(
+        &app.state,
+        "X26OT001",
+        AccessRoute::Internet,
+        &form("PATH_MEDRPT_V3", "RR8TR001", "data"),
+    )
+    .await
+    .unwrap();
+    let limit = INTERNET_MAX_BYTES as usize;
+
+    let refused = send::deliver(&app.state, &checked, &sender, upload(body(limit, 1))).await;
+    match refused {
+        Err(AppError::Form(errors)) => {
+            assert_eq!(errors[0].field_id, "file");
+            assert!(
+                errors[0]
+                    .message
+                    .starts_with("The selected file must be 50MB or smaller over the internet"),
+                "{}",
+                errors[0].message
+            );
+        }
+        other => panic!("one byte over is refused: {other:?}"),
+    }
+    let empty = send::deliver(&app.state, &checked, &sender, upload(body(0, 0))).await;
+    assert!(
+        matches!(&empty, Err(AppError::Form(e)) if e[0].message == "The selected file is empty"),
+        "{empty:?}"
+    );
+    assert_eq!(count(&app, "messages").await, 0);
+    assert_eq!(count(&app, "uploads").await, 0);
+    assert!(app.state.storage.keys("messages").await.unwrap().is_empty());
+
+    let id = send::deliver(&app.state, &checked, &sender, upload(body(limit, 0)))
+        .await
+        .expect("exactly the limit is delivered");
+    let row =
+        app::backend::db::messages::by_id(&mut app.state.db.pool.acquire().await.unwrap(), &id)
+            .await
+            .unwrap()
+            .expect("the message");
+    assert_eq!(row.size_bytes, limit as i64);
+    assert_eq!(row.status, "accepted");
+    assert_eq!(
+        (row.sender.as_str(), row.recipient.as_str()),
+        ("X26OT001", "RR8TR001")
+    );
+    assert_eq!(row.expires_at - row.created_at, 5 * 86_400);
+    assert_eq!(row.sha256.len(), 64);
+    assert_eq!(
+        app.state.storage.keys("messages").await.unwrap(),
+        [format!("messages/{id}")]
+    );
+    assert_eq!(count(&app, "uploads").await, 0);
+    let audited = sqlx::query_scalar::<sqlx::Any, i64>(
+        "SELECT COUNT(*) FROM audit_log WHERE action = 'message.send' AND subject = $1",
+    )
+    .bind(format!("message:{id}"))
+    .fetch_one(&app.state.db.pool)
+    .await
+    .unwrap();
+    assert_eq!(audited, 1);
+}
