@@ -434,6 +434,162 @@ fn error_text(error: &AppError) -> Response {
         .into_response()
 }
 
+/// Longest text field of the new message form read before its file (the subject is 500
+/// characters at most; a field longer than this is not a person using the page).
+const MESSAGE_FIELD_MAX_BYTES: usize = 4096;
+
+/// `POST /mailboxes/{mailbox_id}/new`: a new message and its file, as multipart form data, with
+/// or without JavaScript. The fields come first (the page puts the file last) and are checked,
+/// with every send rule, before a byte of the file is read; the file then streams to the content
+/// store, cut off as soon as it passes the access route's limit. Delivered: on to the message's
+/// page. Refused: the page again with the reasons (413 for a file too large, with the connection
+/// closed so the browser stops sending).
+pub async fn send_message(
+    State(state): State<AppState>,
+    Extension(client): Extension<ClientInfo>,
+    session: Session,
+    Path(mailbox_id): Path<String>,
+    uri: Uri,
+    headers: HeaderMap,
+    mut multipart: axum::extract::Multipart,
+) -> Response {
+    use app::backend::accounts::guard::{Need, require};
+    use app::backend::messaging::send::{self, Upload};
+    use app::model::messaging::{NewMessageForm, paths, safe_file_name};
+
+    let mailbox_id = mailbox_id.trim().to_ascii_uppercase();
+    let what = format!("form:{}", paths::new_message(&mailbox_id));
+    let user = match require(&state, &session, client, Need::Mailbox(&mailbox_id), &what).await {
+        Ok(user) => user,
+        Err(error) => return refused(&error),
+    };
+    let mut form = NewMessageForm::default();
+    let refuse = |form: &NewMessageForm, error: AppError| {
+        let values = FormValues(vec![
+            ("message_type".into(), form.message_type.clone()),
+            ("workflow_id".into(), form.workflow_id.clone()),
+            ("recipient".into(), form.recipient.clone()),
+            ("subject".into(), form.subject.clone()),
+            ("reference".into(), form.reference.clone()),
+        ]);
+        let status = match &error {
+            AppError::Form(errors)
+                if errors.iter().any(|e| e.message.contains("MB or smaller")) =>
+            {
+                StatusCode::PAYLOAD_TOO_LARGE
+            }
+            other => other.status_code(),
+        };
+        let posted = PostedForm {
+            form: FormState {
+                values,
+                errors: field_errors(&error),
+            },
+            status: None,
+        };
+        (posted, status)
+    };
+    loop {
+        let field = match multipart.next_field().await {
+            Ok(Some(field)) => field,
+            Ok(None) => {
+                let error = AppError::Form(vec![FieldError::new("file", "Select a file")]);
+                let (posted, status) = refuse(&form, error);
+                return render_page(state, session, client, uri, headers, posted, status).await;
+            }
+            Err(error) => {
+                tracing::info!(%error, "new message form unreadable");
+                return (
+                    StatusCode::BAD_REQUEST,
+                    "The form did not arrive whole. Try again.",
+                )
+                    .into_response();
+            }
+        };
+        let name = field.name().unwrap_or_default().to_owned();
+        if name != "file" {
+            let mut text = Vec::new();
+            let mut field = field;
+            while let Ok(Some(chunk)) = field.chunk().await {
+                text.extend_from_slice(&chunk);
+                if text.len() > MESSAGE_FIELD_MAX_BYTES {
+                    return (
+                        StatusCode::PAYLOAD_TOO_LARGE,
+                        "A field of the form is too long.",
+                    )
+                        .into_response();
+                }
+            }
+            let text = String::from_utf8_lossy(&text).into_owned();
+            match name.as_str() {
+                "message_type" => form.message_type = text,
+                "workflow_id" => form.workflow_id = text,
+                "recipient" => form.recipient = text,
+                "subject" => form.subject = text,
+                "reference" => form.reference = text,
+                _ => {}
+            }
+            continue;
+        }
+        let checked = send::check(&state, &mailbox_id, client.route, &form).await;
+        let file_name = field.file_name().and_then(safe_file_name);
+        let checked = match (checked, file_name) {
+            (Ok(checked), Some(file_name)) => (checked, file_name),
+            (checked, file_name) => {
+                let error = match checked {
+                    Err(AppError::Form(mut errors)) => {
+                        if file_name.is_none() {
+                            errors.push(FieldError::new("file", "Select a file"));
+                        }
+                        AppError::Form(errors)
+                    }
+                    Err(other) => other,
+                    Ok(_) => AppError::Form(vec![FieldError::new("file", "Select a file")]),
+                };
+                let (posted, status) = refuse(&form, error);
+                let mut response =
+                    render_page(state, session, client, uri, headers, posted, status).await;
+                // The browser may still be sending the file: it need not.
+                response.headers_mut().insert(
+                    header::CONNECTION,
+                    header::HeaderValue::from_static("close"),
+                );
+                return response;
+            }
+        };
+        let (checked, file_name) = checked;
+        let content_type = field
+            .content_type()
+            .filter(|t| {
+                t.len() <= 100
+                    && t.contains('/')
+                    && t.chars().all(|c| c.is_ascii_graphic() || c == ' ')
+            })
+            .unwrap_or("application/octet-stream")
+            .to_owned();
+        let upload = Upload {
+            file_name,
+            content_type,
+            body: Box::pin(field),
+        };
+        return match send::deliver(&state, &checked, &user, upload).await {
+            Ok(message_id) => {
+                Redirect::to(&paths::sent_message(&mailbox_id, &message_id)).into_response()
+            }
+            Err(error) => {
+                let (posted, status) = refuse(&form, error);
+                let mut response =
+                    render_page(state, session, client, uri, headers, posted, status).await;
+                response.headers_mut().insert(
+                    header::CONNECTION,
+                    header::HeaderValue::from_static("close"),
+                );
+                response
+            }
+        };
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::loggable_path;

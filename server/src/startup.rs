@@ -370,6 +370,11 @@ pub fn router(state: AppState, secure_cookies: bool) -> Router {
     }
     router
         .route("/applications/{reference}", post(routes::post_status))
+        // Files stream to the content store under their own limit, checked as they arrive.
+        .route(
+            "/mailboxes/{mailbox_id}/new",
+            post(routes::send_message).layer(axum::extract::DefaultBodyLimit::disable()),
+        )
         .fallback(file_and_error_handler_with_context::<AppState, _>(
             context, shell,
         ))

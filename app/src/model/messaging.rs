@@ -2,6 +2,71 @@
 
 use serde::{Deserialize, Serialize};
 
+/// A mailbox user's pages beyond the mailbox itself.
+pub mod paths {
+    /// The new message page, and where its form posts.
+    pub fn new_message(mailbox_id: &str) -> String {
+        format!("/mailboxes/{mailbox_id}/new")
+    }
+
+    /// One sent message, with its status (and, just after sending, the confirmation).
+    pub fn sent_message(mailbox_id: &str, message_id: &str) -> String {
+        format!("/mailboxes/{mailbox_id}/sent/{message_id}")
+    }
+}
+
+/// The new message page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewMessageView {
+    pub mailbox: MailboxSummary,
+    /// The workflows this mailbox may send: (workflow ID, description).
+    pub workflows: Vec<(String, String)>,
+    /// Whether a test message may be sent from here (over HSCN, in Path to Live).
+    pub can_send_test: bool,
+    /// The largest file over this person's access route, in MB.
+    pub max_megabytes: u64,
+    /// The recipient lookup's question and answer, when it was asked.
+    pub lookup: Option<RecipientLookup>,
+}
+
+/// Mailboxes of an organisation that receive a workflow, in the sender's environment.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecipientLookup {
+    pub ods_code: String,
+    pub workflow_id: String,
+    /// (Mailbox ID, organisation name).
+    pub found: Vec<(String, String)>,
+}
+
+/// A sent message's page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SentMessageView {
+    pub message_id: String,
+    pub sender: String,
+    pub recipient: String,
+    pub recipient_organisation: String,
+    pub workflow_id: String,
+    pub message_type: String,
+    pub subject: String,
+    pub reference: String,
+    pub file_name: String,
+    pub size: String,
+    pub sent: String,
+    /// "Accepted (waiting to be downloaded)", "Downloaded 30 November 2026 at 09:12", "Not
+    /// collected: removed".
+    pub status: String,
+}
+
+/// A size in words: "512 bytes", "2.4 KB", "48.0 MB".
+pub fn size_label(bytes: i64) -> String {
+    match bytes {
+        b if b < 1_000 => format!("{b} bytes"),
+        b if b < 1_000_000 => format!("{:.1} KB", b as f64 / 1e3),
+        b if b < 1_000_000_000 => format!("{:.1} MB", b as f64 / 1e6),
+        b => format!("{:.1} GB", b as f64 / 1e9),
+    }
+}
+
 /// A mailbox linked to the signed-in person.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MailboxSummary {
@@ -578,6 +643,13 @@ mod form_tests {
             long.iter().map(|e| e.field_id.as_str()).collect::<Vec<_>>(),
             ["subject", "reference"]
         );
+    }
+
+    #[test]
+    fn sizes_read_in_decimal_units() {
+        assert_eq!(size_label(512), "512 bytes");
+        assert_eq!(size_label(2_400), "2.4 KB");
+        assert_eq!(size_label(50_000_000), "50.0 MB");
     }
 
     #[test]

@@ -82,6 +82,9 @@ pub fn MailboxPage() -> impl IntoView {
                                 <dd class="nhsuk-summary-list__value"><StatusTag mailbox=m.clone() /></dd>
                             </div>
                         </dl>
+                        {m.active.then(|| view! {
+                            <p><a class="nhsuk-button" href=crate::model::messaging::paths::new_message(&m.mailbox_id) role="button" draggable="false">"Send a file"</a></p>
+                        })}
                         <p><a href=paths::MAILBOXES>"All your mailboxes"</a></p>
                     }
                     .into_any()
@@ -95,4 +98,190 @@ fn StatusTag(mailbox: MailboxSummary) -> impl IntoView {
     } else {
         view! { <Tag text="Not active" colour="grey" /> }
     }
+}
+
+/// `/mailboxes/{mailbox_id}/new`: send one file to one recipient. The form posts the file as
+/// multipart form data, with or without JavaScript: the server streams it to the content store.
+#[component]
+pub fn NewMessagePage() -> impl IntoView {
+    use crate::api::messaging::get_new_message;
+    use crate::components::ErrorMessage;
+    use crate::components::form::{Choice, Choices, FormContext, FormErrors, TextInput};
+    use crate::model::messaging::paths as message_paths;
+    use leptos_router::hooks::use_query_map;
+
+    let mailbox_id = use_params_map().with_untracked(|p| p.get("mailbox_id").unwrap_or_default());
+    let query = use_query_map();
+    let data = Resource::new(
+        move || {
+            query.with(|q| {
+                (
+                    mailbox_id.clone(),
+                    q.get("ods_code").unwrap_or_default(),
+                    q.get("workflow_id").unwrap_or_default(),
+                )
+            })
+        },
+        |(mailbox_id, ods_code, workflow_id)| get_new_message(mailbox_id, ods_code, workflow_id),
+    );
+    when_loaded(data, |(view, posted)| {
+        let form = FormContext::new(posted);
+        provide_context(form);
+        let id = view.mailbox.mailbox_id.clone();
+        let action = message_paths::new_message(&id);
+        let mut types = vec![Choice {
+            value: "data",
+            label: "Data",
+            hint: "",
+        }];
+        if view.can_send_test {
+            types.push(Choice {
+                value: "test",
+                label: "Test",
+                hint: "Only in Path to Live, over HSCN",
+            });
+        }
+        let workflow_error = form.error("workflow_id");
+        let file_error = form.error("file");
+        let chosen_workflow = form.value("workflow_id", "");
+        let crate::model::messaging::RecipientLookup {
+            ods_code: lookup_ods,
+            workflow_id: lookup_workflow,
+            found,
+        } = view.lookup.clone().unwrap_or_default();
+        let looked_up = view.lookup.is_some();
+        view! {
+            <Title text=format!("New message – {id}") />
+            <div class="nhsuk-back-link">
+                <a class="nhsuk-back-link__link" href=paths::mailbox(&id)>{format!("Back to mailbox {id}")}</a>
+            </div>
+            <FormErrors />
+            <span class="nhsuk-caption-l">{format!("Mailbox {id} · {}", view.mailbox.environment)}</span>
+            <h1 class="nhsuk-heading-l">"New message"</h1>
+            <p>"You can only send files to 1 recipient at a time. The only supporting text you can add is a message subject and reference."</p>
+            {if view.workflows.is_empty() {
+                view! { <p>"This mailbox is not registered to send any workflow. Ask the service desk to add the workflows it sends."</p> }.into_any()
+            } else {
+                view! {
+                    <form method="post" enctype="multipart/form-data" action=action.clone() novalidate>
+                        <Choices name="message_type" legend="Message type" choices=types stored=vec!["data".to_owned()] />
+                        <div class="nhsuk-form-group" class:nhsuk-form-group--error=workflow_error.is_some()>
+                            <label class="nhsuk-label" for="workflow_id">"Workflow ID"</label>
+                            {workflow_error.clone().map(|message| view! { <ErrorMessage id="workflow_id-error" message /> })}
+                            <select class="nhsuk-select" id="workflow_id" name="workflow_id"
+                                aria-describedby=workflow_error.as_ref().map(|_| "workflow_id-error")>
+                                <option value="">"Select the workflow"</option>
+                                {view.workflows.iter().map(|(workflow, description)| {
+                                    let selected = chosen_workflow == *workflow;
+                                    view! { <option value=workflow.clone() selected=selected>{format!("{description} – ({workflow})")}</option> }
+                                }).collect_view()}
+                            </select>
+                        </div>
+                        <TextInput
+                            name="recipient"
+                            label="Recipient's Mailbox ID"
+                            hint="One mailbox, in the same environment, that receives this workflow. Find it below by ODS code if you do not know it"
+                            stored=""
+                            width="nhsuk-input--width-20"
+                            code=true
+                        />
+                        <div class="nhsuk-form-group" class:nhsuk-form-group--error=file_error.is_some()>
+                            <label class="nhsuk-label" for="file">"File"</label>
+                            <div class="nhsuk-hint" id="file-hint">{format!("Up to {}MB on this connection", view.max_megabytes)}</div>
+                            {file_error.clone().map(|message| view! { <ErrorMessage id="file-error" message /> })}
+                            <input class="nhsuk-file-upload" id="file" name="file" type="file"
+                                aria-describedby=if file_error.is_some() { "file-hint file-error" } else { "file-hint" } />
+                        </div>
+                        <details class="nhsuk-details" open=form.has_errors()>
+                            <summary class="nhsuk-details__summary">
+                                <span class="nhsuk-details__summary-text">"+ Additional information"</span>
+                            </summary>
+                            <div class="nhsuk-details__text">
+                                <TextInput name="subject" label="Message subject (optional)" stored="" />
+                                <TextInput name="reference" label="Reference (optional)" stored="" width="nhsuk-input--width-20" />
+                            </div>
+                        </details>
+                        <button class="nhsuk-button" type="submit" data-prevent-double-click="true">"Send"</button>
+                    </form>
+                    <h2 class="nhsuk-heading-m" id="find-recipient">"Find the recipient's Mailbox ID"</h2>
+                    <form method="get" action=action role="search" aria-label="Find the recipient's mailbox">
+                        <div class="nhsuk-form-group">
+                            <label class="nhsuk-label" for="ods_code">"Recipient organisation's ODS code"</label>
+                            <input class="nhsuk-input nhsuk-input--width-10" id="ods_code" name="ods_code" type="text" value=lookup_ods.clone() spellcheck="false" autocapitalize="characters" />
+                        </div>
+                        <div class="nhsuk-form-group">
+                            <label class="nhsuk-label" for="lookup_workflow">"Workflow ID"</label>
+                            <select class="nhsuk-select" id="lookup_workflow" name="workflow_id">
+                                {view.workflows.iter().map(|(workflow, description)| {
+                                    let selected = lookup_workflow == *workflow;
+                                    view! { <option value=workflow.clone() selected=selected>{format!("{description} – ({workflow})")}</option> }
+                                }).collect_view()}
+                            </select>
+                        </div>
+                        <button class="nhsuk-button nhsuk-button--secondary" type="submit">"Find mailboxes"</button>
+                    </form>
+                    {looked_up.then(|| if found.is_empty() {
+                        view! { <p>{format!("No mailbox of {lookup_ods} in this environment receives {lookup_workflow}.")}</p> }.into_any()
+                    } else {
+                        view! {
+                            <ul class="nhsuk-list nhsuk-list--bullet" aria-label="Mailboxes that receive this workflow">
+                                {found.iter().map(|(mailbox, organisation)| view! {
+                                    <li><code>{mailbox.clone()}</code>{format!(" – {organisation}")}</li>
+                                }).collect_view()}
+                            </ul>
+                        }.into_any()
+                    })}
+                }.into_any()
+            }}
+        }
+    })
+}
+
+/// `/mailboxes/{mailbox_id}/sent/{message_id}`: one sent message and where it is; straight after
+/// sending, the confirmation.
+#[component]
+pub fn SentMessagePage() -> impl IntoView {
+    use crate::api::messaging::get_sent_message;
+
+    let params = use_params_map().with_untracked(|p| {
+        (
+            p.get("mailbox_id").unwrap_or_default(),
+            p.get("message_id").unwrap_or_default(),
+        )
+    });
+    let data = Resource::new(
+        move || params.clone(),
+        |(mailbox_id, message_id)| get_sent_message(mailbox_id, message_id),
+    );
+    when_loaded(data, |m| {
+        let row = |key: &'static str, value: String| {
+            view! {
+                <div class="nhsuk-summary-list__row">
+                    <dt class="nhsuk-summary-list__key">{key}</dt>
+                    <dd class="nhsuk-summary-list__value">{value}</dd>
+                </div>
+            }
+        };
+        view! {
+            <Title text=format!("Message {}", m.message_id) />
+            <div class="nhsuk-back-link">
+                <a class="nhsuk-back-link__link" href=paths::mailbox(&m.sender)>{format!("Back to mailbox {}", m.sender)}</a>
+            </div>
+            <div class="nhsuk-panel">
+                <h1 class="nhsuk-panel__title">"Message sent"</h1>
+                <div class="nhsuk-panel__body">"Message ID" <br /><strong class="app-reference">{m.message_id.clone()}</strong></div>
+            </div>
+            <dl class="nhsuk-summary-list">
+                {row("Status", m.status.clone())}
+                {row("To", format!("{} – {}", m.recipient, m.recipient_organisation))}
+                {row("Workflow ID", m.workflow_id.clone())}
+                {row("Message type", m.message_type.clone())}
+                {row("File", format!("{} ({})", m.file_name, m.size))}
+                {row("Subject", m.subject.clone())}
+                {row("Reference", m.reference.clone())}
+                {row("Sent", m.sent.clone())}
+            </dl>
+            <p><a href=crate::model::messaging::paths::new_message(&m.sender)>"Send another file"</a></p>
+        }
+    })
 }

@@ -297,3 +297,185 @@ async fn a_file_of_exactly_the_limit_is_delivered_and_one_byte_more_leaves_nothi
     .unwrap();
     assert_eq!(audited, 1);
 }
+
+mod over_http {
+    //! The new message page and its upload, as a browser sends them.
+
+    use super::mailboxes_and_registrations;
+    use app::model::accounts::Role;
+    use mesh_portal_tests::accounts::signed_in_browser;
+    use mesh_portal_tests::{Backend, Browser, TestApp, spawn_app, spawn_app_with};
+    use reqwest::multipart::{Form, Part};
+
+    on_each_database!(
+        a_member_sends_a_file_from_the_new_message_page,
+        the_upload_stops_at_the_limit_of_the_internet_route,
+    );
+
+    fn message(fields: &[(&'static str, &'static str)], file: Option<Vec<u8>>) -> Form {
+        let mut form = Form::new();
+        for (name, value) in fields {
+            form = form.text(*name, *value);
+        }
+        if let Some(bytes) = file {
+            form = form.part(
+                "file",
+                Part::bytes(bytes)
+                    .file_name("C:\\reports\\results.csv")
+                    .mime_str("text/csv")
+                    .unwrap(),
+            );
+        }
+        form
+    }
+
+    const FIELDS: [(&str, &str); 4] = [
+        ("message_type", "data"),
+        ("workflow_id", "PATH_MEDRPT_V3"),
+        ("recipient", "RR8TR001"),
+        ("subject", "Results for November"),
+    ];
+
+    /// Posts the form; (status, redirect, body).
+    async fn send(browser: &Browser, mailbox: &str, form: Form) -> (u16, Option<String>, String) {
+        let response = browser
+            .client
+            .post(format!("{}/mailboxes/{mailbox}/new", browser.address))
+            .header("accept", "text/html")
+            .multipart(form)
+            .send()
+            .await
+            .expect("request");
+        let status = response.status().as_u16();
+        let location = response
+            .headers()
+            .get("location")
+            .map(|v| v.to_str().unwrap().to_owned());
+        (status, location, response.text().await.unwrap_or_default())
+    }
+
+    async fn messages(app: &TestApp) -> i64 {
+        sqlx::query_scalar::<sqlx::Any, i64>("SELECT COUNT(*) FROM messages")
+            .fetch_one(&app.state.db.pool)
+            .await
+            .unwrap()
+    }
+
+    async fn a_member_sends_a_file_from_the_new_message_page(backend: Backend) {
+        let app = spawn_app(backend).await;
+        mailboxes_and_registrations(&app).await;
+        let sam = signed_in_browser(&app, "sam@nhs.net", Role::MailboxUser, &["X26OT001"]).await;
+
+        let (status, page) = sam.get_text("/mailboxes/X26OT001/new").await;
+        assert_eq!(status, 200);
+        assert!(
+            page.contains("– (PATH_MEDRPT_V3)"),
+            "workflows as description – (ID)"
+        );
+        assert!(
+            page.contains("Up to 100MB on this connection"),
+            "HSCN's limit"
+        );
+        let (_, found) = sam
+            .get_text("/mailboxes/X26OT001/new?ods_code=rr8&workflow_id=PATH_MEDRPT_V3")
+            .await;
+        assert!(
+            found.contains("RR8TR001") && !found.contains("RR8TR002"),
+            "the organisation's mailboxes that receive it, in this environment only"
+        );
+
+        let (status, _, page) = send(
+            &sam,
+            "X26OT001",
+            message(
+                &[
+                    ("message_type", "data"),
+                    ("workflow_id", "PATH_MEDRPT_V3"),
+                    ("recipient", "NOSUCHBOX"),
+                ],
+                Some(b"a,b\n1,2\n".to_vec()),
+            ),
+        )
+        .await;
+        assert_eq!(status, 400);
+        assert!(page.contains("There is no mailbox with the ID NOSUCHBOX"));
+        assert!(page.contains("nhsuk-error-summary"));
+        let (status, _, page) = send(&sam, "X26OT001", message(&FIELDS, None)).await;
+        assert_eq!(status, 400);
+        assert!(page.contains("Select a file"));
+        assert_eq!(messages(&app).await, 0, "nothing was sent");
+
+        let (status, location, _) = send(
+            &sam,
+            "X26OT001",
+            message(&FIELDS, Some(b"a,b\n1,2\n".to_vec())),
+        )
+        .await;
+        assert_eq!(status, 303);
+        let location = location.expect("on to the message's page");
+        assert!(
+            location.starts_with("/mailboxes/X26OT001/sent/"),
+            "{location}"
+        );
+        let (status, sent) = sam.get_text(&location).await;
+        assert_eq!(status, 200);
+        let id = location.rsplit('/').next().unwrap();
+        for shown in [
+            "Message sent",
+            id,
+            "RR8TR001",
+            "results.csv (8 bytes)",
+            "Results for November",
+            "Waiting to be downloaded",
+        ] {
+            assert!(sent.contains(shown), "{shown} on the page");
+        }
+
+        // Another mailbox's pages are not found; nobody signed in is asked to log in.
+        let (status, _) = sam.get_text("/mailboxes/RR8TR001/new").await;
+        assert_eq!(status, 404);
+        let (status, _, _) = send(&sam, "RR8TR001", message(&FIELDS, Some(b"x".to_vec()))).await;
+        assert_eq!(status, 404);
+        let (status, _, _) = send(
+            &app.browser(),
+            "X26OT001",
+            message(&FIELDS, Some(b"x".to_vec())),
+        )
+        .await;
+        assert_eq!(status, 401);
+        let (status, _) = sam
+            .get_text(&format!("/mailboxes/RR8TR001/sent/{id}"))
+            .await;
+        assert_eq!(status, 404);
+        assert_eq!(messages(&app).await, 1);
+    }
+
+    async fn the_upload_stops_at_the_limit_of_the_internet_route(backend: Backend) {
+        // Loopback is not HSCN here: this browser is on the internet route (50 MB).
+        let app = spawn_app_with(backend, &[("MESH_PORTAL_HSCN_NETWORKS", "10.0.0.0/8")]).await;
+        mailboxes_and_registrations(&app).await;
+        let sam = signed_in_browser(&app, "sam@nhs.net", Role::MailboxUser, &["X26OT001"]).await;
+        let (_, page) = sam.get_text("/mailboxes/X26OT001/new").await;
+        assert!(page.contains("Up to 50MB on this connection"));
+
+        let limit = app::model::messaging::INTERNET_MAX_BYTES as usize;
+        let (status, _, page) = send(
+            &sam,
+            "X26OT001",
+            message(&FIELDS, Some(vec![b'x'; limit + 1])),
+        )
+        .await;
+        assert_eq!(status, 413);
+        assert!(
+            page.contains("The selected file must be 50MB or smaller over the internet"),
+            "the route's limit, by the file field"
+        );
+        assert_eq!(messages(&app).await, 0);
+        assert!(app.state.storage.keys("messages").await.unwrap().is_empty());
+
+        let (status, _, _) =
+            send(&sam, "X26OT001", message(&FIELDS, Some(vec![b'x'; limit]))).await;
+        assert_eq!(status, 303, "exactly the limit is sent");
+        assert_eq!(messages(&app).await, 1);
+    }
+}

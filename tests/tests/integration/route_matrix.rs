@@ -23,7 +23,10 @@ impl Call {
     /// Whether a 404 here is a refusal (a mailbox that is not yours), not just "no such thing".
     fn audited_404(&self) -> bool {
         matches!(self, Self::Page(path) if path.starts_with("/mailboxes/"))
-            || matches!(self, Self::Function(endpoint, _) if endpoint.ends_with("get_mailbox"))
+            || matches!(self, Self::Function(endpoint, _)
+                if ["get_mailbox", "get_new_message", "get_sent_message"]
+                    .iter()
+                    .any(|name| endpoint.ends_with(name)))
     }
 
     fn name(&self) -> String {
@@ -83,6 +86,9 @@ async fn every_protected_route_answers_each_kind_of_person_as_it_should(backend:
         .user_id;
     let member_page: &'static str =
         Box::leak(format!("/service-desk/users/{member}").into_boxed_str());
+    let message = sent_message(&app, &people[2].1).await;
+    let sent_page: &'static str =
+        Box::leak(format!("/mailboxes/{OURS}/sent/{message}").into_boxed_str());
     // Leaked to live as long as the test: the table below holds `&'static str`s.
     let application_page: &'static str =
         Box::leak(format!("/service-desk/applications/{sent}").into_boxed_str());
@@ -234,6 +240,25 @@ async fn every_protected_route_answers_each_kind_of_person_as_it_should(backend:
             [401, 200, 200, 200, 200],
         ),
         (Call::Page("/mailboxes/X26OT001"), [401, 404, 200, 404, 404]),
+        (
+            Call::Page("/mailboxes/X26OT001/new"),
+            [401, 404, 200, 404, 404],
+        ),
+        (
+            Call::Function(
+                "/api/get_new_message",
+                json!({ "mailbox_id": OURS, "ods_code": "", "workflow_id": "" }),
+            ),
+            [401, 404, 200, 404, 404],
+        ),
+        (Call::Page(sent_page), [401, 404, 200, 404, 404]),
+        (
+            Call::Function(
+                "/api/get_sent_message",
+                json!({ "mailbox_id": OURS, "message_id": message }),
+            ),
+            [401, 404, 200, 404, 404],
+        ),
         (Call::Page("/mailboxes/x26ot001"), [401, 404, 200, 404, 404]),
         (
             Call::Page("/mailboxes/NOSUCHBOX"),
@@ -343,6 +368,41 @@ fn every_protected_route_is_in(matrix: &[(Call, [u16; 5])]) {
         "not in the route matrix:\n{}",
         missing.join("\n")
     );
+}
+
+/// A file sent from our mailbox to theirs by `member`, through the new message page; its ID.
+async fn sent_message(app: &mesh_portal_tests::TestApp, member: &Browser) -> String {
+    for (mailbox, direction) in [(OURS, "send"), (THEIRS, "receive")] {
+        sqlx::query::<sqlx::Any>(
+            "INSERT INTO mailbox_workflows (mailbox_id, workflow_id, direction) \
+             VALUES ($1, 'PATH_MEDRPT_V3', $2)",
+        )
+        .bind(mailbox)
+        .bind(direction)
+        .execute(&app.state.db.pool)
+        .await
+        .expect("registered");
+    }
+    let form = reqwest::multipart::Form::new()
+        .text("message_type", "data")
+        .text("workflow_id", "PATH_MEDRPT_V3")
+        .text("recipient", THEIRS)
+        .part(
+            "file",
+            reqwest::multipart::Part::bytes(b"1,2,3".to_vec()).file_name("a.csv"),
+        );
+    let response = member
+        .client
+        .post(format!("{}/mailboxes/{OURS}/new", member.address))
+        .multipart(form)
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(response.status().as_u16(), 303);
+    sqlx::query_scalar::<sqlx::Any, String>("SELECT message_id FROM messages")
+        .fetch_one(&app.state.db.pool)
+        .await
+        .expect("the message")
 }
 
 async fn denied_count(app: &mesh_portal_tests::TestApp) -> i64 {
