@@ -37,6 +37,9 @@ pub enum Command {
         /// live, integration or deployment.
         #[arg(long)]
         environment: String,
+        /// A workflow it sends and receives, or `ID:send` / `ID:receive` (repeat for several).
+        #[arg(long = "workflow")]
+        workflows: Vec<String>,
     },
     /// Administration from the command line.
     Admin {
@@ -101,11 +104,18 @@ pub async fn run(command: Command, settings: Settings) -> Result<(), StartupErro
             mailbox_id,
             ods_code,
             environment,
+            workflows,
         } => {
             let db = prepare_database(&settings).await?;
             sync_seed_data(&db, &settings.seed_dir).await?;
-            let added =
-                app::backend::mailboxes::add(&db, &mailbox_id, &ods_code, &environment).await?;
+            let added = app::backend::mailboxes::add_with_workflows(
+                &db,
+                &mailbox_id,
+                &ods_code,
+                &environment,
+                &workflows,
+            )
+            .await?;
             println!("Mailbox {added} added.");
             Ok(())
         }

@@ -45,6 +45,14 @@ test("add-mailbox registers a mailbox and refuses one it cannot use", async () =
   const added = await runBinary(["add-mailbox", "x26hc005", "--ods-code", "X26", "--environment", "integration"], env);
   const again = await runBinary(["add-mailbox", "X26HC005", "--ods-code", "X26", "--environment", "integration"], env);
   const unknown = await runBinary(["add-mailbox", "ZZ9HC001", "--ods-code", "ZZ9", "--environment", "live"], env);
+  const registered = await runBinary(
+    ["add-mailbox", "X26HC006", "--ods-code", "X26", "--environment", "integration", "--workflow", "PATH_MEDRPT_V3:send", "--workflow", "AMB_FALLS_REFERRAL"],
+    env,
+  );
+  const badWorkflow = await runBinary(
+    ["add-mailbox", "X26HC007", "--ods-code", "X26", "--environment", "integration", "--workflow", "NOT_IN_THE_CATALOGUE"],
+    env,
+  );
 
   assert.equal(added.code, 0, added.stderr);
   assert.match(added.stdout, /Mailbox X26HC005 added/);
@@ -52,6 +60,11 @@ test("add-mailbox registers a mailbox and refuses one it cannot use", async () =
   assert.match(again.stderr, /the mailbox X26HC005 already exists/);
   assert.notEqual(unknown.code, 0);
   assert.match(unknown.stderr, /no organisation with the ODS code ZZ9 is on the list/);
+  assert.equal(registered.code, 0, registered.stderr);
+  assert.notEqual(badWorkflow.code, 0);
+  assert.match(badWorkflow.stderr, /NOT_IN_THE_CATALOGUE is not an active workflow of the catalogue/);
+  const afterBad = await runBinary(["add-mailbox", "X26HC007", "--ods-code", "X26", "--environment", "integration"], env);
+  assert.equal(afterBad.code, 0, "nothing of the refused one was stored");
   rmSync(data, { recursive: true, force: true });
 });
 

@@ -110,3 +110,18 @@ export async function approve(env, desk, reference, step) {
   await check(`${step}-approved`);
 }
 
+
+/** A mailbox user of `mailbox`, set up and logged in on that mailbox's page. */
+export async function mailboxUser(env, name, mailbox, javaScriptEnabled) {
+  const mode = javaScriptEnabled ? "js" : "no-js";
+  const email = `${name}.${mode}@nhs.net`;
+  const created = await env.server.command(["admin", "create-user", "--email", email, "--name", "Sam Sender", "--role", "mailbox_user", "--mailbox", mailbox]);
+  assert.equal(created.code, 0, created.stderr);
+  const link = created.stdout.match(/https?:\/\/\S+\/activate\/[A-Za-z0-9_-]+/)[0];
+  const person = await journey(env, name, javaScriptEnabled);
+  const { key } = await setUp(person, link.replace(/^https?:\/\/[^/]+/, env.server.url), false);
+  await emailAndPin(env, person, email, PIN);
+  await person.page.getByLabel("Security code").fill(totp(key, 1));
+  await person.go("Log in", new RegExp(`/mailboxes/${mailbox}$`), `Mailbox ${mailbox}`);
+  return person;
+}

@@ -20,6 +20,10 @@ pub enum AddMailboxError {
     UnknownOrganisation(String),
     #[error("the mailbox {0} already exists")]
     Exists(String),
+    #[error("{0:?} must be a workflow ID, optionally with :send, :receive or :both")]
+    Registration(String),
+    #[error("{0} is not an active workflow of the catalogue")]
+    UnknownWorkflow(String),
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
 }
@@ -31,6 +35,27 @@ pub async fn add(
     ods_code: &str,
     environment: &str,
 ) -> Result<String, AddMailboxError> {
+    add_with_workflows(db, mailbox_id, ods_code, environment, &[]).await
+}
+
+/// Adds an active mailbox registered for `workflows` (`WORKFLOW_ID` for both directions, or
+/// `WORKFLOW_ID:send`, `:receive`, `:both`), all or nothing; returns its ID as stored.
+pub async fn add_with_workflows(
+    db: &Db,
+    mailbox_id: &str,
+    ods_code: &str,
+    environment: &str,
+    workflows: &[String],
+) -> Result<String, AddMailboxError> {
+    use crate::model::applications::mailbox::Direction;
+    let mut registrations = Vec::new();
+    for text in workflows {
+        let (id, direction) = text.trim().split_once(':').unwrap_or((text.trim(), "both"));
+        let direction = Direction::parse(direction)
+            .filter(|_| crate::model::catalogue::WorkflowId::parse(id).is_ok())
+            .ok_or_else(|| AddMailboxError::Registration(text.clone()))?;
+        registrations.push((id.to_owned(), direction));
+    }
     let mailbox_id = mailbox_id.trim().to_ascii_uppercase();
     if !(3..=20).contains(&mailbox_id.len())
         || !mailbox_id.chars().all(|c| c.is_ascii_alphanumeric())
@@ -58,6 +83,19 @@ pub async fn add(
         now_unix(),
     )
     .await?;
+    for (workflow_id, direction) in &registrations {
+        match super::db::messages::workflow_facts(&mut tx, workflow_id).await? {
+            Some((status, _, _)) if status == "active" => {}
+            _ => return Err(AddMailboxError::UnknownWorkflow(workflow_id.clone())),
+        }
+        super::db::mailboxes::set_registration(
+            &mut tx,
+            &mailbox_id,
+            workflow_id,
+            direction.as_str(),
+        )
+        .await?;
+    }
     tx.commit().await?;
     Ok(mailbox_id)
 }

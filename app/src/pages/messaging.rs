@@ -185,13 +185,6 @@ pub fn NewMessagePage() -> impl IntoView {
                             width="nhsuk-input--width-20"
                             code=true
                         />
-                        <div class="nhsuk-form-group" class:nhsuk-form-group--error=file_error.is_some()>
-                            <label class="nhsuk-label" for="file">"File"</label>
-                            <div class="nhsuk-hint" id="file-hint">{format!("Up to {}MB on this connection", view.max_megabytes)}</div>
-                            {file_error.clone().map(|message| view! { <ErrorMessage id="file-error" message /> })}
-                            <input class="nhsuk-file-upload" id="file" name="file" type="file"
-                                aria-describedby=if file_error.is_some() { "file-hint file-error" } else { "file-hint" } />
-                        </div>
                         <details class="nhsuk-details" open=form.has_errors()>
                             <summary class="nhsuk-details__summary">
                                 <span class="nhsuk-details__summary-text">"+ Additional information"</span>
@@ -201,6 +194,17 @@ pub fn NewMessagePage() -> impl IntoView {
                                 <TextInput name="reference" label="Reference (optional)" stored="" width="nhsuk-input--width-20" />
                             </div>
                         </details>
+                        // The file comes last: the server reads the other fields before it.
+                        <div class="nhsuk-form-group" class:nhsuk-form-group--error=file_error.is_some()>
+                            <label class="nhsuk-label" for="file">"File"</label>
+                            <div class="nhsuk-hint" id="file-hint">
+                                {format!("Up to {}MB on this connection", view.max_megabytes)}
+                                {form.has_errors().then_some(". Select the file again: it is not kept when there is a problem")}
+                            </div>
+                            {file_error.clone().map(|message| view! { <ErrorMessage id="file-error" message /> })}
+                            <input class="nhsuk-file-upload" id="file" name="file" type="file"
+                                aria-describedby=if file_error.is_some() { "file-hint file-error" } else { "file-hint" } />
+                        </div>
                         <button class="nhsuk-button" type="submit" data-prevent-double-click="true">"Send"</button>
                     </form>
                     <h2 class="nhsuk-heading-m" id="find-recipient">"Find the recipient's Mailbox ID"</h2>
@@ -210,7 +214,7 @@ pub fn NewMessagePage() -> impl IntoView {
                             <input class="nhsuk-input nhsuk-input--width-10" id="ods_code" name="ods_code" type="text" value=lookup_ods.clone() spellcheck="false" autocapitalize="characters" />
                         </div>
                         <div class="nhsuk-form-group">
-                            <label class="nhsuk-label" for="lookup_workflow">"Workflow ID"</label>
+                            <label class="nhsuk-label" for="lookup_workflow">"Workflow they receive"</label>
                             <select class="nhsuk-select" id="lookup_workflow" name="workflow_id">
                                 {view.workflows.iter().map(|(workflow, description)| {
                                     let selected = lookup_workflow == *workflow;

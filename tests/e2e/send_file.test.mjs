@@ -1,0 +1,81 @@
+// A mailbox user sends a file: from their mailbox to the new message page, a refusal with its
+// reason at the field, then the file sent to one recipient found by ODS code, and the message's
+// page with its ID. With and without JavaScript; every page checked with axe-core.
+import assert from "node:assert/strict";
+import { writeFileSync, mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { test } from "node:test";
+import { serverAndBrowser } from "./harness.mjs";
+import { mailboxUser } from "./people.mjs";
+
+const SENDERS = { js: "X26OT005", "no-js": "X26OT006" };
+
+const env = serverAndBrowser(async (server) => {
+  for (const [mailbox, ods, workflow] of [
+    [SENDERS.js, "X26", "PATH_MEDRPT_V3:send"],
+    [SENDERS["no-js"], "X26", "PATH_MEDRPT_V3:send"],
+    ["RR8TR007", "RR8", "PATH_MEDRPT_V3:receive"],
+  ]) {
+    const added = await server.command(["add-mailbox", mailbox, "--ods-code", ods, "--environment", "integration", "--workflow", workflow]);
+    assert.equal(added.code, 0, added.stderr);
+  }
+});
+
+for (const javaScriptEnabled of [true, false]) {
+  const mode = javaScriptEnabled ? "js" : "no-js";
+  const sender = SENDERS[mode];
+
+  test(`a mailbox user sends a file to one recipient (JavaScript ${javaScriptEnabled ? "on" : "off"})`, async () => {
+    const person = await mailboxUser(env, "sender", sender, javaScriptEnabled);
+    const { page, ready, check } = person;
+    const file = join(mkdtempSync(join(tmpdir(), "mesh-portal-send-")), "results.csv");
+    writeFileSync(file, "patient,result\n1,normal\n");
+
+    await page.getByRole("button", { name: "Send a file" }).click();
+    await page.getByRole("heading", { level: 1, name: "New message" }).waitFor();
+    await ready();
+    await check("new-message");
+
+    // The recipient, found by ODS code and workflow.
+    await page.getByLabel("Recipient organisation's ODS code").fill("rr8");
+    await page.getByRole("button", { name: "Find mailboxes" }).click();
+    await page.getByRole("list", { name: "Mailboxes that receive this workflow" }).waitFor();
+    await ready();
+    assert.match(await page.getByRole("list", { name: "Mailboxes that receive this workflow" }).innerText(), /RR8TR007/);
+    await check("recipient-found");
+
+    // Refused: a recipient that does not exist, said at the field.
+    await page.getByLabel("Workflow ID", { exact: true }).selectOption("PATH_MEDRPT_V3");
+    await page.getByLabel("Recipient's Mailbox ID").fill("NOSUCHBOX");
+    await page.getByLabel("File").setInputFiles(file);
+    await page.getByRole("button", { name: "Send", exact: true }).click();
+    const summary = page.locator(".nhsuk-error-summary");
+    await summary.waitFor();
+    assert.match(await summary.innerText(), /There is no mailbox with the ID NOSUCHBOX/);
+    await ready();
+    await check("refused");
+
+    // Sent.
+    await page.getByLabel("Workflow ID", { exact: true }).selectOption("PATH_MEDRPT_V3");
+    await page.getByLabel("Recipient's Mailbox ID").fill("RR8TR007");
+    await page.getByLabel("File").setInputFiles(file);
+    // After a refusal the section is already open (it keeps what was typed); open it if not.
+    if (!(await page.getByLabel("Message subject (optional)").isVisible())) {
+      await page.getByText("+ Additional information").click();
+    }
+    await page.getByLabel("Message subject (optional)").fill("November results");
+    await page.getByRole("button", { name: "Send", exact: true }).click();
+    await page.waitForURL(new RegExp(`/mailboxes/${sender}/sent/[0-9]{20}_[0-9A-F]{16}$`));
+    await page.getByRole("heading", { level: 1, name: "Message sent" }).waitFor();
+    await ready();
+    const details = await page.locator("main").innerText();
+    assert.match(details, /RR8TR007/);
+    assert.match(details, /results\.csv \(24 bytes\)/);
+    assert.match(details, /November results/);
+    await check("sent");
+
+    assert.deepEqual(person.problems, []);
+    await page.context().close();
+  });
+}
