@@ -19,7 +19,9 @@ use crate::pages::catalogue::{
     WorkflowPage, WorkflowRequestConfirmationPage, WorkflowRequestPage, WorkflowsPage,
 };
 use crate::pages::home::HomePage;
-use crate::pages::messaging::{MailboxPage, MailboxesPage, NewMessagePage, SentMessagePage};
+use crate::pages::messaging::{
+    InboxPage, MailboxPage, MailboxesPage, NewMessagePage, SentMessagePage, SentPage,
+};
 use crate::pages::organisations::OrganisationsPage;
 use crate::pages::service_desk::{
     AuditPage, CatalogueAdminPage, DeskMailboxPage, DeskMailboxesPage, ServiceDeskApplicationPage,
@@ -156,6 +158,8 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/mailboxes") view=MailboxesPage ssr=SsrMode::Async />
                         <Route path=path!("/mailboxes/:mailbox_id") view=MailboxPage ssr=SsrMode::Async />
                         <Route path=path!("/mailboxes/:mailbox_id/new") view=NewMessagePage ssr=SsrMode::Async />
+                        <Route path=path!("/mailboxes/:mailbox_id/inbox") view=InboxPage ssr=SsrMode::Async />
+                        <Route path=path!("/mailboxes/:mailbox_id/sent") view=SentPage ssr=SsrMode::Async />
                         <Route path=path!("/mailboxes/:mailbox_id/sent/:message_id") view=SentMessagePage ssr=SsrMode::Async />
                     </Routes>
                 </main>

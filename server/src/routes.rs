@@ -434,6 +434,23 @@ fn error_text(error: &AppError) -> Response {
         .into_response()
 }
 
+/// Reads and drops the rest of a refused upload whose declared size is sensible (60 s at most):
+/// nothing more is stored, but a browser shows the answer only once it has sent its request.
+async fn drain_rest(multipart: &mut axum::extract::Multipart, headers: &HeaderMap) {
+    let declared = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|length| length <= DRAIN_MAX_BYTES) {
+        let drain = async { while let Ok(Some(_)) = multipart.next_field().await {} };
+        let _ = tokio::time::timeout(Duration::from_secs(60), drain).await;
+    }
+}
+
+/// The largest request whose rest is read (and dropped) after its file is refused, so that the
+/// browser shows the refusal: the largest file allowed anywhere and a little over.
+const DRAIN_MAX_BYTES: u64 = app::model::messaging::HSCN_MAX_BYTES + 10_000_000;
+
 /// Longest text field of the new message form read before its file (the subject is 500
 /// characters at most; a field longer than this is not a person using the page).
 const MESSAGE_FIELD_MAX_BYTES: usize = 4096;
@@ -546,10 +563,12 @@ pub async fn send_message(
                     Err(other) => other,
                     Ok(_) => AppError::Form(vec![FieldError::new("file", "Select a file")]),
                 };
+                drop(field);
+                drain_rest(&mut multipart, &headers).await;
                 let (posted, status) = refuse(&form, error);
                 let mut response =
                     render_page(state, session, client, uri, headers, posted, status).await;
-                // The browser may still be sending the file: it need not.
+                // Whatever is left of the request is not wanted.
                 response.headers_mut().insert(
                     header::CONNECTION,
                     header::HeaderValue::from_static("close"),
@@ -572,11 +591,13 @@ pub async fn send_message(
             content_type,
             body: Box::pin(field),
         };
-        return match send::deliver(&state, &checked, &user, upload).await {
+        let delivered = send::deliver(&state, &checked, &user, upload).await;
+        return match delivered {
             Ok(message_id) => {
                 Redirect::to(&paths::sent_message(&mailbox_id, &message_id)).into_response()
             }
             Err(error) => {
+                drain_rest(&mut multipart, &headers).await;
                 let (posted, status) = refuse(&form, error);
                 let mut response =
                     render_page(state, session, client, uri, headers, posted, status).await;
@@ -588,6 +609,91 @@ pub async fn send_message(
             }
         };
     }
+}
+
+/// `GET /mailboxes/{mailbox_id}/inbox/{message_id}/download`: a received file, streamed from the
+/// content store with its content type and a safe file name. The first download acknowledges the
+/// message; every download is audited.
+pub async fn download_message(
+    State(state): State<AppState>,
+    Extension(client): Extension<ClientInfo>,
+    session: Session,
+    Path((mailbox_id, message_id)): Path<(String, String)>,
+) -> Response {
+    use app::backend::accounts::guard::{Need, require};
+    let mailbox_id = mailbox_id.trim().to_ascii_uppercase();
+    let what = format!("message:{message_id}");
+    let user = match require(&state, &session, client, Need::Mailbox(&mailbox_id), &what).await {
+        Ok(user) => user,
+        Err(error) => return refused(&error),
+    };
+    match app::backend::messaging::download(&state, &user, &mailbox_id, &message_id).await {
+        Ok((message, content)) => {
+            let content_type = header::HeaderValue::from_str(&message.content_type)
+                .unwrap_or(header::HeaderValue::from_static("application/octet-stream"));
+            let disposition =
+                header::HeaderValue::from_str(&content_disposition(&message.file_name))
+                    .unwrap_or(header::HeaderValue::from_static("attachment"));
+            (
+                [
+                    (header::CONTENT_TYPE, content_type),
+                    (header::CONTENT_DISPOSITION, disposition),
+                    (
+                        header::CONTENT_LENGTH,
+                        header::HeaderValue::from(content.size),
+                    ),
+                    (
+                        header::CACHE_CONTROL,
+                        header::HeaderValue::from_static("no-store"),
+                    ),
+                    // The file goes as it was sent: never re-compressed on the way.
+                    (
+                        header::CONTENT_ENCODING,
+                        header::HeaderValue::from_static("identity"),
+                    ),
+                ],
+                Body::from_stream(content.bytes),
+            )
+                .into_response()
+        }
+        Err(error) => plain_error(&error),
+    }
+}
+
+/// `attachment` with the file name twice: plain ASCII (anything else, quotes and backslashes as
+/// `_`) for old clients, and RFC 5987's UTF-8 form for the rest.
+pub fn content_disposition(file_name: &str) -> String {
+    let ascii: String = file_name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_graphic() && c != '"' && c != '\\' || c == ' ' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let encoded: String = file_name
+        .bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"!#$&+-.^_`|~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect();
+    format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}")
+}
+
+/// A short page for a refused download (no form to show again).
+fn plain_error(error: &AppError) -> Response {
+    let status = error.status_code();
+    let body = format!(
+        "<p>{}</p>\n<p><a href=\"/mailboxes\">Go to your mailboxes</a></p>",
+        app::backend::mail::html_escape(&error.to_string())
+    );
+    (status, Html(plain_page("Cannot download this file", &body))).into_response()
 }
 
 #[cfg(test)]

@@ -370,6 +370,10 @@ pub fn router(state: AppState, secure_cookies: bool) -> Router {
     }
     router
         .route("/applications/{reference}", post(routes::post_status))
+        .route(
+            "/mailboxes/{mailbox_id}/inbox/{message_id}/download",
+            get(routes::download_message),
+        )
         // Files stream to the content store under their own limit, checked as they arrive.
         .route(
             "/mailboxes/{mailbox_id}/new",

@@ -115,7 +115,7 @@ export async function approve(env, desk, reference, step) {
 export async function mailboxUser(env, name, mailbox, javaScriptEnabled) {
   const mode = javaScriptEnabled ? "js" : "no-js";
   const email = `${name}.${mode}@nhs.net`;
-  const created = await env.server.command(["admin", "create-user", "--email", email, "--name", "Sam Sender", "--role", "mailbox_user", "--mailbox", mailbox]);
+  const created = await env.server.command(["admin", "create-user", "--email", email, "--name", `Sam ${name[0].toUpperCase()}${name.slice(1)}`, "--role", "mailbox_user", "--mailbox", mailbox]);
   assert.equal(created.code, 0, created.stderr);
   const link = created.stdout.match(/https?:\/\/\S+\/activate\/[A-Za-z0-9_-]+/)[0];
   const person = await journey(env, name, javaScriptEnabled);

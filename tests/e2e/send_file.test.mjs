@@ -1,8 +1,10 @@
-// A mailbox user sends a file: from their mailbox to the new message page, a refusal with its
-// reason at the field, then the file sent to one recipient found by ODS code, and the message's
-// page with its ID. With and without JavaScript; every page checked with axe-core.
+// A mailbox user on the internet route sends a file: from their mailbox to the new message page,
+// a file one byte over 50MB refused with the internet's limit, a refusal with its reason at the
+// field, then the file sent to one recipient found by ODS code, and the message's page with its
+// ID. The recipient logs in, finds it in their inbox and downloads it; the sender sees it
+// downloaded. With and without JavaScript; every page checked with axe-core.
 import assert from "node:assert/strict";
-import { writeFileSync, mkdtempSync } from "node:fs";
+import { closeSync, mkdtempSync, openSync, readFileSync, writeFileSync, writeSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
@@ -10,6 +12,18 @@ import { serverAndBrowser } from "./harness.mjs";
 import { mailboxUser } from "./people.mjs";
 
 const SENDERS = { js: "X26OT005", "no-js": "X26OT006" };
+
+/** A file of `size` bytes in a new temporary folder; its path. */
+function fileOf(name, size) {
+  const path = join(mkdtempSync(join(tmpdir(), "mesh-portal-send-")), name);
+  const fd = openSync(path, "w");
+  const block = Buffer.alloc(1_000_000, 120);
+  for (let written = 0; written < size; written += block.length) {
+    writeSync(fd, block, 0, Math.min(block.length, size - written));
+  }
+  closeSync(fd);
+  return path;
+}
 
 const env = serverAndBrowser(async (server) => {
   for (const [mailbox, ods, workflow] of [
@@ -20,7 +34,8 @@ const env = serverAndBrowser(async (server) => {
     const added = await server.command(["add-mailbox", mailbox, "--ods-code", ods, "--environment", "integration", "--workflow", workflow]);
     assert.equal(added.code, 0, added.stderr);
   }
-});
+  // Loopback is not HSCN here, so these browsers are on the internet route (50MB).
+}, { MESH_PORTAL_HSCN_NETWORKS: "10.0.0.0/8" });
 
 for (const javaScriptEnabled of [true, false]) {
   const mode = javaScriptEnabled ? "js" : "no-js";
@@ -44,6 +59,16 @@ for (const javaScriptEnabled of [true, false]) {
     await ready();
     assert.match(await page.getByRole("list", { name: "Mailboxes that receive this workflow" }).innerText(), /RR8TR007/);
     await check("recipient-found");
+
+    // Refused: one byte over the internet route's limit, said at the file field.
+    await page.getByLabel("Workflow ID", { exact: true }).selectOption("PATH_MEDRPT_V3");
+    await page.getByLabel("Recipient's Mailbox ID").fill("RR8TR007");
+    await page.getByLabel("File").setInputFiles(fileOf("scan.pdf", 50_000_001));
+    await page.getByRole("button", { name: "Send", exact: true }).click();
+    await page.locator(".nhsuk-error-summary").waitFor({ timeout: 120_000 });
+    assert.match(await page.locator(".nhsuk-error-summary").innerText(), /The selected file must be 50MB or smaller over the internet/);
+    await ready();
+    await check("too-large");
 
     // Refused: a recipient that does not exist, said at the field.
     await page.getByLabel("Workflow ID", { exact: true }).selectOption("PATH_MEDRPT_V3");
@@ -74,8 +99,37 @@ for (const javaScriptEnabled of [true, false]) {
     assert.match(details, /results\.csv \(24 bytes\)/);
     assert.match(details, /November results/);
     await check("sent");
+    const messageId = page.url().split("/").pop();
 
-    assert.deepEqual(person.problems, []);
+    // The recipient finds it in their inbox and downloads it.
+    const receiver = await mailboxUser(env, "receiver", "RR8TR007", javaScriptEnabled);
+    await receiver.page.getByRole("link", { name: "Inbox" }).click();
+    await receiver.page.getByRole("heading", { level: 1, name: "Inbox" }).waitFor();
+    await receiver.ready();
+    const row = receiver.page.getByRole("row").filter({ hasText: sender });
+    assert.match(await row.innerText(), /New/);
+    assert.match(await row.innerText(), /Removed in 5 days/);
+    await receiver.check("inbox");
+    const [download] = await Promise.all([
+      receiver.page.waitForEvent("download"),
+      row.getByRole("link", { name: /results\.csv/ }).click(),
+    ]);
+    assert.equal(download.suggestedFilename(), "results.csv");
+    assert.equal(readFileSync(await download.path(), "utf8"), readFileSync(file, "utf8"));
+    await receiver.page.reload();
+    await receiver.ready();
+    assert.match(await receiver.page.getByRole("row").filter({ hasText: sender }).innerText(), /Downloaded/);
+
+    // The sender sees it downloaded.
+    await page.goto(`${env.server.url}/mailboxes/${sender}/sent`);
+    await ready();
+    const sentRow = page.getByRole("row").filter({ hasText: "RR8TR007" });
+    assert.match(await sentRow.innerText(), /Downloaded/);
+    await check("sent-items");
+    assert.ok(messageId.length > 20);
+
+    assert.deepEqual([...person.problems, ...receiver.problems], []);
+    await receiver.page.context().close();
     await page.context().close();
   });
 }

@@ -106,3 +106,31 @@ pub async fn get_sent_message(
     .await?;
     crate::backend::messaging::sent_message(&state, &mailbox_id, &message_id).await
 }
+
+/// The inbox (`inbox`) or sent items of a mailbox, narrowed to `workflow`, page `page`.
+#[server(prefix = "/api", endpoint = "get_message_list", input = Json)]
+pub async fn get_message_list(
+    mailbox_id: String,
+    inbox: bool,
+    workflow: String,
+    page: usize,
+) -> Result<crate::model::messaging::MessageList, AppError> {
+    use crate::backend::accounts::guard::{Need, require};
+    use crate::backend::request;
+    let state = crate::backend::state::app_state()?;
+    let session = request::session().await?;
+    let client = request::client().await?;
+    let mailbox_id = mailbox_id.trim().to_ascii_uppercase();
+    let what = format!("mailbox:{mailbox_id}");
+    let user = require(&state, &session, client, Need::Mailbox(&mailbox_id), &what).await?;
+    crate::backend::messaging::list(
+        &state,
+        &user.user_id,
+        &mailbox_id,
+        client.route,
+        inbox,
+        &workflow,
+        page,
+    )
+    .await
+}

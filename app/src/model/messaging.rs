@@ -9,6 +9,21 @@ pub mod paths {
         format!("/mailboxes/{mailbox_id}/new")
     }
 
+    /// The inbox.
+    pub fn inbox(mailbox_id: &str) -> String {
+        format!("/mailboxes/{mailbox_id}/inbox")
+    }
+
+    /// Sent items.
+    pub fn sent(mailbox_id: &str) -> String {
+        format!("/mailboxes/{mailbox_id}/sent")
+    }
+
+    /// A received message's file.
+    pub fn download(mailbox_id: &str, message_id: &str) -> String {
+        format!("/mailboxes/{mailbox_id}/inbox/{message_id}/download")
+    }
+
     /// One sent message, with its status (and, just after sending, the confirmation).
     pub fn sent_message(mailbox_id: &str, message_id: &str) -> String {
         format!("/mailboxes/{mailbox_id}/sent/{message_id}")
@@ -55,6 +70,53 @@ pub struct SentMessageView {
     /// "Accepted (waiting to be downloaded)", "Downloaded 30 November 2026 at 09:12", "Not
     /// collected: removed".
     pub status: String,
+}
+
+/// Messages listed per page of the inbox and sent items.
+pub const MESSAGES_PER_PAGE: usize = 50;
+
+/// A message in the inbox or in sent items.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MessageItem {
+    pub message_id: String,
+    /// The other mailbox: the sender in the inbox, the recipient in sent items.
+    pub other: String,
+    pub other_organisation: String,
+    pub workflow_id: String,
+    pub test: bool,
+    pub subject: String,
+    pub reference: String,
+    pub file_name: String,
+    pub size: String,
+    pub when: String,
+    /// "New", "Downloaded", "Not collected"...
+    pub status: String,
+    /// "Removed in 4 days" while it waits.
+    pub removal: String,
+    /// Whether its content can still be downloaded.
+    pub available: bool,
+}
+
+/// The inbox or sent items page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MessageList {
+    pub mailbox: MailboxSummary,
+    pub items: Vec<MessageItem>,
+    pub page: usize,
+    pub pages: usize,
+    pub total: i64,
+    /// The workflow filter, and the workflows there are to filter by.
+    pub workflow: String,
+    pub workflows: Vec<String>,
+}
+
+/// "Removed in 5 days" (whole days left, counted up), "Removed within a day", from the seconds
+/// left.
+pub fn removal_label(seconds_left: i64) -> String {
+    match (seconds_left + 86_399).div_euclid(86_400) {
+        days if days >= 2 => format!("Removed in {days} days"),
+        _ => "Removed within a day".to_owned(),
+    }
 }
 
 /// A size in words: "512 bytes", "2.4 KB", "48.0 MB".
@@ -643,6 +705,20 @@ mod form_tests {
             long.iter().map(|e| e.field_id.as_str()).collect::<Vec<_>>(),
             ["subject", "reference"]
         );
+    }
+
+    #[test]
+    fn removal_is_said_in_whole_days_left() {
+        assert_eq!(removal_label(5 * 86_400), "Removed in 5 days");
+        assert_eq!(
+            removal_label(5 * 86_400 - 2),
+            "Removed in 5 days",
+            "just sent"
+        );
+        assert_eq!(removal_label(86_400 + 3_600), "Removed in 2 days");
+        assert_eq!(removal_label(86_400), "Removed within a day");
+        assert_eq!(removal_label(3_600), "Removed within a day");
+        assert_eq!(removal_label(-10), "Removed within a day");
     }
 
     #[test]

@@ -82,6 +82,10 @@ pub fn MailboxPage() -> impl IntoView {
                                 <dd class="nhsuk-summary-list__value"><StatusTag mailbox=m.clone() /></dd>
                             </div>
                         </dl>
+                        <ul class="nhsuk-list">
+                            <li><a href=crate::model::messaging::paths::inbox(&m.mailbox_id)>"Inbox"</a></li>
+                            <li><a href=crate::model::messaging::paths::sent(&m.mailbox_id)>"Sent"</a></li>
+                        </ul>
                         {m.active.then(|| view! {
                             <p><a class="nhsuk-button" href=crate::model::messaging::paths::new_message(&m.mailbox_id) role="button" draggable="false">"Send a file"</a></p>
                         })}
@@ -286,6 +290,149 @@ pub fn SentMessagePage() -> impl IntoView {
                 {row("Sent", m.sent.clone())}
             </dl>
             <p><a href=crate::model::messaging::paths::new_message(&m.sender)>"Send another file"</a></p>
+        }
+    })
+}
+
+/// `/mailboxes/{mailbox_id}/inbox`: files sent to this mailbox, newest first.
+#[component]
+pub fn InboxPage() -> impl IntoView {
+    view! { <MessageListPage inbox=true /> }
+}
+
+/// `/mailboxes/{mailbox_id}/sent`: files this mailbox sent, with what became of each.
+#[component]
+pub fn SentPage() -> impl IntoView {
+    view! { <MessageListPage inbox=false /> }
+}
+
+#[component]
+fn MessageListPage(inbox: bool) -> impl IntoView {
+    use crate::api::messaging::get_message_list;
+    use crate::components::{Cell, Pagination, ResultsTable};
+    use crate::model::messaging::paths as message_paths;
+    use leptos_router::hooks::use_query_map;
+
+    let mailbox_id = use_params_map().with_untracked(|p| p.get("mailbox_id").unwrap_or_default());
+    let query = use_query_map();
+    let data = Resource::new(
+        move || {
+            query.with(|q| {
+                (
+                    mailbox_id.clone(),
+                    q.get("workflow").unwrap_or_default(),
+                    q.get("page")
+                        .and_then(|p| p.parse::<usize>().ok())
+                        .unwrap_or(1),
+                )
+            })
+        },
+        move |(mailbox_id, workflow, page)| get_message_list(mailbox_id, inbox, workflow, page),
+    );
+    when_loaded(data, move |list| {
+        let id = list.mailbox.mailbox_id.clone();
+        let here = if inbox {
+            message_paths::inbox(&id)
+        } else {
+            message_paths::sent(&id)
+        };
+        let title = if inbox { "Inbox" } else { "Sent" };
+        let workflow = list.workflow.clone();
+        let page_link = {
+            let here = here.clone();
+            let workflow = workflow.clone();
+            move |page: usize| {
+                if workflow.is_empty() {
+                    format!("{here}?page={page}")
+                } else {
+                    format!("{here}?workflow={workflow}&page={page}")
+                }
+            }
+        };
+        let headings: &'static [&'static str] = if inbox {
+            &[
+                "From",
+                "Workflow ID",
+                "Subject and reference",
+                "File",
+                "Received",
+                "Status",
+            ]
+        } else {
+            &[
+                "To",
+                "Workflow ID",
+                "Subject and reference",
+                "File",
+                "Sent",
+                "Status",
+            ]
+        };
+        view! {
+            <Title text=format!("{title} – {id}") />
+            <div class="nhsuk-back-link">
+                <a class="nhsuk-back-link__link" href=paths::mailbox(&id)>{format!("Back to mailbox {id}")}</a>
+            </div>
+            <span class="nhsuk-caption-l">{format!("Mailbox {id} · {}", list.mailbox.environment)}</span>
+            <h1 class="nhsuk-heading-l">{title}</h1>
+            {inbox.then(|| view! { <p>"Files are kept in your inbox for 5 days. Downloading a file tells the sender you have collected it."</p> })}
+            <form method="get" action=here.clone() role="search" aria-label="Filter by workflow">
+                <div class="nhsuk-form-group">
+                    <label class="nhsuk-label" for="workflow">"Workflow ID"</label>
+                    <select class="nhsuk-select" id="workflow" name="workflow">
+                        <option value="">"All workflows"</option>
+                        {list.workflows.iter().map(|w| {
+                            let selected = *w == workflow;
+                            view! { <option value=w.clone() selected=selected>{w.clone()}</option> }
+                        }).collect_view()}
+                    </select>
+                </div>
+                <button class="nhsuk-button nhsuk-button--secondary" type="submit">"Filter"</button>
+            </form>
+            {if list.items.is_empty() {
+                view! { <p>{if inbox { "There are no files in this inbox." } else { "This mailbox has not sent any files that are listed here." }}</p> }.into_any()
+            } else {
+                let items = list.items.clone();
+                view! {
+                    <ResultsTable
+                        caption=format!("{} message{}, newest first", list.total, if list.total == 1 { "" } else { "s" })
+                        headings=headings
+                    >
+                        {items.into_iter().map(|m| {
+                            let file = if inbox && m.available {
+                                view! {
+                                    <a href=message_paths::download(&id, &m.message_id) download="">
+                                        {m.file_name.clone()}
+                                        <span class="nhsuk-u-visually-hidden">{format!(", download, {}", m.size)}</span>
+                                    </a>
+                                    <br /><span class="nhsuk-u-secondary-text-colour" aria-hidden="true">{m.size.clone()}</span>
+                                }.into_any()
+                            } else if inbox {
+                                view! { {m.file_name.clone()} <br /> {m.size.clone()} }.into_any()
+                            } else {
+                                view! {
+                                    <a href=message_paths::sent_message(&id, &m.message_id)>{m.file_name.clone()}</a>
+                                    <br /><span class="nhsuk-u-secondary-text-colour">{m.size.clone()}</span>
+                                }.into_any()
+                            };
+                            view! {
+                                <tr class="nhsuk-table__row">
+                                    <Cell heading=headings[0]>{m.other.clone()} <br /> {m.other_organisation.clone()}</Cell>
+                                    <Cell heading="Workflow ID">
+                                        <code>{m.workflow_id.clone()}</code>
+                                        {m.test.then(|| view! { " " <Tag colour="yellow" text="Test" /> })}
+                                    </Cell>
+                                    <Cell heading="Subject and reference">{m.subject.clone()} <br /> {m.reference.clone()}</Cell>
+                                    <Cell heading="File">{file}</Cell>
+                                    <Cell heading=headings[4]>{m.when.clone()}</Cell>
+                                    <Cell heading="Status">{m.status.clone()} <br /> {m.removal.clone()}</Cell>
+                                </tr>
+                            }
+                        }).collect_view()}
+                    </ResultsTable>
+                    <Pagination current=list.page count=list.pages href=page_link />
+                }.into_any()
+            }}
         }
     })
 }

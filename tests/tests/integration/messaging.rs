@@ -17,6 +17,7 @@ use mesh_portal_tests::{Backend, TestApp, spawn_app};
 on_each_database!(
     the_send_rules_read_mailboxes_workflows_and_earlier_tests_from_the_database,
     a_file_of_exactly_the_limit_is_delivered_and_one_byte_more_leaves_nothing,
+    test_messages_are_listed_over_hscn_only,
 );
 
 async fn register(app: &TestApp, mailbox: &str, workflow: &str, direction: &str) {
@@ -310,6 +311,7 @@ mod over_http {
     on_each_database!(
         a_member_sends_a_file_from_the_new_message_page,
         the_upload_stops_at_the_limit_of_the_internet_route,
+        the_recipient_downloads_the_file_and_the_sender_sees_it_downloaded,
     );
 
     fn message(fields: &[(&'static str, &'static str)], file: Option<Vec<u8>>) -> Form {
@@ -478,4 +480,137 @@ mod over_http {
         assert_eq!(status, 303, "exactly the limit is sent");
         assert_eq!(messages(&app).await, 1);
     }
+
+    async fn the_recipient_downloads_the_file_and_the_sender_sees_it_downloaded(backend: Backend) {
+        let app = spawn_app(backend).await;
+        mailboxes_and_registrations(&app).await;
+        let sam = signed_in_browser(&app, "sam@nhs.net", Role::MailboxUser, &["X26OT001"]).await;
+        let lee = signed_in_browser(&app, "lee@nhs.net", Role::MailboxUser, &["RR8TR001"]).await;
+        let content = "patient,result\n1,normal\n".as_bytes().to_vec();
+        let (status, location, _) =
+            send(&sam, "X26OT001", message(&FIELDS, Some(content.clone()))).await;
+        assert_eq!(status, 303);
+        let id = location.unwrap().rsplit('/').next().unwrap().to_owned();
+
+        let (status, inbox) = lee.get_text("/mailboxes/RR8TR001/inbox").await;
+        assert_eq!(status, 200);
+        for shown in [
+            "X26OT001",
+            "NHS England",
+            "PATH_MEDRPT_V3",
+            "Results for November",
+            "results.csv",
+            "New",
+            "Removed in 5 days",
+            "1 message, newest first",
+        ] {
+            assert!(inbox.contains(shown), "{shown} in the inbox");
+        }
+        let (_, filtered) = lee
+            .get_text("/mailboxes/RR8TR001/inbox?workflow=AMB_FALLS_REFERRAL")
+            .await;
+        assert!(filtered.contains("There are no files in this inbox"));
+        let (_, empty) = sam.get_text("/mailboxes/X26OT001/inbox").await;
+        assert!(!empty.contains(&id), "the sender's inbox does not have it");
+
+        // Another mailbox's file, or through another mailbox's path: not found.
+        let download = format!("/mailboxes/RR8TR001/inbox/{id}/download");
+        let (status, _) = sam.get_text(&download).await;
+        assert_eq!(status, 404, "sam is not a member of RR8TR001");
+        let (status, _) = sam
+            .get_text(&format!("/mailboxes/X26OT001/inbox/{id}/download"))
+            .await;
+        assert_eq!(status, 404, "X26OT001 did not receive it");
+
+        let response = lee
+            .client
+            .get(format!("{}{download}", lee.address))
+            .header("accept-encoding", "gzip")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status().as_u16(), 200);
+        let header = |name: &str| {
+            response
+                .headers()
+                .get(name)
+                .map(|v| v.to_str().unwrap().to_owned())
+                .unwrap_or_default()
+        };
+        assert_eq!(header("content-type"), "text/csv");
+        assert_eq!(
+            header("content-disposition"),
+            "attachment; filename=\"results.csv\"; filename*=UTF-8''results.csv"
+        );
+        assert_ne!(header("content-encoding"), "gzip", "sent as it was stored");
+        assert_eq!(response.bytes().await.unwrap().to_vec(), content);
+
+        let (_, inbox) = lee.get_text("/mailboxes/RR8TR001/inbox").await;
+        assert!(
+            inbox.contains("Downloaded"),
+            "the first download acknowledges"
+        );
+        let (_, sent) = sam.get_text("/mailboxes/X26OT001/sent").await;
+        assert!(sent.contains(&id) && sent.contains("Downloaded"), "{sent}");
+        let (_, page) = sam
+            .get_text(&format!("/mailboxes/X26OT001/sent/{id}"))
+            .await;
+        assert!(page.contains("Downloaded"));
+        let (status, _) = lee.get_text(&download).await;
+        assert_eq!(status, 200, "it can be downloaded again while it is kept");
+        let downloads = sqlx::query_as::<sqlx::Any, (String,)>(
+            "SELECT detail FROM audit_log WHERE action = 'message.download' ORDER BY seq",
+        )
+        .fetch_all(&app.state.db.pool)
+        .await
+        .unwrap();
+        assert_eq!(
+            downloads.iter().map(|(d,)| d.as_str()).collect::<Vec<_>>(),
+            ["by RR8TR001; acknowledged", "by RR8TR001"]
+        );
+    }
+}
+
+async fn test_messages_are_listed_over_hscn_only(backend: Backend) {
+    let app = spawn_app(backend).await;
+    mailboxes_and_registrations(&app).await;
+    let sender = user(&app, "X26OT001").await;
+    for kind in ["test", "data"] {
+        let checked = send::check(
+            &app.state,
+            "X26OT001",
+            AccessRoute::Hscn,
+            &form("PATH_MEDRPT_V3", "RR8TR001", kind),
+        )
+        .await
+        .unwrap();
+        send::deliver(&app.state, &checked, &sender, upload(body(5, 0)))
+            .await
+            .unwrap();
+    }
+    mesh_portal_tests::accounts::invite(&app, "lee@nhs.net", Role::MailboxUser, &["RR8TR001"])
+        .await;
+    let lee = app::backend::db::users::by_email(&app.state.db, "lee@nhs.net")
+        .await
+        .unwrap()
+        .unwrap()
+        .user_id;
+    let listed = |route| {
+        let state = app.state.clone();
+        let lee = lee.clone();
+        async move {
+            app::backend::messaging::list(&state, &lee, "RR8TR001", route, true, "", 1)
+                .await
+                .unwrap()
+        }
+    };
+    let hscn = listed(AccessRoute::Hscn).await;
+    assert_eq!(hscn.total, 2);
+    assert_eq!(hscn.items.iter().filter(|m| m.test).count(), 1);
+    let internet = listed(AccessRoute::Internet).await;
+    assert_eq!(
+        internet.total, 1,
+        "the test message is hidden over the internet"
+    );
+    assert!(!internet.items[0].test);
 }

@@ -24,7 +24,7 @@ impl Call {
     fn audited_404(&self) -> bool {
         matches!(self, Self::Page(path) if path.starts_with("/mailboxes/"))
             || matches!(self, Self::Function(endpoint, _)
-                if ["get_mailbox", "get_new_message", "get_sent_message"]
+                if ["get_mailbox", "get_new_message", "get_sent_message", "get_message_list"]
                     .iter()
                     .any(|name| endpoint.ends_with(name)))
     }
@@ -89,6 +89,8 @@ async fn every_protected_route_answers_each_kind_of_person_as_it_should(backend:
     let message = sent_message(&app, &people[2].1).await;
     let sent_page: &'static str =
         Box::leak(format!("/mailboxes/{OURS}/sent/{message}").into_boxed_str());
+    let download_page: &'static str =
+        Box::leak(format!("/mailboxes/{THEIRS}/inbox/{message}/download").into_boxed_str());
     // Leaked to live as long as the test: the table below holds `&'static str`s.
     let application_page: &'static str =
         Box::leak(format!("/service-desk/applications/{sent}").into_boxed_str());
@@ -252,6 +254,23 @@ async fn every_protected_route_answers_each_kind_of_person_as_it_should(backend:
             [401, 404, 200, 404, 404],
         ),
         (Call::Page(sent_page), [401, 404, 200, 404, 404]),
+        (
+            Call::Page("/mailboxes/X26OT001/inbox"),
+            [401, 404, 200, 404, 404],
+        ),
+        (
+            Call::Page("/mailboxes/X26OT001/sent"),
+            [401, 404, 200, 404, 404],
+        ),
+        (
+            Call::Function(
+                "/api/get_message_list",
+                json!({ "mailbox_id": OURS, "inbox": true, "workflow": "", "page": 1 }),
+            ),
+            [401, 404, 200, 404, 404],
+        ),
+        // The file sent from ours to theirs: theirs may download it, nobody else.
+        (Call::Page(download_page), [401, 200, 404, 404, 404]),
         (
             Call::Function(
                 "/api/get_sent_message",

@@ -233,3 +233,120 @@ pub async fn sendable_workflows(
     .fetch_all(conn)
     .await
 }
+
+/// A message as its list shows it, with the other mailbox's organisation.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct ListedRow {
+    pub message_id: String,
+    pub other: String,
+    pub other_organisation: String,
+    pub workflow_id: String,
+    pub message_type: String,
+    pub subject: String,
+    pub local_id: String,
+    pub file_name: String,
+    pub size_bytes: i64,
+    pub status: String,
+    pub content_key: Option<String>,
+    pub created_at: i64,
+    pub acknowledged_at: Option<i64>,
+    pub expires_at: i64,
+}
+
+/// Which list, and how it is narrowed.
+#[derive(Debug, Clone)]
+pub struct ListQuery<'a> {
+    pub mailbox_id: &'a str,
+    /// The inbox (messages received) or sent items.
+    pub inbox: bool,
+    /// A workflow ID, or `""` for all.
+    pub workflow_id: &'a str,
+    /// Whether test messages are listed (not for internet users).
+    pub tests: bool,
+    pub offset: i64,
+    pub limit: i64,
+}
+
+fn list_filter(query: &ListQuery<'_>) -> String {
+    let (mine, statuses) = if query.inbox {
+        ("g.recipient", "('accepted', 'acknowledged')")
+    } else {
+        ("g.sender", "('accepted', 'acknowledged', 'expired')")
+    };
+    format!(
+        "WHERE {mine} = $1 AND g.status IN {statuses} AND ($2 = '' OR g.workflow_id = $2) \
+         AND ($3 = 1 OR g.message_type <> 'test')"
+    )
+}
+
+/// One page of the inbox or of sent items, newest first.
+pub async fn list(conn: &mut AnyConnection, query: &ListQuery<'_>) -> sqlx::Result<Vec<ListedRow>> {
+    let other = if query.inbox {
+        "g.sender"
+    } else {
+        "g.recipient"
+    };
+    sqlx::query_as::<Any, ListedRow>(&format!(
+        "SELECT g.message_id, {other} AS other, COALESCE(o.name, '') AS other_organisation, \
+         g.workflow_id, g.message_type, g.subject, g.local_id, g.file_name, g.size_bytes, \
+         g.status, g.content_key, g.created_at, g.acknowledged_at, g.expires_at \
+         FROM messages g JOIN mailboxes m ON m.mailbox_id = {other} \
+         LEFT JOIN organisations o ON o.ods_code = m.ods_code {} \
+         ORDER BY g.created_at DESC, g.message_id DESC LIMIT $4 OFFSET $5",
+        list_filter(query)
+    ))
+    .bind(query.mailbox_id)
+    .bind(query.workflow_id)
+    .bind(i64::from(query.tests))
+    .bind(query.limit)
+    .bind(query.offset)
+    .fetch_all(conn)
+    .await
+}
+
+/// How many messages the list has in all.
+pub async fn count(conn: &mut AnyConnection, query: &ListQuery<'_>) -> sqlx::Result<i64> {
+    sqlx::query_scalar::<Any, i64>(&format!(
+        "SELECT COUNT(*) FROM messages g {}",
+        list_filter(query)
+    ))
+    .bind(query.mailbox_id)
+    .bind(query.workflow_id)
+    .bind(i64::from(query.tests))
+    .fetch_one(conn)
+    .await
+}
+
+/// The workflows of a mailbox's received (or sent) messages, for the filter.
+pub async fn listed_workflows(
+    conn: &mut AnyConnection,
+    mailbox_id: &str,
+    inbox: bool,
+) -> sqlx::Result<Vec<String>> {
+    let mine = if inbox { "recipient" } else { "sender" };
+    sqlx::query_scalar::<Any, String>(&format!(
+        "SELECT DISTINCT workflow_id FROM messages WHERE {mine} = $1 ORDER BY workflow_id"
+    ))
+    .bind(mailbox_id)
+    .fetch_all(conn)
+    .await
+}
+
+/// Marks a message downloaded by its recipient the first time; `false` when it already was.
+pub async fn acknowledge(
+    conn: &mut AnyConnection,
+    message_id: &str,
+    user_id: &str,
+    now: i64,
+) -> sqlx::Result<bool> {
+    let done = sqlx::query::<Any>(
+        "UPDATE messages SET status = 'acknowledged', acknowledged_at = $1, acknowledged_by = $2 \
+         WHERE message_id = $3 AND status = 'accepted'",
+    )
+    .bind(now)
+    .bind(user_id)
+    .bind(message_id)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}

@@ -122,3 +122,148 @@ pub async fn sent_message(
         status,
     })
 }
+
+/// The inbox (`inbox`) or sent items of `mailbox_id`, one of `user_id`'s, page `page` (from 1),
+/// narrowed to `workflow` when it is not empty. Test messages are not listed for someone on the
+/// internet route.
+pub async fn list(
+    state: &super::AppState,
+    user_id: &str,
+    mailbox_id: &str,
+    route: crate::model::applications::account::AccessRoute,
+    inbox: bool,
+    workflow: &str,
+    page: usize,
+) -> Result<crate::model::messaging::MessageList, AppError> {
+    use super::db::messages::{self as repo, ListQuery};
+    use crate::model::applications::account::AccessRoute;
+    use crate::model::format_time;
+    use crate::model::messaging::{
+        MESSAGES_PER_PAGE, MessageItem, MessageList, removal_label, size_label,
+    };
+    let mailbox = mailboxes(&state.db, user_id)
+        .await?
+        .into_iter()
+        .find(|m| m.mailbox_id == mailbox_id)
+        .ok_or_else(|| AppError::NotFound("Page not found. Check the Mailbox ID.".into()))?;
+    let mut conn = state.db.pool.acquire().await.map_err(super::db_failed)?;
+    let workflows = repo::listed_workflows(&mut conn, mailbox_id, inbox)
+        .await
+        .map_err(super::db_failed)?;
+    // A workflow this mailbox has no messages of lists nothing; one not a workflow ID, all.
+    let workflow = if crate::model::catalogue::WorkflowId::parse(workflow.trim()).is_ok() {
+        workflow.trim().to_owned()
+    } else {
+        String::new()
+    };
+    let mut query = ListQuery {
+        mailbox_id,
+        inbox,
+        workflow_id: &workflow,
+        tests: route == AccessRoute::Hscn,
+        offset: 0,
+        limit: MESSAGES_PER_PAGE as i64,
+    };
+    let total = repo::count(&mut conn, &query)
+        .await
+        .map_err(super::db_failed)?;
+    let pages = (total as usize).div_ceil(MESSAGES_PER_PAGE).max(1);
+    let page = page.clamp(1, pages);
+    query.offset = ((page - 1) * MESSAGES_PER_PAGE) as i64;
+    let rows = repo::list(&mut conn, &query)
+        .await
+        .map_err(super::db_failed)?;
+    let now = state.clock.now();
+    let items = rows
+        .into_iter()
+        .map(|row| {
+            let waiting = row.status == "accepted";
+            MessageItem {
+                status: match (row.status.as_str(), row.acknowledged_at) {
+                    (_, Some(at)) => format!("Downloaded {}", format_time(at)),
+                    ("expired", _) => "Not collected: removed".to_owned(),
+                    _ if inbox => "New".to_owned(),
+                    _ => "Waiting to be downloaded".to_owned(),
+                },
+                removal: if waiting {
+                    removal_label(row.expires_at - now)
+                } else {
+                    String::new()
+                },
+                available: row.content_key.is_some() && row.status != "expired",
+                message_id: row.message_id,
+                other: row.other,
+                other_organisation: row.other_organisation,
+                workflow_id: row.workflow_id,
+                test: row.message_type == "test",
+                subject: row.subject,
+                reference: row.local_id,
+                file_name: row.file_name,
+                size: size_label(row.size_bytes),
+                when: format_time(row.created_at),
+            }
+        })
+        .collect();
+    Ok(MessageList {
+        mailbox,
+        items,
+        page,
+        pages,
+        total,
+        workflow,
+        workflows,
+    })
+}
+
+/// A received message's file for `user`, a member of `mailbox_id`: the message (acknowledged by
+/// this first download) and its content as a stream. Every download is audited.
+pub async fn download(
+    state: &super::AppState,
+    user: &super::accounts::guard::CurrentUser,
+    mailbox_id: &str,
+    message_id: &str,
+) -> Result<(super::db::messages::MessageRow, super::storage::Content), AppError> {
+    use super::accounts::audit::{self, Event, Outcome};
+    use crate::model::applications::account::AccessRoute;
+    let not_found = || AppError::NotFound("There is no such message in this inbox".into());
+    let mut conn = state.db.pool.acquire().await.map_err(super::db_failed)?;
+    let row = super::db::messages::by_id(&mut conn, message_id)
+        .await
+        .map_err(super::db_failed)?
+        .filter(|m| m.recipient == mailbox_id)
+        .filter(|m| m.status == "accepted" || m.status == "acknowledged")
+        .filter(|m| m.message_type != "test" || user.client.route == AccessRoute::Hscn)
+        .ok_or_else(not_found)?;
+    let key = row.content_key.clone().ok_or_else(|| {
+        AppError::Gone("This file has been removed: files are kept for 5 days".into())
+    })?;
+    let content = state.storage.get(&key).await.map_err(|error| {
+        tracing::error!(%error, message.id = %message_id, "content missing or unreadable");
+        AppError::Unavailable
+    })?;
+    drop(conn);
+    let now = state.clock.now();
+    let mut tx = state.db.begin().await.map_err(super::db_failed)?;
+    let first = super::db::messages::acknowledge(&mut tx, message_id, &user.user_id, now)
+        .await
+        .map_err(super::db_failed)?;
+    audit::record(
+        &mut tx,
+        &user.actor(),
+        Event {
+            action: "message.download",
+            subject: format!("message:{message_id}"),
+            outcome: Outcome::Success,
+            detail: if first {
+                format!("by {mailbox_id}; acknowledged")
+            } else {
+                format!("by {mailbox_id}")
+            },
+        },
+        now,
+    )
+    .await
+    .map_err(super::db_failed)?;
+    tx.commit().await.map_err(super::db_failed)?;
+    Ok((row, content))
+}
