@@ -189,6 +189,14 @@ impl Application {
             self.state.clock.clone(),
         ));
         tokio::spawn(delete_expired(self.state.db.clone()));
+        // Before serving: this instance is alive, and what stopped uploads left is gone.
+        if let Err(error) = app::backend::messaging::uploads::heartbeat(&self.state).await {
+            tracing::warn!(%error, "instance heartbeat");
+        }
+        if let Err(error) = app::backend::messaging::uploads::sweep(&self.state, true).await {
+            tracing::warn!(%error, "sweeping stopped uploads");
+        }
+        tokio::spawn(app::backend::messaging::uploads::run(self.state.clone()));
         tracing::info!(listen.addr = %addr, "serving");
         axum::serve(
             self.listener,

@@ -178,6 +178,11 @@ impl Storage {
         Ok(Self { backend })
     }
 
+    /// Whether this is a folder on this machine (which belongs to one instance).
+    pub fn is_local(&self) -> bool {
+        matches!(self.backend, Backend::Local { .. })
+    }
+
     /// `local folder` or `S3 bucket`, for logs.
     pub fn describe(&self) -> String {
         match &self.backend {

@@ -18,6 +18,7 @@ on_each_database!(
     the_send_rules_read_mailboxes_workflows_and_earlier_tests_from_the_database,
     a_file_of_exactly_the_limit_is_delivered_and_one_byte_more_leaves_nothing,
     test_messages_are_listed_over_hscn_only,
+    what_stopped_uploads_left_is_removed,
 );
 
 async fn register(app: &TestApp, mailbox: &str, workflow: &str, direction: &str) {
@@ -613,4 +614,54 @@ async fn test_messages_are_listed_over_hscn_only(backend: Backend) {
         "the test message is hidden over the internet"
     );
     assert!(!internet.items[0].test);
+}
+
+async fn what_stopped_uploads_left_is_removed(backend: Backend) {
+    use app::backend::messaging::uploads;
+    let app = spawn_app(backend).await;
+    let now = app.state.clock.now();
+    let noted = |key: &'static str, instance: &'static str| {
+        let db = app.state.db.clone();
+        async move {
+            let mut conn = db.pool.acquire().await.unwrap();
+            app::backend::db::messages::begin_upload(&mut conn, key, instance, now)
+                .await
+                .unwrap();
+        }
+    };
+    // An upload of an instance never seen, whose content got stored but never delivered; one of
+    // an instance that is alive; and a local partial file of a process that stopped.
+    noted("messages/LEFT", "gone-instance").await;
+    app.state
+        .storage
+        .put_stream("messages/LEFT", body(10, 0), 100)
+        .await
+        .unwrap();
+    noted("messages/ALIVE", "other-instance").await;
+    app::backend::db::messages::heartbeat(
+        &mut app.state.db.pool.acquire().await.unwrap(),
+        "other-instance",
+        now,
+    )
+    .await
+    .unwrap();
+    let partial = app.data_dir.path().join("objects/.incoming/messages_HALF");
+    std::fs::write(&partial, b"half a file").unwrap();
+
+    assert_eq!(uploads::sweep(&app.state, false).await.unwrap(), 1);
+    assert!(app.state.storage.keys("messages").await.unwrap().is_empty());
+    assert_eq!(
+        count(&app, "uploads").await,
+        1,
+        "the live instance's upload stays"
+    );
+    assert!(
+        partial.exists(),
+        "a partial file may be an upload in progress"
+    );
+
+    // At start, a local folder's every upload and partial file is from a stopped process.
+    assert_eq!(uploads::sweep(&app.state, true).await.unwrap(), 2);
+    assert_eq!(count(&app, "uploads").await, 0);
+    assert!(!partial.exists());
 }

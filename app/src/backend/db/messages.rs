@@ -118,17 +118,20 @@ pub async fn end_upload(conn: &mut AnyConnection, content_key: &str) -> sqlx::Re
         .map(drop)
 }
 
-/// Uploads whose instance has not been seen since `seen_before` (or is not known at all): they
-/// will never finish.
+/// Uploads of other instances than `this` whose instance has not been seen since `seen_before`
+/// (or is not known at all): they will never finish.
 pub async fn abandoned_uploads(
     conn: &mut AnyConnection,
     seen_before: i64,
+    this: &str,
 ) -> sqlx::Result<Vec<String>> {
     sqlx::query_scalar::<Any, String>(
         "SELECT u.content_key FROM uploads u LEFT JOIN instances i ON i.instance_id = u.instance_id \
-         WHERE i.instance_id IS NULL OR i.seen_at < $1 ORDER BY u.started_at",
+         WHERE u.instance_id <> $2 AND (i.instance_id IS NULL OR i.seen_at < $1) \
+         ORDER BY u.started_at",
     )
     .bind(seen_before)
+    .bind(this)
     .fetch_all(conn)
     .await
 }

@@ -1,6 +1,7 @@
 //! A mailbox user's mailboxes, and the files sent between them ([`send`]).
 
 pub mod send;
+pub mod uploads;
 
 use super::db::Db;
 use super::db::applications as repo;
