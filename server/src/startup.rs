@@ -197,6 +197,7 @@ impl Application {
             tracing::warn!(%error, "sweeping stopped uploads");
         }
         tokio::spawn(app::backend::messaging::uploads::run(self.state.clone()));
+        tokio::spawn(app::backend::messaging::retention::run(self.state.clone()));
         tracing::info!(listen.addr = %addr, "serving");
         axum::serve(
             self.listener,

@@ -19,6 +19,7 @@ on_each_database!(
     a_file_of_exactly_the_limit_is_delivered_and_one_byte_more_leaves_nothing,
     test_messages_are_listed_over_hscn_only,
     what_stopped_uploads_left_is_removed,
+    after_five_days_uncollected_files_go_with_a_report_and_collected_ones_lose_their_content,
 );
 
 async fn register(app: &TestApp, mailbox: &str, workflow: &str, direction: &str) {
@@ -664,4 +665,115 @@ async fn what_stopped_uploads_left_is_removed(backend: Backend) {
     assert_eq!(uploads::sweep(&app.state, true).await.unwrap(), 2);
     assert_eq!(count(&app, "uploads").await, 0);
     assert!(!partial.exists());
+}
+
+async fn after_five_days_uncollected_files_go_with_a_report_and_collected_ones_lose_their_content(
+    backend: Backend,
+) {
+    use app::backend::messaging::{self, retention};
+    let app = spawn_app(backend).await;
+    mailboxes_and_registrations(&app).await;
+    let sam = user(&app, "X26OT001").await;
+    let checked = send::check(
+        &app.state,
+        "X26OT001",
+        AccessRoute::Hscn,
+        &form("PATH_MEDRPT_V3", "RR8TR001", "data"),
+    )
+    .await
+    .unwrap();
+    let collected = send::deliver(&app.state, &checked, &sam, upload(body(100, 0)))
+        .await
+        .unwrap();
+    let uncollected = send::deliver(&app.state, &checked, &sam, upload(body(200, 0)))
+        .await
+        .unwrap();
+    mesh_portal_tests::accounts::invite(&app, "lee@nhs.net", Role::MailboxUser, &["RR8TR001"])
+        .await;
+    let lee_row = app::backend::db::users::by_email(&app.state.db, "lee@nhs.net")
+        .await
+        .unwrap()
+        .unwrap();
+    let lee = CurrentUser {
+        user_id: lee_row.user_id.clone(),
+        name: lee_row.name,
+        role: Role::MailboxUser,
+        mailboxes: vec!["RR8TR001".into()],
+        client: ClientInfo {
+            addr: "127.0.0.1".parse().unwrap(),
+            route: AccessRoute::Hscn,
+        },
+    };
+    messaging::download(&app.state, &lee, "RR8TR001", &collected)
+        .await
+        .expect("downloaded");
+
+    assert_eq!(
+        retention::pass(&app.state).await.unwrap(),
+        retention::Pass::default(),
+        "nothing is due before its time"
+    );
+    app.state.clock.advance(5 * 86_400 + 1);
+    // Two workers at once (as two instances would): one report, not two.
+    let (a, b) = tokio::join!(retention::pass(&app.state), retention::pass(&app.state));
+    let (a, b) = (a.unwrap(), b.unwrap());
+    assert_eq!(a.expired + b.expired, 1);
+    assert_eq!(a.contents_deleted + b.contents_deleted, 2);
+    assert!(app.state.storage.keys("messages").await.unwrap().is_empty());
+
+    let sent = messaging::list(
+        &app.state,
+        &sam.user_id,
+        "X26OT001",
+        AccessRoute::Hscn,
+        false,
+        "",
+        1,
+    )
+    .await
+    .unwrap();
+    let status = |id: &str| {
+        sent.items
+            .iter()
+            .find(|m| m.message_id == id)
+            .map(|m| m.status.clone())
+            .unwrap()
+    };
+    assert!(status(&collected).starts_with("Downloaded"));
+    assert_eq!(status(&uncollected), "Not collected: removed");
+    let inbox = messaging::list(
+        &app.state,
+        &sam.user_id,
+        "X26OT001",
+        AccessRoute::Hscn,
+        true,
+        "",
+        1,
+    )
+    .await
+    .unwrap();
+    assert_eq!(inbox.total, 1, "the sender's inbox has the report");
+    let report = &inbox.items[0];
+    assert_eq!(report.other, "RR8TR001");
+    assert!(
+        report
+            .subject
+            .starts_with("Message not collected by the recipient after 5 days")
+    );
+    assert_eq!(report.file_name, "Non-delivery report");
+    assert!(!report.available);
+    let linked = sqlx::query_scalar::<sqlx::Any, String>(
+        "SELECT linked_message_id FROM messages WHERE message_type = 'report'",
+    )
+    .fetch_one(&app.state.db.pool)
+    .await
+    .unwrap();
+    assert_eq!(linked, uncollected);
+    let gone = messaging::download(&app.state, &lee, "RR8TR001", &collected).await;
+    assert!(matches!(gone, Err(AppError::Gone(_))), "{:?}", gone.err());
+    assert_eq!(
+        retention::pass(&app.state).await.unwrap(),
+        retention::Pass::default(),
+        "a second pass finds nothing left to do"
+    );
 }

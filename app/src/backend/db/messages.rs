@@ -254,6 +254,7 @@ pub struct ListedRow {
     pub created_at: i64,
     pub acknowledged_at: Option<i64>,
     pub expires_at: i64,
+    pub report_text: Option<String>,
 }
 
 /// Which list, and how it is narrowed.
@@ -292,7 +293,7 @@ pub async fn list(conn: &mut AnyConnection, query: &ListQuery<'_>) -> sqlx::Resu
     sqlx::query_as::<Any, ListedRow>(&format!(
         "SELECT g.message_id, {other} AS other, COALESCE(o.name, '') AS other_organisation, \
          g.workflow_id, g.message_type, g.subject, g.local_id, g.file_name, g.size_bytes, \
-         g.status, g.content_key, g.created_at, g.acknowledged_at, g.expires_at \
+         g.status, g.content_key, g.created_at, g.acknowledged_at, g.expires_at, g.report_text \
          FROM messages g JOIN mailboxes m ON m.mailbox_id = {other} \
          LEFT JOIN organisations o ON o.ods_code = m.ods_code {} \
          ORDER BY g.created_at DESC, g.message_id DESC LIMIT $4 OFFSET $5",
@@ -348,6 +349,120 @@ pub async fn acknowledge(
     )
     .bind(now)
     .bind(user_id)
+    .bind(message_id)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Messages still waiting past their time (at most `limit`): their IDs.
+pub async fn due_to_expire(
+    conn: &mut AnyConnection,
+    now: i64,
+    limit: i64,
+) -> sqlx::Result<Vec<String>> {
+    sqlx::query_scalar::<Any, String>(
+        "SELECT message_id FROM messages WHERE status = 'accepted' AND expires_at <= $1 \
+         AND (claimed_until IS NULL OR claimed_until < $1) ORDER BY expires_at LIMIT $2",
+    )
+    .bind(now)
+    .bind(limit)
+    .fetch_all(conn)
+    .await
+}
+
+/// Claims a message for a retention worker until `until`; `false` when another has it.
+pub async fn claim(
+    conn: &mut AnyConnection,
+    message_id: &str,
+    now: i64,
+    until: i64,
+) -> sqlx::Result<bool> {
+    let done = sqlx::query::<Any>(
+        "UPDATE messages SET claimed_until = $1 WHERE message_id = $2 \
+         AND (claimed_until IS NULL OR claimed_until < $3)",
+    )
+    .bind(until)
+    .bind(message_id)
+    .bind(now)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Marks a message not collected; `false` when it no longer waits (downloaded meanwhile).
+pub async fn expire(conn: &mut AnyConnection, message_id: &str, now: i64) -> sqlx::Result<bool> {
+    let done = sqlx::query::<Any>(
+        "UPDATE messages SET status = 'expired', expired_at = $1 \
+         WHERE message_id = $2 AND status = 'accepted'",
+    )
+    .bind(now)
+    .bind(message_id)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// A report about `original` for its sender: (report ID, original).
+pub async fn insert_report(
+    conn: &mut AnyConnection,
+    report_id: &str,
+    original: &MessageRow,
+    code: &str,
+    text: &str,
+    now: i64,
+    expires_at: i64,
+) -> sqlx::Result<()> {
+    sqlx::query::<Any>(
+        "INSERT INTO messages (message_id, sender, recipient, environment, workflow_id, \
+         message_type, subject, local_id, file_name, size_bytes, status, linked_message_id, \
+         report_code, report_text, created_at, expires_at) \
+         VALUES ($1, $2, $3, $4, $5, 'report', $6, $7, '', 0, 'accepted', $8, $9, $10, $11, $12)",
+    )
+    .bind(report_id)
+    .bind(&original.recipient)
+    .bind(&original.sender)
+    .bind(&original.environment)
+    .bind(&original.workflow_id)
+    .bind(&original.subject)
+    .bind(&original.local_id)
+    .bind(&original.message_id)
+    .bind(code)
+    .bind(text)
+    .bind(now)
+    .bind(expires_at)
+    .execute(conn)
+    .await
+    .map(drop)
+}
+
+/// Messages past their time whose content is still stored: (message ID, content key).
+pub async fn content_to_delete(
+    conn: &mut AnyConnection,
+    now: i64,
+    limit: i64,
+) -> sqlx::Result<Vec<(String, String)>> {
+    sqlx::query_as::<Any, (String, String)>(
+        "SELECT message_id, content_key FROM messages WHERE content_key IS NOT NULL \
+         AND status IN ('acknowledged', 'expired') AND expires_at <= $1 ORDER BY expires_at LIMIT $2",
+    )
+    .bind(now)
+    .bind(limit)
+    .fetch_all(conn)
+    .await
+}
+
+/// Notes that a message's content is deleted; `false` when that was already noted.
+pub async fn content_deleted(
+    conn: &mut AnyConnection,
+    message_id: &str,
+    now: i64,
+) -> sqlx::Result<bool> {
+    let done = sqlx::query::<Any>(
+        "UPDATE messages SET content_key = NULL, content_deleted_at = $1 \
+         WHERE message_id = $2 AND content_key IS NOT NULL",
+    )
+    .bind(now)
     .bind(message_id)
     .execute(conn)
     .await?;

@@ -1,5 +1,6 @@
 //! A mailbox user's mailboxes, and the files sent between them ([`send`]).
 
+pub mod retention;
 pub mod send;
 pub mod uploads;
 
@@ -179,10 +180,12 @@ pub async fn list(
         .into_iter()
         .map(|row| {
             let waiting = row.status == "accepted";
+            let report = row.message_type == "report";
             MessageItem {
                 status: match (row.status.as_str(), row.acknowledged_at) {
                     (_, Some(at)) => format!("Downloaded {}", format_time(at)),
                     ("expired", _) => "Not collected: removed".to_owned(),
+                    _ if report => "Report".to_owned(),
                     _ if inbox => "New".to_owned(),
                     _ => "Waiting to be downloaded".to_owned(),
                 },
@@ -197,10 +200,24 @@ pub async fn list(
                 other_organisation: row.other_organisation,
                 workflow_id: row.workflow_id,
                 test: row.message_type == "test",
-                subject: row.subject,
+                subject: match &row.report_text {
+                    Some(text) if !row.subject.is_empty() => {
+                        format!("{text} (about: {})", row.subject)
+                    }
+                    Some(text) => text.clone(),
+                    None => row.subject,
+                },
                 reference: row.local_id,
-                file_name: row.file_name,
-                size: size_label(row.size_bytes),
+                file_name: if report {
+                    "Non-delivery report".to_owned()
+                } else {
+                    row.file_name
+                },
+                size: if report {
+                    String::new()
+                } else {
+                    size_label(row.size_bytes)
+                },
                 when: format_time(row.created_at),
             }
         })
