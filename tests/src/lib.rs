@@ -230,6 +230,33 @@ pub async fn spawn_app_with(backend: Backend, extra: &[(&str, &str)]) -> TestApp
     }
 }
 
+/// A second instance beside `first`: the same database, the same secret key, its own port and
+/// data folder, and `extra` variables (give both the same S3 storage to share content).
+pub async fn spawn_another_instance(first: &TestApp, extra: &[(&str, &str)]) -> TestApp {
+    let key = first.state.secret_key.to_base64();
+    let mut vars: Vec<(&str, &str)> = vec![
+        (
+            "MESH_PORTAL_DATABASE_URL",
+            first.settings.database_url.expose(),
+        ),
+        ("MESH_PORTAL_SECRET_KEY", &key),
+    ];
+    vars.extend_from_slice(extra);
+    let (settings, data_dir) = test_settings(first.backend, &vars).await;
+    let application = Application::build(&settings).await.expect("server starts");
+    let address = format!("http://127.0.0.1:{}", application.port());
+    let state = application.state().clone();
+    tokio::spawn(application.run_until_stopped());
+    TestApp {
+        address,
+        client: first.client.clone(),
+        state,
+        settings,
+        backend: first.backend,
+        data_dir,
+    }
+}
+
 /// Writes a workflows seed file into a new folder and returns the folder.
 pub fn seed_folder_with(workflows_csv: &str) -> TempDir {
     let dir = tempfile::tempdir().expect("temporary folder");

@@ -483,6 +483,87 @@ mod over_http {
         assert_eq!(messages(&app).await, 1);
     }
 
+    /// Two instances on one PostgreSQL database and one S3 bucket (a real s3s-fs process) are one
+    /// service: a session started on one works on the other, a file sent through one is
+    /// downloaded through the other, and their retention workers report a message once.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn two_instances_on_one_database_and_bucket_behave_as_one() {
+        use app::backend::messaging::retention;
+        use mesh_portal_tests::s3::S3Server;
+        let s3 = S3Server::start();
+        let storage: Vec<(String, String)> = s3.env("portal");
+        let storage: Vec<(&str, &str)> = storage
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        let one = spawn_app_with(Backend::Postgres, &storage).await;
+        let two = mesh_portal_tests::spawn_another_instance(&one, &storage).await;
+        assert_ne!(one.state.instance_id, two.state.instance_id);
+        mailboxes_and_registrations(&one).await;
+
+        let sam_one =
+            signed_in_browser(&one, "sam@nhs.net", Role::MailboxUser, &["X26OT001"]).await;
+        let sam_two = Browser {
+            address: two.address.clone(),
+            client: sam_one.client.clone(),
+        };
+        let (status, _) = sam_two.get_text("/mailboxes/X26OT001").await;
+        assert_eq!(status, 200, "the session started on one works on two");
+
+        let content = b"sent through one".to_vec();
+        let (status, location, _) = send(
+            &sam_one,
+            "X26OT001",
+            message(&FIELDS, Some(content.clone())),
+        )
+        .await;
+        assert_eq!(status, 303);
+        let id = location.unwrap().rsplit('/').next().unwrap().to_owned();
+        let lee_two =
+            signed_in_browser(&two, "lee@nhs.net", Role::MailboxUser, &["RR8TR001"]).await;
+        let response = lee_two
+            .client
+            .get(format!(
+                "{}/mailboxes/RR8TR001/inbox/{id}/download",
+                two.address
+            ))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status().as_u16(), 200);
+        assert_eq!(
+            response.bytes().await.unwrap().to_vec(),
+            content,
+            "downloaded through two"
+        );
+        let (_, sent) = sam_one.get_text("/mailboxes/X26OT001/sent").await;
+        assert!(sent.contains("Downloaded"), "one sees what two did");
+
+        // An uncollected message, and both instances' retention workers at once.
+        let (status, _, _) = send(
+            &sam_two,
+            "X26OT001",
+            message(&FIELDS, Some(b"never collected".to_vec())),
+        )
+        .await;
+        assert_eq!(status, 303);
+        one.state.clock.advance(5 * 86_400 + 1);
+        two.state.clock.advance(5 * 86_400 + 1);
+        let (a, b) = tokio::join!(retention::pass(&one.state), retention::pass(&two.state));
+        let (a, b) = (a.unwrap(), b.unwrap());
+        assert_eq!(a.expired + b.expired, 1, "one report, from one of them");
+        assert_eq!(a.contents_deleted + b.contents_deleted, 2);
+        let reports = sqlx::query_scalar::<sqlx::Any, i64>(
+            "SELECT COUNT(*) FROM messages WHERE message_type = 'report'",
+        )
+        .fetch_one(&one.state.db.pool)
+        .await
+        .unwrap();
+        assert_eq!(reports, 1);
+        assert!(one.state.storage.keys("messages").await.unwrap().is_empty());
+        assert!(s3.files_on_disk().is_empty(), "{:?}", s3.files_on_disk());
+    }
+
     async fn the_recipient_downloads_the_file_and_the_sender_sees_it_downloaded(backend: Backend) {
         let app = spawn_app(backend).await;
         mailboxes_and_registrations(&app).await;
