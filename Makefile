@@ -22,7 +22,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 apt_install = if [ ! -f target/.apt-updated ]; then $(SUDO) apt-get update -qq; mkdir -p target; \
 	touch target/.apt-updated; fi; DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $(1) >/dev/null
 
-.PHONY: help run test check bench build tools test-tools style lint unit-and-integration e2e smoke
+.PHONY: help run test check bench bench-transfer build tools test-tools style lint unit-and-integration e2e smoke
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{ printf "  make %-12s %s\n", $$1, $$2 }'
@@ -41,6 +41,9 @@ check: tools lint ## fast loop: formatting, clippy for both feature sets, unit t
 
 bench: ## catalogue search benchmark (service call, page and /health), printed with ratios
 	cargo bench -p mesh-portal-tests --bench catalogue_search
+
+bench-transfer: ## 100 MB send and download vs a plain copy, peak memory, inbox of 10,000 (not yet in make test)
+	cargo bench -p mesh-portal-tests --bench transfer
 
 build: tools style ## build the server and the browser bundle (optimised; see Cargo.toml)
 	cargo leptos build
