@@ -40,7 +40,7 @@ CREATE TABLE messages (
     claimed_until      BIGINT
 );
 
-CREATE INDEX messages_inbox ON messages (recipient, status, created_at);
+CREATE INDEX messages_inbox ON messages (recipient, created_at);
 CREATE INDEX messages_inbox_by_workflow ON messages (recipient, workflow_id, created_at);
 CREATE INDEX messages_sent ON messages (sender, created_at);
 CREATE INDEX messages_retention ON messages (expires_at);

@@ -21,6 +21,8 @@ use tokio::io::AsyncWriteExt;
 const S3_PART_BYTES: usize = 5 * 1024 * 1024;
 /// Parts of one upload in flight at once (memory per upload is about this many parts).
 const S3_PARTS_IN_FLIGHT: usize = 2;
+/// Bytes gathered before each write to a local file.
+const LOCAL_WRITE_BYTES: usize = 1024 * 1024;
 /// The folder, inside a local store, where uploads are written until they are whole.
 const INCOMING: &str = ".incoming";
 
@@ -450,7 +452,11 @@ where
 {
     let failed = |e: std::io::Error| PutError::Storage(e.to_string());
     let partial = root.join(INCOMING).join(key.replace('/', "_"));
-    let mut file = tokio::fs::File::create(&partial).await.map_err(failed)?;
+    // Writes of 1 MiB: each write to a tokio file is a trip to the blocking pool.
+    let mut file = tokio::io::BufWriter::with_capacity(
+        LOCAL_WRITE_BYTES,
+        tokio::fs::File::create(&partial).await.map_err(failed)?,
+    );
     let mut meter = Meter::new(limit);
     let written: Result<(), PutError> = async {
         while let Some(chunk) = body.next().await {
@@ -459,7 +465,7 @@ where
             file.write_all(&chunk).await.map_err(failed)?;
         }
         file.flush().await.map_err(failed)?;
-        file.sync_all().await.map_err(failed)?;
+        file.get_ref().sync_all().await.map_err(failed)?;
         Ok(())
     }
     .await;
