@@ -481,37 +481,27 @@ pub async fn send_message(
         Err(error) => return refused(&error),
     };
     let mut form = NewMessageForm::default();
-    let refuse = |form: &NewMessageForm, error: AppError| {
-        let values = FormValues(vec![
-            ("message_type".into(), form.message_type.clone()),
-            ("workflow_id".into(), form.workflow_id.clone()),
-            ("recipient".into(), form.recipient.clone()),
-            ("subject".into(), form.subject.clone()),
-            ("reference".into(), form.reference.clone()),
-        ]);
-        let status = match &error {
-            AppError::Form(errors)
-                if errors.iter().any(|e| e.message.contains("MB or smaller")) =>
-            {
-                StatusCode::PAYLOAD_TOO_LARGE
-            }
-            other => other.status_code(),
-        };
-        let posted = PostedForm {
-            form: FormState {
-                values,
-                errors: field_errors(&error),
-            },
-            status: None,
-        };
-        (posted, status)
+    // The page again, with what was typed and why it was refused.
+    let refuse = |form: &NewMessageForm, error: AppError| PostedForm {
+        form: FormState {
+            values: FormValues(vec![
+                ("message_type".into(), form.message_type.clone()),
+                ("workflow_id".into(), form.workflow_id.clone()),
+                ("recipient".into(), form.recipient.clone()),
+                ("subject".into(), form.subject.clone()),
+                ("reference".into(), form.reference.clone()),
+            ]),
+            errors: field_errors(&error),
+        },
+        status: None,
     };
     loop {
         let field = match multipart.next_field().await {
             Ok(Some(field)) => field,
             Ok(None) => {
                 let error = AppError::Form(vec![FieldError::new("file", "Select a file")]);
-                let (posted, status) = refuse(&form, error);
+                let status = error.status_code();
+                let posted = refuse(&form, error);
                 return render_page(state, session, client, uri, headers, posted, status).await;
             }
             Err(error) => {
@@ -550,10 +540,33 @@ pub async fn send_message(
         }
         let checked = send::check(&state, &mailbox_id, client.route, &form).await;
         let file_name = field.file_name().and_then(safe_file_name);
-        let checked = match (checked, file_name) {
-            (Ok(checked), Some(file_name)) => (checked, file_name),
+        let not_sent: send::NotSent = match (checked, file_name) {
+            (Ok(checked), Some(file_name)) => {
+                let content_type = field
+                    .content_type()
+                    .filter(|t| {
+                        t.len() <= 100
+                            && t.contains('/')
+                            && t.chars().all(|c| c.is_ascii_graphic() || c == ' ')
+                    })
+                    .unwrap_or("application/octet-stream")
+                    .to_owned();
+                let upload = Upload {
+                    file_name,
+                    content_type,
+                    body: Box::pin(field),
+                };
+                match send::deliver(&state, &checked, &user, upload).await {
+                    Ok(message_id) => {
+                        return Redirect::to(&paths::sent_message(&mailbox_id, &message_id))
+                            .into_response();
+                    }
+                    Err(not_sent) => not_sent,
+                }
+            }
             (checked, file_name) => {
-                let error = match checked {
+                drop(field);
+                match checked {
                     Err(AppError::Form(mut errors)) => {
                         if file_name.is_none() {
                             errors.push(FieldError::new("file", "Select a file"));
@@ -562,52 +575,24 @@ pub async fn send_message(
                     }
                     Err(other) => other,
                     Ok(_) => AppError::Form(vec![FieldError::new("file", "Select a file")]),
-                };
-                drop(field);
-                drain_rest(&mut multipart, &headers).await;
-                let (posted, status) = refuse(&form, error);
-                let mut response =
-                    render_page(state, session, client, uri, headers, posted, status).await;
-                // Whatever is left of the request is not wanted.
-                response.headers_mut().insert(
-                    header::CONNECTION,
-                    header::HeaderValue::from_static("close"),
-                );
-                return response;
+                }
+                .into()
             }
         };
-        let (checked, file_name) = checked;
-        let content_type = field
-            .content_type()
-            .filter(|t| {
-                t.len() <= 100
-                    && t.contains('/')
-                    && t.chars().all(|c| c.is_ascii_graphic() || c == ' ')
-            })
-            .unwrap_or("application/octet-stream")
-            .to_owned();
-        let upload = Upload {
-            file_name,
-            content_type,
-            body: Box::pin(field),
+        drain_rest(&mut multipart, &headers).await;
+        let status = if not_sent.too_large {
+            StatusCode::PAYLOAD_TOO_LARGE
+        } else {
+            not_sent.error.status_code()
         };
-        let delivered = send::deliver(&state, &checked, &user, upload).await;
-        return match delivered {
-            Ok(message_id) => {
-                Redirect::to(&paths::sent_message(&mailbox_id, &message_id)).into_response()
-            }
-            Err(error) => {
-                drain_rest(&mut multipart, &headers).await;
-                let (posted, status) = refuse(&form, error);
-                let mut response =
-                    render_page(state, session, client, uri, headers, posted, status).await;
-                response.headers_mut().insert(
-                    header::CONNECTION,
-                    header::HeaderValue::from_static("close"),
-                );
-                response
-            }
-        };
+        let posted = refuse(&form, not_sent.error);
+        let mut response = render_page(state, session, client, uri, headers, posted, status).await;
+        // Whatever is left of the request is not wanted.
+        response.headers_mut().insert(
+            header::CONNECTION,
+            header::HeaderValue::from_static("close"),
+        );
+        return response;
     }
 }
 

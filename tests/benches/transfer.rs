@@ -59,19 +59,19 @@ async fn time_page(client: &reqwest::Client, url: &str) -> Vec<Duration> {
 #[tokio::main]
 async fn main() {
     let app = spawn_app(Backend::Sqlite).await;
-    for (mailbox, ods, direction) in [("X26OT001", "X26", "send"), ("RR8TR001", "RR8", "receive")] {
-        app::backend::mailboxes::add(&app.state.db, mailbox, ods, "integration")
-            .await
-            .expect("mailbox");
-        sqlx::query::<sqlx::Any>(
-            "INSERT INTO mailbox_workflows (mailbox_id, workflow_id, direction) \
-             VALUES ($1, 'PATH_MEDRPT_V3', $2)",
+    for (mailbox, ods, registration) in [
+        ("X26OT001", "X26", "PATH_MEDRPT_V3:send"),
+        ("RR8TR001", "RR8", "PATH_MEDRPT_V3:receive"),
+    ] {
+        app::backend::mailboxes::add_with_workflows(
+            &app.state.db,
+            mailbox,
+            ods,
+            "integration",
+            &[registration.to_owned()],
         )
-        .bind(mailbox)
-        .bind(direction)
-        .execute(&app.state.db.pool)
         .await
-        .expect("registered");
+        .expect("mailbox");
     }
     let sam = signed_in_browser(&app, "sam@nhs.net", Role::MailboxUser, &["X26OT001"]).await;
     let lee = signed_in_browser(&app, "lee@nhs.net", Role::MailboxUser, &["RR8TR001"]).await;

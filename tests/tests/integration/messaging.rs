@@ -22,38 +22,24 @@ on_each_database!(
     after_five_days_uncollected_files_go_with_a_report_and_collected_ones_lose_their_content,
 );
 
-async fn register(app: &TestApp, mailbox: &str, workflow: &str, direction: &str) {
-    sqlx::query::<sqlx::Any>(
-        "INSERT INTO mailbox_workflows (mailbox_id, workflow_id, direction) VALUES ($1, $2, $3)",
-    )
-    .bind(mailbox)
-    .bind(workflow)
-    .bind(direction)
-    .execute(&app.state.db.pool)
-    .await
-    .expect("registered");
-}
-
 /// X26OT001 (Integration) sends PATH_MEDRPT_V3 to RR8TR001 (Integration) and RR8TR002 (Live);
 /// X26OT002 is X26's Live mailbox.
 async fn mailboxes_and_registrations(app: &TestApp) {
-    for (mailbox, ods, environment) in [
-        ("X26OT001", "X26", "integration"),
-        ("X26OT002", "X26", "live"),
-        ("RR8TR001", "RR8", "integration"),
-        ("RR8TR002", "RR8", "live"),
+    for (mailbox, ods, environment, registration) in [
+        ("X26OT001", "X26", "integration", "PATH_MEDRPT_V3:send"),
+        ("X26OT002", "X26", "live", "PATH_MEDRPT_V3:send"),
+        ("RR8TR001", "RR8", "integration", "PATH_MEDRPT_V3:receive"),
+        ("RR8TR002", "RR8", "live", "PATH_MEDRPT_V3:both"),
     ] {
-        mailboxes::add(&app.state.db, mailbox, ods, environment)
-            .await
-            .expect("mailbox added");
-    }
-    for (mailbox, direction) in [
-        ("X26OT001", "send"),
-        ("X26OT002", "send"),
-        ("RR8TR001", "receive"),
-        ("RR8TR002", "both"),
-    ] {
-        register(app, mailbox, "PATH_MEDRPT_V3", direction).await;
+        mailboxes::add_with_workflows(
+            &app.state.db,
+            mailbox,
+            ods,
+            environment,
+            &[registration.to_owned()],
+        )
+        .await
+        .expect("mailbox added");
     }
 }
 
@@ -248,7 +234,11 @@ async fn a_file_of_exactly_the_limit_is_delivered_and_one_byte_more_leaves_nothi
     let limit = INTERNET_MAX_BYTES as usize;
 
     let refused = send::deliver(&app.state, &checked, &sender, upload(body(limit, 1))).await;
-    match refused {
+    assert!(
+        matches!(&refused, Err(n) if n.too_large),
+        "refused for its size"
+    );
+    match refused.map_err(AppError::from) {
         Err(AppError::Form(errors)) => {
             assert_eq!(errors[0].field_id, "file");
             assert!(
@@ -261,7 +251,9 @@ async fn a_file_of_exactly_the_limit_is_delivered_and_one_byte_more_leaves_nothi
         }
         other => panic!("one byte over is refused: {other:?}"),
     }
-    let empty = send::deliver(&app.state, &checked, &sender, upload(body(0, 0))).await;
+    let empty = send::deliver(&app.state, &checked, &sender, upload(body(0, 0)))
+        .await
+        .map_err(AppError::from);
     assert!(
         matches!(&empty, Err(AppError::Form(e)) if e[0].message == "The selected file is empty"),
         "{empty:?}"

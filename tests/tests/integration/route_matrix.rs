@@ -54,10 +54,20 @@ const THEIRS: &str = "X26OT002";
 
 async fn every_protected_route_answers_each_kind_of_person_as_it_should(backend: Backend) {
     let app = spawn_app(backend).await;
-    for mailbox in [OURS, THEIRS] {
-        mailboxes::add(&app.state.db, mailbox, "X26", "integration")
-            .await
-            .expect("mailbox added");
+    // Ours sends PATH_MEDRPT_V3, theirs receives it (for the message pages below).
+    for (mailbox, registration) in [
+        (OURS, "PATH_MEDRPT_V3:send"),
+        (THEIRS, "PATH_MEDRPT_V3:receive"),
+    ] {
+        mailboxes::add_with_workflows(
+            &app.state.db,
+            mailbox,
+            "X26",
+            "integration",
+            &[registration.to_owned()],
+        )
+        .await
+        .expect("mailbox added");
     }
     let people = [
         ("anonymous", app.browser()),
@@ -391,17 +401,6 @@ fn every_protected_route_is_in(matrix: &[(Call, [u16; 5])]) {
 
 /// A file sent from our mailbox to theirs by `member`, through the new message page; its ID.
 async fn sent_message(app: &mesh_portal_tests::TestApp, member: &Browser) -> String {
-    for (mailbox, direction) in [(OURS, "send"), (THEIRS, "receive")] {
-        sqlx::query::<sqlx::Any>(
-            "INSERT INTO mailbox_workflows (mailbox_id, workflow_id, direction) \
-             VALUES ($1, 'PATH_MEDRPT_V3', $2)",
-        )
-        .bind(mailbox)
-        .bind(direction)
-        .execute(&app.state.db.pool)
-        .await
-        .expect("registered");
-    }
     let form = reqwest::multipart::Form::new()
         .text("message_type", "data")
         .text("workflow_id", "PATH_MEDRPT_V3")

@@ -29,6 +29,19 @@ pub async fn mailboxes(db: &Db, user_id: &str) -> Result<Vec<MailboxSummary>, Ap
         .collect())
 }
 
+/// One of the mailboxes linked to a user; another is "not found".
+pub async fn mailbox_of(
+    db: &Db,
+    user_id: &str,
+    mailbox_id: &str,
+) -> Result<MailboxSummary, AppError> {
+    mailboxes(db, user_id)
+        .await?
+        .into_iter()
+        .find(|m| m.mailbox_id == mailbox_id)
+        .ok_or_else(|| AppError::NotFound("Page not found. Check the Mailbox ID.".into()))
+}
+
 /// The new message page of `mailbox` (one of `user_id`'s) for someone on `route`, with the
 /// recipient lookup's answer when `lookup` (ODS code, workflow ID) was asked.
 pub async fn new_message_view(
@@ -40,11 +53,7 @@ pub async fn new_message_view(
 ) -> Result<crate::model::messaging::NewMessageView, AppError> {
     use crate::model::applications::account::AccessRoute;
     use crate::model::messaging::{NewMessageView, max_bytes};
-    let mailbox = mailboxes(&state.db, user_id)
-        .await?
-        .into_iter()
-        .find(|m| m.mailbox_id == mailbox_id)
-        .ok_or_else(|| AppError::NotFound("Page not found. Check the Mailbox ID.".into()))?;
+    let mailbox = mailbox_of(&state.db, user_id, mailbox_id).await?;
     let mut conn = state.db.pool.acquire().await.map_err(super::db_failed)?;
     let workflows = super::db::messages::sendable_workflows(&mut conn, mailbox_id)
         .await
@@ -143,11 +152,7 @@ pub async fn list(
     use crate::model::messaging::{
         MESSAGES_PER_PAGE, MessageItem, MessageList, removal_label, size_label,
     };
-    let mailbox = mailboxes(&state.db, user_id)
-        .await?
-        .into_iter()
-        .find(|m| m.mailbox_id == mailbox_id)
-        .ok_or_else(|| AppError::NotFound("Page not found. Check the Mailbox ID.".into()))?;
+    let mailbox = mailbox_of(&state.db, user_id, mailbox_id).await?;
     let mut conn = state.db.pool.acquire().await.map_err(super::db_failed)?;
     let workflows = repo::listed_workflows(&mut conn, mailbox_id, inbox)
         .await

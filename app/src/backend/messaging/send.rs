@@ -128,13 +128,36 @@ pub struct Upload<S> {
     pub body: S,
 }
 
+/// Why a file was not delivered: the error to show, and whether it was for the file's size (a
+/// page answers that with 413).
+#[derive(Debug)]
+pub struct NotSent {
+    pub error: AppError,
+    pub too_large: bool,
+}
+
+impl From<AppError> for NotSent {
+    fn from(error: AppError) -> Self {
+        Self {
+            error,
+            too_large: false,
+        }
+    }
+}
+
+impl From<NotSent> for AppError {
+    fn from(not_sent: NotSent) -> Self {
+        not_sent.error
+    }
+}
+
 /// Stores the file and delivers the message; returns its ID.
 pub async fn deliver<S, E>(
     state: &AppState,
     send: &CheckedSend,
     by: &CurrentUser,
     upload: Upload<S>,
-) -> Result<String, AppError>
+) -> Result<String, NotSent>
 where
     S: Stream<Item = Result<Bytes, E>> + Send + Unpin,
     E: std::fmt::Display,
@@ -162,17 +185,22 @@ where
             return Err(match outcome {
                 Ok(_) => {
                     AppError::Form(vec![FieldError::new("file", "The selected file is empty")])
+                        .into()
                 }
-                Err(PutError::TooLarge { limit }) => {
-                    AppError::Form(vec![FieldError::new("file", too_large(limit, send.route))])
-                }
+                Err(PutError::TooLarge { limit }) => NotSent {
+                    error: AppError::Form(vec![FieldError::new(
+                        "file",
+                        too_large(limit, send.route),
+                    )]),
+                    too_large: true,
+                },
                 Err(PutError::Body(error)) => {
                     tracing::info!(%error, "upload broken off");
-                    AppError::invalid("file", "The file did not arrive whole. Try again")
+                    AppError::invalid("file", "The file did not arrive whole. Try again").into()
                 }
                 Err(PutError::Storage(error)) => {
                     tracing::error!(%error, "content store failed");
-                    AppError::Unavailable
+                    AppError::Unavailable.into()
                 }
             });
         }
@@ -224,7 +252,7 @@ where
         // Not delivered: the content goes too (the uploads row, left, lets the sweeper finish
         // the job should this delete fail).
         let _ = state.storage.delete(&key).await;
-        return Err(db_failed(error));
+        return Err(db_failed(error).into());
     }
     tracing::info!(message.id = %message_id, mailbox.id = %send.sender, "message sent");
     Ok(message_id)

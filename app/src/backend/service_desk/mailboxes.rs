@@ -223,17 +223,19 @@ pub async fn act(
         }
         MailboxAction::SetWorkflow => {
             let (workflow_id, direction) = registration_form(values)?;
-            let catalogue = crate::backend::db::workflows::list_all(&mut tx)
+            match crate::backend::db::messages::workflow_facts(&mut tx, &workflow_id)
                 .await
-                .map_err(db_failed)?;
-            match catalogue.iter().find(|w| w.workflow_id == workflow_id) {
+                .map_err(db_failed)?
+            {
                 None => {
                     return Err(AppError::invalid(
                         "workflow_id",
                         format!("{workflow_id} is not in the workflow ID catalogue"),
                     ));
                 }
-                Some(w) if WorkflowStatus::parse(&w.status) != Some(WorkflowStatus::Active) => {
+                Some((status, _, _))
+                    if WorkflowStatus::parse(&status) != Some(WorkflowStatus::Active) =>
+                {
                     return Err(AppError::invalid(
                         "workflow_id",
                         format!("{workflow_id} is retired: mailboxes cannot be registered for it"),
