@@ -39,10 +39,11 @@ check: tools lint ## fast loop: formatting, clippy for both feature sets, unit t
 	cargo test -p app --features ssr --lib
 	cargo test -p server --lib
 
-bench: ## catalogue search benchmark (service call, page and /health), printed with ratios
+bench: ## the benchmarks, printed with ratios to baselines of the same run
 	cargo bench -p mesh-portal-tests --bench catalogue_search
+	cargo bench -p mesh-portal-tests --bench transfer
 
-bench-transfer: ## 100 MB send and download vs a plain copy, peak memory, inbox of 10,000 (not yet in make test)
+bench-transfer: ## 100 MB send and download vs a plain copy, peak memory, inbox of 10,000
 	cargo bench -p mesh-portal-tests --bench transfer
 
 build: tools style ## build the server and the browser bundle (optimised; see Cargo.toml)
