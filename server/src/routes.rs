@@ -460,7 +460,8 @@ const MESSAGE_FIELD_MAX_BYTES: usize = 4096;
 /// with every send rule, before a byte of the file is read; the file then streams to the content
 /// store, cut off as soon as it passes the access route's limit. Delivered: on to the message's
 /// page. Refused: the page again with the reasons (413 for a file too large, with the connection
-/// closed so the browser stops sending).
+/// closed so the browser stops sending). The page's script, which shows a progress bar, asks for
+/// JSON instead: an [`UploadAnswer`](app::model::messaging::UploadAnswer) with the same status.
 pub async fn send_message(
     State(state): State<AppState>,
     Extension(client): Extension<ClientInfo>,
@@ -472,8 +473,14 @@ pub async fn send_message(
 ) -> Response {
     use app::backend::accounts::guard::{Need, require};
     use app::backend::messaging::send::{self, Upload};
-    use app::model::messaging::{NewMessageForm, paths, safe_file_name};
+    use app::model::messaging::{NewMessageForm, UploadAnswer, paths, safe_file_name};
 
+    let wants_json = headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("application/json"));
+    let answer_json =
+        |status: StatusCode, answer: UploadAnswer| (status, axum::Json(answer)).into_response();
     let mailbox_id = mailbox_id.trim().to_ascii_uppercase();
     let what = format!("form:{}", paths::new_message(&mailbox_id));
     let user = match require(&state, &session, client, Need::Mailbox(&mailbox_id), &what).await {
@@ -502,6 +509,16 @@ pub async fn send_message(
                 let error = AppError::Form(vec![FieldError::new("file", "Select a file")]);
                 let status = error.status_code();
                 let posted = refuse(&form, error);
+                if wants_json {
+                    let errors = posted.form.errors;
+                    return answer_json(
+                        status,
+                        UploadAnswer {
+                            location: None,
+                            errors,
+                        },
+                    );
+                }
                 return render_page(state, session, client, uri, headers, posted, status).await;
             }
             Err(error) => {
@@ -558,8 +575,15 @@ pub async fn send_message(
                 };
                 match send::deliver(&state, &checked, &user, upload).await {
                     Ok(message_id) => {
-                        return Redirect::to(&paths::sent_message(&mailbox_id, &message_id))
-                            .into_response();
+                        let location = paths::sent_message(&mailbox_id, &message_id);
+                        if wants_json {
+                            let answer = UploadAnswer {
+                                location: Some(location),
+                                errors: Vec::new(),
+                            };
+                            return answer_json(StatusCode::OK, answer);
+                        }
+                        return Redirect::to(&location).into_response();
                     }
                     Err(not_sent) => not_sent,
                 }
@@ -586,7 +610,18 @@ pub async fn send_message(
             not_sent.error.status_code()
         };
         let posted = refuse(&form, not_sent.error);
-        let mut response = render_page(state, session, client, uri, headers, posted, status).await;
+        let mut response = if wants_json {
+            let errors = posted.form.errors;
+            answer_json(
+                status,
+                UploadAnswer {
+                    location: None,
+                    errors,
+                },
+            )
+        } else {
+            render_page(state, session, client, uri, headers, posted, status).await
+        };
         // Whatever is left of the request is not wanted.
         response.headers_mut().insert(
             header::CONNECTION,

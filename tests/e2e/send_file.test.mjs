@@ -1,5 +1,6 @@
 // A mailbox user on the internet route sends a file: from their mailbox to the new message page,
-// a file one byte over 50MB refused with the internet's limit, a refusal with its reason at the
+// a file one byte over 50MB refused with the internet's limit (by the server without JavaScript,
+// by the page before sending with it), a refusal with its reason at the
 // field, then the file sent to one recipient found by ODS code, and the message's page with its
 // ID. The recipient logs in, finds it in their inbox and downloads it; the sender sees it
 // downloaded. With and without JavaScript; every page checked with axe-core.

@@ -248,17 +248,7 @@ fn submit_handler(
         else {
             return;
         };
-        let mut values = Vec::new();
-        if let Ok(data) = web_sys::FormData::new_with_form(&element)
-            && let Ok(Some(entries)) = js_sys::try_iter(&data)
-        {
-            for entry in entries.flatten() {
-                let pair = js_sys::Array::from(&entry);
-                if let Some(value) = pair.get(1).as_string() {
-                    values.push((pair.get(0).as_string().unwrap_or_default(), value));
-                }
-            }
-        }
+        let mut values = text_values(&element);
         // The button that sent the form says what to do (Add, Remove) as it would without
         // JavaScript.
         if let Some(button) = ev
@@ -311,9 +301,26 @@ fn submit_handler(
     }
 }
 
+/// The text fields of a form as they would be posted (files left out).
+#[cfg(feature = "hydrate")]
+pub(crate) fn text_values(element: &web_sys::HtmlFormElement) -> Vec<(String, String)> {
+    let mut values = Vec::new();
+    if let Ok(data) = web_sys::FormData::new_with_form(element)
+        && let Ok(Some(entries)) = js_sys::try_iter(&data)
+    {
+        for entry in entries.flatten() {
+            let pair = js_sys::Array::from(&entry);
+            if let Some(value) = pair.get(1).as_string() {
+                values.push((pair.get(0).as_string().unwrap_or_default(), value));
+            }
+        }
+    }
+    values
+}
+
 /// Moves focus to the error summary, as the NHS.UK frontend does when a page loads with one.
 #[cfg(feature = "hydrate")]
-fn focus_error_summary() {
+pub(crate) fn focus_error_summary() {
     use wasm_bindgen::JsCast;
     request_animation_frame(|| {
         if let Some(summary) = document()

@@ -7,6 +7,7 @@ mod search_box;
 mod status;
 mod table;
 mod tag;
+pub mod upload;
 
 pub use error_summary::{ErrorMessage, ErrorSummary, FieldError};
 pub use pagination::Pagination;

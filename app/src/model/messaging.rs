@@ -38,8 +38,11 @@ pub struct NewMessageView {
     pub workflows: Vec<(String, String)>,
     /// Whether a test message may be sent from here (over HSCN, in Path to Live).
     pub can_send_test: bool,
-    /// The largest file over this person's access route, in MB.
+    /// The largest file over this person's access route, in bytes and in MB.
+    pub max_bytes: u64,
     pub max_megabytes: u64,
+    /// What a larger file is told (the page says it before uploading, with JavaScript).
+    pub too_large: String,
     /// The recipient lookup's question and answer, when it was asked.
     pub lookup: Option<RecipientLookup>,
 }
@@ -158,6 +161,26 @@ pub fn max_bytes(route: AccessRoute) -> u64 {
         AccessRoute::Hscn => HSCN_MAX_BYTES,
         AccessRoute::Internet => INTERNET_MAX_BYTES,
     }
+}
+
+/// What a file larger than the route allows is told.
+pub fn too_large_message(route: AccessRoute) -> String {
+    let megabytes = max_bytes(route) / 1_000_000;
+    match route {
+        AccessRoute::Hscn => format!("The selected file must be {megabytes}MB or smaller"),
+        AccessRoute::Internet => format!(
+            "The selected file must be {megabytes}MB or smaller over the internet. Over HSCN you can send up to {}MB",
+            HSCN_MAX_BYTES / 1_000_000
+        ),
+    }
+}
+
+/// The answer to a new message sent by the page's script (which asks for JSON to show its
+/// progress bar): where to go next, or what to change.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UploadAnswer {
+    pub location: Option<String>,
+    pub errors: Vec<FieldError>,
 }
 
 /// The kind of message: data, or a test (only over HSCN, only in Path to Live).
@@ -719,6 +742,18 @@ mod form_tests {
         assert_eq!(removal_label(86_400), "Removed within a day");
         assert_eq!(removal_label(3_600), "Removed within a day");
         assert_eq!(removal_label(-10), "Removed within a day");
+    }
+
+    #[test]
+    fn the_size_refusal_names_the_limit_of_the_route() {
+        assert_eq!(
+            too_large_message(AccessRoute::Hscn),
+            "The selected file must be 100MB or smaller"
+        );
+        assert_eq!(
+            too_large_message(AccessRoute::Internet),
+            "The selected file must be 50MB or smaller over the internet. Over HSCN you can send up to 100MB"
+        );
     }
 
     #[test]

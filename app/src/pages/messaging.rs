@@ -106,11 +106,13 @@ fn StatusTag(mailbox: MailboxSummary) -> impl IntoView {
 
 /// `/mailboxes/{mailbox_id}/new`: send one file to one recipient. The form posts the file as
 /// multipart form data, with or without JavaScript: the server streams it to the content store.
+/// With JavaScript the page checks the file's size first and shows a progress bar.
 #[component]
 pub fn NewMessagePage() -> impl IntoView {
     use crate::api::messaging::get_new_message;
     use crate::components::ErrorMessage;
     use crate::components::form::{Choice, Choices, FormContext, FormErrors, TextInput};
+    use crate::components::upload::{Upload, UploadProgress, upload_handler};
     use crate::model::messaging::paths as message_paths;
     use leptos_router::hooks::use_query_map;
 
@@ -145,9 +147,20 @@ pub fn NewMessagePage() -> impl IntoView {
                 hint: "Only in Path to Live, over HSCN",
             });
         }
-        let workflow_error = form.error("workflow_id");
-        let file_error = form.error("file");
-        let chosen_workflow = form.value("workflow_id", "");
+        let workflow_error = move || form.error("workflow_id");
+        let file_error = move || form.error("file");
+        let upload = Upload::new();
+        let on_submit = upload_handler(
+            action.clone(),
+            form,
+            upload,
+            view.max_bytes,
+            view.too_large.clone(),
+        );
+        // As the page came from the server; the script's refusals change only the errors (the
+        // fields keep what was typed, the file included), so nothing here follows them.
+        let chosen_workflow = untrack(|| form.value("workflow_id", ""));
+        let posted_refused = untrack(|| form.has_errors());
         let crate::model::messaging::RecipientLookup {
             ods_code: lookup_ods,
             workflow_id: lookup_workflow,
@@ -167,13 +180,13 @@ pub fn NewMessagePage() -> impl IntoView {
                 view! { <p>"This mailbox is not registered to send any workflow. Ask the service desk to add the workflows it sends."</p> }.into_any()
             } else {
                 view! {
-                    <form method="post" enctype="multipart/form-data" action=action.clone() novalidate>
+                    <form method="post" enctype="multipart/form-data" action=action.clone() novalidate on:submit=on_submit>
                         <Choices name="message_type" legend="Message type" choices=types stored=vec!["data".to_owned()] />
-                        <div class="nhsuk-form-group" class:nhsuk-form-group--error=workflow_error.is_some()>
+                        <div class="nhsuk-form-group" class:nhsuk-form-group--error=move || workflow_error().is_some()>
                             <label class="nhsuk-label" for="workflow_id">"Workflow ID"</label>
-                            {workflow_error.clone().map(|message| view! { <ErrorMessage id="workflow_id-error" message /> })}
+                            {move || workflow_error().map(|message| view! { <ErrorMessage id="workflow_id-error" message /> })}
                             <select class="nhsuk-select" id="workflow_id" name="workflow_id"
-                                aria-describedby=workflow_error.as_ref().map(|_| "workflow_id-error")>
+                                aria-describedby=move || workflow_error().map(|_| "workflow_id-error")>
                                 <option value="">"Select the workflow"</option>
                                 {view.workflows.iter().map(|(workflow, description)| {
                                     let selected = chosen_workflow == *workflow;
@@ -189,7 +202,7 @@ pub fn NewMessagePage() -> impl IntoView {
                             width="nhsuk-input--width-20"
                             code=true
                         />
-                        <details class="nhsuk-details" open=form.has_errors()>
+                        <details class="nhsuk-details" open=move || form.has_errors()>
                             <summary class="nhsuk-details__summary">
                                 <span class="nhsuk-details__summary-text">"+ Additional information"</span>
                             </summary>
@@ -199,17 +212,19 @@ pub fn NewMessagePage() -> impl IntoView {
                             </div>
                         </details>
                         // The file comes last: the server reads the other fields before it.
-                        <div class="nhsuk-form-group" class:nhsuk-form-group--error=file_error.is_some()>
+                        <div class="nhsuk-form-group" class:nhsuk-form-group--error=move || file_error().is_some()>
                             <label class="nhsuk-label" for="file">"File"</label>
                             <div class="nhsuk-hint" id="file-hint">
                                 {format!("Up to {}MB on this connection", view.max_megabytes)}
-                                {form.has_errors().then_some(". Select the file again: it is not kept when there is a problem")}
+                                {posted_refused.then_some(". Select the file again: it is not kept when there is a problem")}
                             </div>
-                            {file_error.clone().map(|message| view! { <ErrorMessage id="file-error" message /> })}
+                            {move || file_error().map(|message| view! { <ErrorMessage id="file-error" message /> })}
                             <input class="nhsuk-file-upload" id="file" name="file" type="file"
-                                aria-describedby=if file_error.is_some() { "file-hint file-error" } else { "file-hint" } />
+                                aria-describedby=move || if file_error().is_some() { "file-hint file-error" } else { "file-hint" } />
                         </div>
-                        <button class="nhsuk-button" type="submit" data-prevent-double-click="true">"Send"</button>
+                        <button class="nhsuk-button" type="submit" data-prevent-double-click="true"
+                            disabled=move || upload.busy_tracked()>"Send"</button>
+                        <UploadProgress upload />
                     </form>
                     <h2 class="nhsuk-heading-m" id="find-recipient">"Find the recipient's Mailbox ID"</h2>
                     <form method="get" action=action role="search" aria-label="Find the recipient's mailbox">

@@ -306,6 +306,7 @@ mod over_http {
         a_member_sends_a_file_from_the_new_message_page,
         the_upload_stops_at_the_limit_of_the_internet_route,
         the_recipient_downloads_the_file_and_the_sender_sees_it_downloaded,
+        the_page_script_gets_json_answers_with_the_same_statuses,
     );
 
     fn message(fields: &[(&'static str, &'static str)], file: Option<Vec<u8>>) -> Form {
@@ -443,6 +444,68 @@ mod over_http {
             .get_text(&format!("/mailboxes/RR8TR001/sent/{id}"))
             .await;
         assert_eq!(status, 404);
+        assert_eq!(messages(&app).await, 1);
+    }
+
+    /// The new message page's script (progress bar) posts the same form asking for JSON: where
+    /// to go, or the errors by field, with the statuses the page would have had.
+    async fn the_page_script_gets_json_answers_with_the_same_statuses(backend: Backend) {
+        use app::model::messaging::UploadAnswer;
+        let app = spawn_app_with(backend, &[("MESH_PORTAL_HSCN_NETWORKS", "10.0.0.0/8")]).await;
+        mailboxes_and_registrations(&app).await;
+        let sam = signed_in_browser(&app, "sam@nhs.net", Role::MailboxUser, &["X26OT001"]).await;
+        let post = |form: Form| {
+            sam.client
+                .post(format!("{}/mailboxes/X26OT001/new", sam.address))
+                .header("accept", "application/json")
+                .multipart(form)
+                .send()
+        };
+        let answer = |response: reqwest::Response| async move {
+            let status = response.status().as_u16();
+            let json: UploadAnswer = response.json().await.expect("a JSON answer");
+            (status, json)
+        };
+
+        let (status, refused) = answer(post(message(&FIELDS, None)).await.unwrap()).await;
+        assert_eq!(status, 400);
+        assert_eq!(refused.location, None);
+        assert_eq!(refused.errors[0].field_id, "file");
+        assert_eq!(refused.errors[0].message, "Select a file");
+
+        let limit = app::model::messaging::INTERNET_MAX_BYTES as usize;
+        let response = post(message(&FIELDS, Some(vec![b'x'; limit + 1])))
+            .await
+            .unwrap();
+        assert_eq!(
+            response.headers().get("connection").unwrap(),
+            "close",
+            "the rest of a refused upload is not wanted"
+        );
+        let (status, refused) = answer(response).await;
+        assert_eq!(status, 413);
+        assert_eq!(
+            refused.errors[0].message,
+            app::model::messaging::too_large_message(
+                app::model::applications::account::AccessRoute::Internet
+            ),
+            "the words the page's script shows before sending"
+        );
+        assert_eq!(messages(&app).await, 0);
+
+        let (status, sent) = answer(
+            post(message(&FIELDS, Some(b"a,b\n".to_vec())))
+                .await
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(status, 200);
+        assert!(sent.errors.is_empty());
+        let location = sent.location.expect("where to go");
+        assert!(
+            location.starts_with("/mailboxes/X26OT001/sent/"),
+            "{location}"
+        );
         assert_eq!(messages(&app).await, 1);
     }
 

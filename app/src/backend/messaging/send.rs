@@ -18,7 +18,7 @@ use crate::model::applications::mailbox::{Direction, Environment};
 use crate::model::forms::FieldError;
 use crate::model::messaging::{
     MailboxFacts, NewMessageFields, NewMessageForm, SendFacts, WorkflowFacts, max_bytes,
-    send_refusals,
+    send_refusals, too_large_message,
 };
 
 /// Days a message waits in its recipient's inbox.
@@ -187,10 +187,10 @@ where
                     AppError::Form(vec![FieldError::new("file", "The selected file is empty")])
                         .into()
                 }
-                Err(PutError::TooLarge { limit }) => NotSent {
+                Err(PutError::TooLarge { .. }) => NotSent {
                     error: AppError::Form(vec![FieldError::new(
                         "file",
-                        too_large(limit, send.route),
+                        too_large_message(send.route),
                     )]),
                     too_large: true,
                 },
@@ -258,16 +258,6 @@ where
     Ok(message_id)
 }
 
-fn too_large(limit: u64, route: AccessRoute) -> String {
-    let megabytes = limit / 1_000_000;
-    match route {
-        AccessRoute::Hscn => format!("The selected file must be {megabytes}MB or smaller"),
-        AccessRoute::Internet => format!(
-            "The selected file must be {megabytes}MB or smaller over the internet. Over HSCN you can send up to 100MB"
-        ),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -282,17 +272,5 @@ mod tests {
         assert_eq!(random.len(), 16);
         assert!(random.chars().all(|c| c.is_ascii_hexdigit()));
         assert_ne!(new_message_id(micros), id, "never the same twice");
-    }
-
-    #[test]
-    fn the_size_refusal_names_the_limit_of_the_route() {
-        assert_eq!(
-            too_large(100_000_000, AccessRoute::Hscn),
-            "The selected file must be 100MB or smaller"
-        );
-        assert!(
-            too_large(50_000_000, AccessRoute::Internet)
-                .starts_with("The selected file must be 50MB or smaller over the internet")
-        );
     }
 }
