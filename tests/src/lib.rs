@@ -37,6 +37,8 @@ pub struct TestApp {
     pub backend: Backend,
     /// Holds the data folder (and the SQLite file) until the test ends.
     pub data_dir: TempDir,
+    /// The S3-compatible server holding the content, when there is one.
+    pub s3: Option<s3::S3Server>,
 }
 
 impl TestApp {
@@ -207,6 +209,25 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
     spawn_app_with(backend, &[]).await
 }
 
+/// Like [`spawn_app_with`], with the content store that goes with the database in service: a
+/// local folder beside SQLite (one instance), an S3 bucket (a real `s3s-fs` process, stopped with
+/// the app) beside PostgreSQL (several instances).
+pub async fn spawn_app_with_content(backend: Backend, extra: &[(&str, &str)]) -> TestApp {
+    match backend {
+        Backend::Sqlite => spawn_app_with(backend, extra).await,
+        Backend::Postgres => {
+            let s3 = s3::S3Server::start();
+            let storage = s3.env(&unique_name("content"));
+            let mut vars: Vec<(&str, &str)> = extra.to_vec();
+            vars.extend(storage.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+            let mut app = spawn_app_with(backend, &vars).await;
+            assert!(!app.state.storage.is_local(), "the content is in S3");
+            app.s3 = Some(s3);
+            app
+        }
+    }
+}
+
 /// Like [`spawn_app`], with extra `MESH_PORTAL_*` variables.
 pub async fn spawn_app_with(backend: Backend, extra: &[(&str, &str)]) -> TestApp {
     let (settings, data_dir) = test_settings(backend, extra).await;
@@ -227,6 +248,7 @@ pub async fn spawn_app_with(backend: Backend, extra: &[(&str, &str)]) -> TestApp
         settings,
         backend,
         data_dir,
+        s3: None,
     }
 }
 
@@ -254,6 +276,7 @@ pub async fn spawn_another_instance(first: &TestApp, extra: &[(&str, &str)]) -> 
         settings,
         backend: first.backend,
         data_dir,
+        s3: None,
     }
 }
 
