@@ -12,10 +12,8 @@ use bytes::Bytes;
 use futures_util::{Stream, StreamExt, TryStreamExt};
 use object_store::ObjectStore;
 use object_store::aws::{AmazonS3, AmazonS3Builder};
-use object_store::buffered::BufWriter;
 use object_store::path::Path as ObjectPath;
 use sha2::{Digest, Sha256};
-use tokio::io::AsyncWriteExt;
 
 /// Bytes held in memory at most per upload to S3 before a part is sent: S3's smallest part.
 const S3_PART_BYTES: usize = 5 * 1024 * 1024;
@@ -120,6 +118,46 @@ pub struct Storage {
     backend: Backend,
 }
 
+/// A put begun with [`Storage::begin_put`].
+pub struct Put {
+    target: PutTarget,
+}
+
+enum PutTarget {
+    Local {
+        root: PathBuf,
+        key: String,
+    },
+    S3 {
+        store: Arc<AmazonS3>,
+        path: ObjectPath,
+        id: object_store::MultipartId,
+    },
+}
+
+impl Put {
+    /// The S3 multipart upload's ID (none for a local folder).
+    pub fn upload_id(&self) -> Option<&str> {
+        match &self.target {
+            PutTarget::Local { .. } => None,
+            PutTarget::S3 { id, .. } => Some(id),
+        }
+    }
+
+    /// Writes `body` as it arrives, refusing it once it passes `limit` bytes. The content is
+    /// under its key only once this returns `Ok`; on an error nothing is left.
+    pub async fn write<S, E>(self, body: S, limit: u64) -> Result<Stored, PutError>
+    where
+        S: Stream<Item = Result<Bytes, E>> + Send + Unpin,
+        E: std::fmt::Display,
+    {
+        match self.target {
+            PutTarget::Local { root, key } => put_local(&root, &key, body, limit).await,
+            PutTarget::S3 { store, path, id } => put_s3(store, path, id, body, limit).await,
+        }
+    }
+}
+
 /// Keys are made by this program (`messages/<id>`): letters, digits, `-`, `_` and `/` between
 /// non-empty parts. Anything else is refused rather than turned into a path.
 fn check_key(key: &str) -> Result<(), String> {
@@ -207,13 +245,51 @@ impl Storage {
         S: Stream<Item = Result<Bytes, E>> + Send + Unpin,
         E: std::fmt::Display,
     {
+        self.begin_put(key).await?.write(body, limit).await
+    }
+
+    /// Begins putting content under `key`. In S3 this starts the multipart upload the content
+    /// will go into: its [`Put::upload_id`] is for the caller to keep until the put is over, so
+    /// that after a crash whoever finds the put abandoned can [`Storage::abort_put`] it and no
+    /// uploaded part is left in the bucket.
+    pub async fn begin_put(&self, key: &str) -> Result<Put, PutError> {
         check_key(key).map_err(PutError::Storage)?;
-        match &self.backend {
-            Backend::Local { root } => put_local(root, key, body, limit).await,
+        let target = match &self.backend {
+            Backend::Local { root } => PutTarget::Local {
+                root: root.clone(),
+                key: key.to_owned(),
+            },
             Backend::S3 { store, prefix } => {
+                use object_store::multipart::MultipartStore;
                 let path = Self::object_path(prefix, key);
-                let store: Arc<dyn ObjectStore> = store.clone();
-                put_s3(store, path, body, limit).await
+                let id = store
+                    .create_multipart(&path)
+                    .await
+                    .map_err(|e| PutError::Storage(e.to_string()))?;
+                PutTarget::S3 {
+                    store: store.clone(),
+                    path,
+                    id,
+                }
+            }
+        };
+        Ok(Put { target })
+    }
+
+    /// Aborts the S3 multipart upload `upload_id` of an abandoned put under `key`, removing its
+    /// parts; one already completed or aborted is no error. (A local put leaves a partial file,
+    /// which [`Storage::sweep_unfinished`] removes.)
+    pub async fn abort_put(&self, key: &str, upload_id: &str) -> Result<(), StorageError> {
+        check_key(key).map_err(StorageError::Failed)?;
+        match &self.backend {
+            Backend::Local { .. } => Ok(()),
+            Backend::S3 { store, prefix } => {
+                use object_store::multipart::MultipartStore;
+                let path = Self::object_path(prefix, key);
+                match store.abort_multipart(&path, &upload_id.to_owned()).await {
+                    Ok(()) | Err(object_store::Error::NotFound { .. }) => Ok(()),
+                    Err(e) => Err(StorageError::Failed(e.to_string())),
+                }
             }
         }
     }
@@ -568,9 +644,13 @@ where
     })
 }
 
+/// Puts content into the multipart upload `id`: parts of `S3_PART_BYTES` (the last one smaller),
+/// `S3_PARTS_IN_FLIGHT` of them uploading at once on tasks of their own while the next is read.
+/// The object appears only when the upload is completed; on any error the upload is aborted.
 async fn put_s3<S, E>(
-    store: Arc<dyn ObjectStore>,
+    store: Arc<AmazonS3>,
     path: ObjectPath,
+    id: object_store::MultipartId,
     mut body: S,
     limit: u64,
 ) -> Result<Stored, PutError>
@@ -578,29 +658,67 @@ where
     S: Stream<Item = Result<Bytes, E>> + Unpin,
     E: std::fmt::Display,
 {
-    let mut writer = BufWriter::with_capacity(store, path, S3_PART_BYTES)
-        .with_max_concurrency(S3_PARTS_IN_FLIGHT);
+    use object_store::multipart::{MultipartStore, PartId};
+    type Part = tokio::task::JoinHandle<object_store::Result<PartId>>;
+
+    let failed = |e: object_store::Error| PutError::Storage(e.to_string());
+    let joined = |r: Result<object_store::Result<PartId>, tokio::task::JoinError>| match r {
+        Ok(part) => part.map_err(failed),
+        Err(e) => Err(PutError::Storage(e.to_string())),
+    };
     let mut meter = Meter::new(limit);
     let mut hash = Sha256::new();
+    let mut parts: Vec<PartId> = Vec::new();
+    let mut in_flight: std::collections::VecDeque<Part> = std::collections::VecDeque::new();
     let written: Result<(), PutError> = async {
-        while let Some(chunk) = body.next().await {
-            let chunk = chunk.map_err(|e| PutError::Body(e.to_string()))?;
-            meter.take(&chunk)?;
-            hash.update(&chunk);
-            writer
-                .put(chunk)
-                .await
-                .map_err(|e| PutError::Storage(e.to_string()))?;
+        let mut buffer: Vec<Bytes> = Vec::new();
+        let mut buffered = 0;
+        loop {
+            let chunk = body.next().await;
+            let end = chunk.is_none();
+            if let Some(chunk) = chunk {
+                let chunk = chunk.map_err(|e| PutError::Body(e.to_string()))?;
+                meter.take(&chunk)?;
+                hash.update(&chunk);
+                buffered += chunk.len();
+                buffer.push(chunk);
+            }
+            // A full part, or the last one (an empty file is one empty part).
+            let first = parts.is_empty() && in_flight.is_empty();
+            if buffered >= S3_PART_BYTES || (end && (buffered > 0 || first)) {
+                if in_flight.len() >= S3_PARTS_IN_FLIGHT
+                    && let Some(oldest) = in_flight.pop_front()
+                {
+                    parts.push(joined(oldest.await)?);
+                }
+                let payload = object_store::PutPayload::from_iter(std::mem::take(&mut buffer));
+                buffered = 0;
+                let index = parts.len() + in_flight.len();
+                let (store, path, id) = (store.clone(), path.clone(), id.clone());
+                in_flight.push_back(tokio::spawn(async move {
+                    store.put_part(&path, &id, index, payload).await
+                }));
+            }
+            if end {
+                break;
+            }
         }
-        writer
-            .shutdown()
+        while let Some(part) = in_flight.pop_front() {
+            parts.push(joined(part.await)?);
+        }
+        store
+            .complete_multipart(&path, &id, std::mem::take(&mut parts))
             .await
-            .map_err(|e| PutError::Storage(e.to_string()))
+            .map_err(failed)
+            .map(drop)
     }
     .await;
     if let Err(error) = written {
-        // Nothing was put yet, or the multipart upload is abandoned: no object either way.
-        let _ = writer.abort().await;
+        for part in in_flight {
+            part.abort();
+        }
+        // The parts uploaded go with the upload; no object was made.
+        let _ = store.abort_multipart(&path, &id).await;
         return Err(error);
     }
     Ok(Stored {

@@ -19,6 +19,7 @@ on_each_database!(
     a_file_of_exactly_the_limit_is_delivered_and_one_byte_more_leaves_nothing,
     test_messages_are_listed_over_hscn_only,
     what_stopped_uploads_left_is_removed,
+    a_send_cut_off_by_a_crash_leaves_no_message_and_no_content_after_the_restart,
     after_five_days_uncollected_files_go_with_a_report_and_collected_ones_lose_their_content,
 );
 
@@ -817,6 +818,105 @@ async fn what_stopped_uploads_left_is_removed(backend: Backend) {
             s3.files_on_disk()
         );
     }
+}
+
+/// Every file of a content store still holding bytes: a local folder's partial files and
+/// objects, or an S3 server's objects and parts.
+fn content_left(app: &TestApp) -> Vec<std::path::PathBuf> {
+    match &app.s3 {
+        Some(s3) => s3.files_on_disk(),
+        None => {
+            fn walk(dir: &std::path::Path, found: &mut Vec<std::path::PathBuf>) {
+                for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+                    let path = entry.path();
+                    if path.is_dir() {
+                        walk(&path, found);
+                    } else {
+                        found.push(path);
+                    }
+                }
+            }
+            let mut found = Vec::new();
+            walk(&app.data_dir.path().join("objects"), &mut found);
+            found
+        }
+    }
+}
+
+/// An instance dies part way through a send (its runtime is dropped with every task where it
+/// stands, so none of its own clean-up runs): bytes are left in the store. After the restart,
+/// and once the dead instance has not been seen for long enough, there is no message and no
+/// content, not even an S3 part; and sending works.
+async fn a_send_cut_off_by_a_crash_leaves_no_message_and_no_content_after_the_restart(
+    backend: Backend,
+) {
+    use app::backend::messaging::uploads;
+    let app = spawn_app_with_content(backend, &[]).await;
+    mailboxes_and_registrations(&app).await;
+    let sender = user(&app, "X26OT001").await;
+    let mut dying = app.state.clone();
+    dying.instance_id = "dying-instance".into();
+    app::backend::db::messages::heartbeat(
+        &mut app.state.db.pool.acquire().await.unwrap(),
+        "dying-instance",
+        app.state.clock.now(),
+    )
+    .await
+    .unwrap();
+    let sending = form("PATH_MEDRPT_V3", "RR8TR001", "data");
+    let checked = send::check(&dying, "X26OT001", AccessRoute::Hscn, &sending)
+        .await
+        .unwrap();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .unwrap();
+    // 12 MB arrive, then nothing more.
+    let arriving = futures_util::StreamExt::chain(body(12_000_000, 0), stream::pending());
+    {
+        let sender = sender.clone();
+        runtime.spawn(async move {
+            let _ = send::deliver(&dying, &checked, &sender, upload(arriving)).await;
+        });
+    }
+    let started = std::time::Instant::now();
+    while content_left(&app).is_empty() {
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(10),
+            "nothing was written"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    runtime.shutdown_background();
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert!(
+        !content_left(&app).is_empty(),
+        "the crash left bytes behind"
+    );
+    assert_eq!(count(&app, "messages").await, 0, "no message");
+    assert_eq!(count(&app, "uploads").await, 1);
+
+    // The restart, after the dead instance's last sign of life is old enough.
+    app.state.clock.advance(121);
+    uploads::sweep(&app.state, true).await.unwrap();
+    assert_eq!(count(&app, "uploads").await, 0);
+    assert_eq!(count(&app, "messages").await, 0);
+    assert!(app.state.storage.keys("messages").await.unwrap().is_empty());
+    assert!(
+        content_left(&app).is_empty(),
+        "no content and no part is left: {:?}",
+        content_left(&app)
+    );
+
+    let checked = send::check(&app.state, "X26OT001", AccessRoute::Hscn, &sending)
+        .await
+        .unwrap();
+    send::deliver(&app.state, &checked, &sender, upload(body(1000, 0)))
+        .await
+        .expect("sending works");
+    assert_eq!(count(&app, "messages").await, 1);
 }
 
 async fn after_five_days_uncollected_files_go_with_a_report_and_collected_ones_lose_their_content(

@@ -112,3 +112,54 @@ async fn an_upload_past_its_limit_or_broken_off_leaves_nothing_in_s3() {
         server.files_on_disk()
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_empty_file_is_one_empty_object() {
+    let server = S3Server::start();
+    let storage = Storage::open(&server.config("portal")).await.unwrap();
+    let stored = storage
+        .put_stream("messages/empty", body(0, None), 10)
+        .await
+        .unwrap();
+    assert_eq!(stored.size, 0);
+    assert_eq!(storage.get("messages/empty").await.unwrap().size, 0);
+}
+
+/// A put whose process dies part way leaves the parts it uploaded in the bucket; its upload ID,
+/// kept by the caller, is enough to remove them.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_put_stopped_dead_is_aborted_by_its_upload_id_and_leaves_no_parts() {
+    use futures_util::StreamExt as _;
+    let server = S3Server::start();
+    let storage = Storage::open(&server.config("portal")).await.unwrap();
+    let put = storage.begin_put("messages/crashed").await.unwrap();
+    let upload_id = put.upload_id().expect("a multipart upload").to_owned();
+    // 11 MiB arrive, then nothing more.
+    let arriving = body(11 * MIB, None).chain(stream::pending());
+    let writing = tokio::spawn(put.write(arriving, u64::MAX));
+    let started = std::time::Instant::now();
+    while server.files_on_disk().is_empty() {
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(10),
+            "no part was uploaded"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    // Dropped where it stands, as in a crash: none of its own clean-up runs. (Parts already on
+    // their way are given a moment to land, as they would before the process died.)
+    writing.abort();
+    let _ = writing.await;
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    assert!(!server.files_on_disk().is_empty(), "parts are left behind");
+
+    storage
+        .abort_put("messages/crashed", &upload_id)
+        .await
+        .unwrap();
+    assert!(
+        server.files_on_disk().is_empty(),
+        "no part is left: {:?}",
+        server.files_on_disk()
+    );
+    assert!(storage.keys("messages").await.unwrap().is_empty());
+}

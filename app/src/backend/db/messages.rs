@@ -109,6 +109,20 @@ pub async fn begin_upload(
     .map(drop)
 }
 
+/// Keeps the S3 multipart upload that an upload's content goes into.
+pub async fn note_upload_id(
+    conn: &mut AnyConnection,
+    content_key: &str,
+    upload_id: &str,
+) -> sqlx::Result<()> {
+    sqlx::query::<Any>("UPDATE uploads SET upload_id = $2 WHERE content_key = $1")
+        .bind(content_key)
+        .bind(upload_id)
+        .execute(conn)
+        .await
+        .map(drop)
+}
+
 /// Notes that an upload is over (delivered, or refused and its content removed).
 pub async fn end_upload(conn: &mut AnyConnection, content_key: &str) -> sqlx::Result<()> {
     sqlx::query::<Any>("DELETE FROM uploads WHERE content_key = $1")
@@ -119,14 +133,15 @@ pub async fn end_upload(conn: &mut AnyConnection, content_key: &str) -> sqlx::Re
 }
 
 /// Uploads of other instances than `this` whose instance has not been seen since `seen_before`
-/// (or is not known at all): they will never finish.
+/// (or is not known at all): they will never finish. (Content key, S3 multipart upload ID.)
 pub async fn abandoned_uploads(
     conn: &mut AnyConnection,
     seen_before: i64,
     this: &str,
-) -> sqlx::Result<Vec<String>> {
-    sqlx::query_scalar::<Any, String>(
-        "SELECT u.content_key FROM uploads u LEFT JOIN instances i ON i.instance_id = u.instance_id \
+) -> sqlx::Result<Vec<(String, Option<String>)>> {
+    sqlx::query_as::<Any, (String, Option<String>)>(
+        "SELECT u.content_key, u.upload_id FROM uploads u \
+         LEFT JOIN instances i ON i.instance_id = u.instance_id \
          WHERE u.instance_id <> $2 AND (i.instance_id IS NULL OR i.seen_at < $1) \
          ORDER BY u.started_at",
     )

@@ -172,7 +172,24 @@ where
             .map_err(db_failed)?;
     }
     let limit = max_bytes(send.route);
-    let stored = state.storage.put_stream(&key, upload.body, limit).await;
+    let stored = match state.storage.begin_put(&key).await {
+        Ok(put) => {
+            // Kept before a byte is written, so that after a crash the sweeper can abort it.
+            if let Some(upload_id) = put.upload_id() {
+                let noted = async {
+                    let mut conn = state.db.pool.acquire().await?;
+                    repo::note_upload_id(&mut conn, &key, upload_id).await
+                }
+                .await;
+                if let Err(error) = noted {
+                    let _ = state.storage.abort_put(&key, upload_id).await;
+                    return Err(db_failed(error).into());
+                }
+            }
+            put.write(upload.body, limit).await
+        }
+        Err(error) => Err(error),
+    };
     let stored = match stored {
         Ok(stored) if stored.size > 0 => stored,
         outcome => {

@@ -44,7 +44,13 @@ pub async fn sweep(state: &AppState, at_start: bool) -> Result<usize, SweepError
         let mut conn = state.db.pool.acquire().await?;
         repo::abandoned_uploads(&mut conn, seen_before, &state.instance_id).await?
     };
-    for key in &keys {
+    for (key, upload_id) in &keys {
+        // An upload completed before its instance died has an object and nothing to abort.
+        if let Some(upload_id) = upload_id
+            && !state.storage.exists(key).await?
+        {
+            state.storage.abort_put(key, upload_id).await?;
+        }
         state.storage.delete(key).await?;
         let mut conn = state.db.pool.acquire().await?;
         repo::end_upload(&mut conn, key).await?;
