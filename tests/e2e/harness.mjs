@@ -2,7 +2,7 @@
 // fresh SQLite database, and Debian's Chromium driven by playwright-core. Pages may only reach the
 // server under test: every other request (web fonts from assets.nhs.uk, for instance) is blocked.
 import { spawn } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, writeSync } from "node:fs";
 import { connect, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
@@ -359,4 +359,24 @@ export function testAccessibility(env, pages) {
       await page.context().close();
     });
   }
+}
+
+/** A file of `size` bytes (all `fill`) named `name` in a new temporary folder; its path. */
+export function fileOf(name, size, fill = 120) {
+  const path = join(mkdtempSync(join(tmpdir(), "mesh-portal-file-")), name);
+  const fd = openSync(path, "w");
+  const block = Buffer.alloc(1_000_000, fill);
+  for (let written = 0; written < size; written += block.length) {
+    writeSync(fd, block, 0, Math.min(block.length, size - written));
+  }
+  closeSync(fd);
+  return path;
+}
+
+/** Every file under `dir` (none when it does not exist). */
+export function filesUnder(dir) {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile())
+    .map((e) => join(e.parentPath ?? e.path, e.name));
 }

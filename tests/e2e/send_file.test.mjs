@@ -5,26 +5,14 @@
 // ID. The recipient logs in, finds it in their inbox and downloads it; the sender sees it
 // downloaded. With and without JavaScript; every page checked with axe-core.
 import assert from "node:assert/strict";
-import { closeSync, mkdtempSync, openSync, readFileSync, writeFileSync, writeSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
-import { serverAndBrowser } from "./harness.mjs";
+import { fileOf, serverAndBrowser } from "./harness.mjs";
 import { mailboxUser } from "./people.mjs";
 
 const SENDERS = { js: "X26OT005", "no-js": "X26OT006" };
-
-/** A file of `size` bytes in a new temporary folder; its path. */
-function fileOf(name, size) {
-  const path = join(mkdtempSync(join(tmpdir(), "mesh-portal-send-")), name);
-  const fd = openSync(path, "w");
-  const block = Buffer.alloc(1_000_000, 120);
-  for (let written = 0; written < size; written += block.length) {
-    writeSync(fd, block, 0, Math.min(block.length, size - written));
-  }
-  closeSync(fd);
-  return path;
-}
 
 const env = serverAndBrowser(async (server) => {
   for (const [mailbox, ods, workflow] of [

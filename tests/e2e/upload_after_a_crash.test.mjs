@@ -2,11 +2,10 @@
 // the portal is killed (SIGKILL) with part of it written, it starts again on the same data, and
 // there is no message, no stored content and no partial file; the next send works.
 import assert from "node:assert/strict";
-import { existsSync, readdirSync } from "node:fs";
 import { request } from "node:http";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
-import { launchBrowser, startServer } from "./harness.mjs";
+import { filesUnder, launchBrowser, startServer } from "./harness.mjs";
 import { mailboxUser } from "./people.mjs";
 
 const env = {};
@@ -27,14 +26,6 @@ after(async () => {
   await env.browser?.close();
   await env.server?.stop();
 });
-
-/** Every file under `dir` (none when it does not exist). */
-function filesUnder(dir) {
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir, { recursive: true, withFileTypes: true })
-    .filter((e) => e.isFile())
-    .map((e) => join(e.parentPath ?? e.path, e.name));
-}
 
 test("a send cut short by a crash leaves no message and no content", async () => {
   const person = await mailboxUser(env, "sender", "X26OT005", false);

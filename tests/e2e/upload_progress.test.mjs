@@ -4,35 +4,13 @@
 // to the end leads to the message's page. Uploads are slowed down in the browser (Chrome DevTools
 // network throttling) so that the bar can be seen and cancelled.
 import assert from "node:assert/strict";
-import { closeSync, existsSync, mkdtempSync, openSync, readdirSync, writeSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
-import { serverAndBrowser } from "./harness.mjs";
+import { fileOf, filesUnder, serverAndBrowser } from "./harness.mjs";
 import { mailboxUser } from "./people.mjs";
 
 const SENDERS = { js: "X26OT011", "no-js": "X26OT012" };
 const RECIPIENT = "RR8TR011";
-
-/** A file of `size` bytes in a new temporary folder; its path. */
-function fileOf(name, size) {
-  const path = join(mkdtempSync(join(tmpdir(), "mesh-portal-upload-")), name);
-  const fd = openSync(path, "w");
-  const block = Buffer.alloc(1_000_000, 97);
-  for (let written = 0; written < size; written += block.length) {
-    writeSync(fd, block, 0, Math.min(block.length, size - written));
-  }
-  closeSync(fd);
-  return path;
-}
-
-/** Every file under `dir` (none when it does not exist). */
-function filesUnder(dir) {
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir, { recursive: true, withFileTypes: true })
-    .filter((e) => e.isFile())
-    .map((e) => join(e.parentPath ?? e.path, e.name));
-}
 
 const env = serverAndBrowser(async (server) => {
   for (const [mailbox, ods, workflow] of [

@@ -242,10 +242,7 @@ fn submit_handler(
         if sending.get_value() {
             return;
         }
-        let Some(element) = ev
-            .target()
-            .and_then(|t| t.dyn_into::<web_sys::HtmlFormElement>().ok())
-        else {
+        let Some(element) = submitted_form(&ev) else {
             return;
         };
         let mut values = text_values(&element);
@@ -299,6 +296,14 @@ fn submit_handler(
             }
         });
     }
+}
+
+/// The form an event was submitted from.
+#[cfg(feature = "hydrate")]
+pub(crate) fn submitted_form(ev: &leptos::ev::SubmitEvent) -> Option<web_sys::HtmlFormElement> {
+    use wasm_bindgen::JsCast;
+    ev.target()
+        .and_then(|t| t.dyn_into::<web_sys::HtmlFormElement>().ok())
 }
 
 /// The text fields of a form as they would be posted (files left out).

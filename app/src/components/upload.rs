@@ -153,7 +153,7 @@ pub fn upload_handler(
     use leptos_router::hooks::use_navigate;
     use wasm_bindgen::JsCast;
 
-    use super::form::{focus_error_summary, text_values};
+    use super::form::{focus_error_summary, submitted_form, text_values};
     use crate::model::forms::{FieldError, FormState, FormValues};
 
     let navigate = use_navigate();
@@ -162,10 +162,7 @@ pub fn upload_handler(
         if upload.busy() {
             return;
         }
-        let Some(element) = ev
-            .target()
-            .and_then(|t| t.dyn_into::<web_sys::HtmlFormElement>().ok())
-        else {
+        let Some(element) = submitted_form(&ev) else {
             return;
         };
         let values = FormValues(text_values(&element));
