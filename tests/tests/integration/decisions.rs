@@ -3,7 +3,6 @@
 //! deciding at once.
 
 use app::backend::accounts::audit::Actor;
-use app::backend::accounts::crypto::verify_pin;
 use app::backend::accounts::{self, NewAccount};
 use app::backend::service_desk::decide::{DecideError, Decided, decide};
 use app::model::accounts::Role;
@@ -135,15 +134,29 @@ async fn approving_a_mailbox_application_issues_an_id_per_environment_with_its_w
     );
     for mailbox in mailboxes {
         assert_eq!(mailbox.api_password.len(), 20);
-        let hash: String =
-            sqlx::query_scalar("SELECT api_password_hash FROM mailboxes WHERE mailbox_id = $1")
+        let sealed: String =
+            sqlx::query_scalar("SELECT api_password_sealed FROM mailboxes WHERE mailbox_id = $1")
                 .bind(&mailbox.mailbox_id)
                 .fetch_one(&app.state.db.pool)
                 .await
                 .unwrap();
         assert!(
-            verify_pin(&mailbox.api_password, &hash).await,
-            "only the hash is stored"
+            !sealed.contains(&mailbox.api_password),
+            "never stored in the clear"
+        );
+        assert_eq!(
+            app::backend::service_desk::decide::api_password(&app.state.secret_key, &sealed)
+                .expect("the service's key opens it"),
+            mailbox.api_password,
+            "recoverable, to check MESH API tokens"
+        );
+        assert!(
+            app::backend::service_desk::decide::api_password(
+                &app::backend::accounts::crypto::SecretKey::generate(),
+                &sealed
+            )
+            .is_err(),
+            "and only with the service's key"
         );
         assert!(!format!("{mailbox:?}").contains(&mailbox.api_password));
     }

@@ -111,7 +111,7 @@ pub async fn set_api_password(
     mailbox_id: &str,
     stored: &str,
 ) -> sqlx::Result<()> {
-    sqlx::query::<Any>("UPDATE mailboxes SET api_password_hash = $1 WHERE mailbox_id = $2")
+    sqlx::query::<Any>("UPDATE mailboxes SET api_password_sealed = $1 WHERE mailbox_id = $2")
         .bind(stored)
         .bind(mailbox_id)
         .execute(conn)

@@ -383,7 +383,7 @@ pub struct NewMailbox<'a> {
     pub mailbox_id: &'a str,
     pub ods_code: &'a str,
     pub environment: &'a str,
-    pub api_password_hash: &'a str,
+    pub api_password_sealed: &'a str,
     pub reference: &'a str,
     pub workflows: &'a [(String, String)],
 }
@@ -395,13 +395,13 @@ pub async fn insert_mailbox(
 ) -> sqlx::Result<()> {
     sqlx::query::<Any>(
         "INSERT INTO mailboxes (mailbox_id, ods_code, environment, status, created_at, \
-         api_password_hash, application_reference) VALUES ($1, $2, $3, 'active', $4, $5, $6)",
+         api_password_sealed, application_reference) VALUES ($1, $2, $3, 'active', $4, $5, $6)",
     )
     .bind(mailbox.mailbox_id)
     .bind(mailbox.ods_code)
     .bind(mailbox.environment)
     .bind(now)
-    .bind(mailbox.api_password_hash)
+    .bind(mailbox.api_password_sealed)
     .bind(mailbox.reference)
     .execute(&mut *conn)
     .await?;

@@ -7,7 +7,9 @@
 use super::emails;
 use crate::backend::AppState;
 use crate::backend::accounts::audit::{self, Actor, Event, Outcome};
-use crate::backend::accounts::crypto::{hash_secret, hash_token, random_password, random_token};
+use crate::backend::accounts::crypto::{
+    OpenError, SecretKey, hash_token, random_password, random_token,
+};
 use crate::backend::accounts::{self, CreateUserError, NewAccount};
 use crate::backend::db::service_desk as repo;
 use crate::backend::db::workflows as catalogue_repo;
@@ -19,11 +21,17 @@ use crate::model::service_desk::{Decision, MailboxIdError, kind_code, mailbox_id
 /// Length of a new mailbox's MESH API password.
 pub const API_PASSWORD_CHARS: usize = 20;
 
-/// A new MESH API password, and what the database keeps of it.
-pub async fn new_api_password() -> (String, String) {
+/// A new MESH API password, and what the database keeps of it: the password sealed under the
+/// service's secret key, since checking a MESH API token means computing its HMAC again.
+pub fn new_api_password(key: &SecretKey) -> (String, String) {
     let password = random_password(API_PASSWORD_CHARS);
-    let stored = hash_secret(password.clone()).await;
+    let stored = key.seal(password.as_bytes());
     (password, stored)
+}
+
+/// A mailbox's API password from what the database keeps.
+pub fn api_password(key: &SecretKey, stored: &str) -> Result<String, OpenError> {
+    String::from_utf8(key.open(stored)?).map_err(|_| OpenError)
 }
 
 /// A mailbox issued by approval, with its API password (shown once).
@@ -256,14 +264,14 @@ async fn approve(
             let mut issued = Vec::new();
             for environment in &environments {
                 let mailbox_id = next_free_mailbox_id(tx, &ods_code, code).await?;
-                let (api_password, hash) = new_api_password().await;
+                let (api_password, sealed) = new_api_password(&state.secret_key);
                 repo::insert_mailbox(
                     tx,
                     &repo::NewMailbox {
                         mailbox_id: &mailbox_id,
                         ods_code: &ods_code,
                         environment,
-                        api_password_hash: &hash,
+                        api_password_sealed: &sealed,
                         reference: reference.as_str(),
                         workflows: &workflows,
                     },

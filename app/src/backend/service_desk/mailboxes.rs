@@ -198,7 +198,7 @@ pub async fn act(
             }
         }
         MailboxAction::ResetApiPassword => {
-            let (password, stored) = new_api_password().await;
+            let (password, stored) = new_api_password(&state.secret_key);
             repo::set_api_password(&mut tx, mailbox_id, &stored)
                 .await
                 .map_err(db_failed)?;
