@@ -714,8 +714,10 @@ where
     }
     .await;
     if let Err(error) = written {
+        // Parts still uploading are let finish first: a part that lands after the abort would
+        // be left behind (S3 says so of parts in progress), as would a part cut off half sent.
         for part in in_flight {
-            part.abort();
+            let _ = part.await;
         }
         // The parts uploaded go with the upload; no object was made.
         let _ = store.abort_multipart(&path, &id).await;
