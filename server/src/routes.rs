@@ -488,38 +488,12 @@ pub async fn send_message(
         Err(error) => return refused(&error),
     };
     let mut form = NewMessageForm::default();
-    // The page again, with what was typed and why it was refused.
-    let refuse = |form: &NewMessageForm, error: AppError| PostedForm {
-        form: FormState {
-            values: FormValues(vec![
-                ("message_type".into(), form.message_type.clone()),
-                ("workflow_id".into(), form.workflow_id.clone()),
-                ("recipient".into(), form.recipient.clone()),
-                ("subject".into(), form.subject.clone()),
-                ("reference".into(), form.reference.clone()),
-            ]),
-            errors: field_errors(&error),
-        },
-        status: None,
-    };
-    loop {
+    // Read the fields, then the file: delivered, or why not.
+    let not_sent: send::NotSent = loop {
         let field = match multipart.next_field().await {
             Ok(Some(field)) => field,
             Ok(None) => {
-                let error = AppError::Form(vec![FieldError::new("file", "Select a file")]);
-                let status = error.status_code();
-                let posted = refuse(&form, error);
-                if wants_json {
-                    let errors = posted.form.errors;
-                    return answer_json(
-                        status,
-                        UploadAnswer {
-                            location: None,
-                            errors,
-                        },
-                    );
-                }
-                return render_page(state, session, client, uri, headers, posted, status).await;
+                break AppError::Form(vec![FieldError::new("file", "Select a file")]).into();
             }
             Err(error) => {
                 tracing::info!(%error, "new message form unreadable");
@@ -557,7 +531,7 @@ pub async fn send_message(
         }
         let checked = send::check(&state, &mailbox_id, client.route, &form).await;
         let file_name = field.file_name().and_then(safe_file_name);
-        let not_sent: send::NotSent = match (checked, file_name) {
+        break match (checked, file_name) {
             (Ok(checked), Some(file_name)) => {
                 let content_type = field
                     .content_type()
@@ -603,32 +577,45 @@ pub async fn send_message(
                 .into()
             }
         };
-        drain_rest(&mut multipart, &headers).await;
-        let status = if not_sent.too_large {
-            StatusCode::PAYLOAD_TOO_LARGE
-        } else {
-            not_sent.error.status_code()
+    };
+    drain_rest(&mut multipart, &headers).await;
+    let status = if not_sent.too_large {
+        StatusCode::PAYLOAD_TOO_LARGE
+    } else {
+        not_sent.error.status_code()
+    };
+    let mut response = if wants_json {
+        let errors = field_errors(&not_sent.error);
+        answer_json(
+            status,
+            UploadAnswer {
+                location: None,
+                errors,
+            },
+        )
+    } else {
+        // The page again, with what was typed and why it was refused.
+        let posted = PostedForm {
+            form: FormState {
+                values: FormValues(vec![
+                    ("message_type".into(), form.message_type),
+                    ("workflow_id".into(), form.workflow_id),
+                    ("recipient".into(), form.recipient),
+                    ("subject".into(), form.subject),
+                    ("reference".into(), form.reference),
+                ]),
+                errors: field_errors(&not_sent.error),
+            },
+            status: None,
         };
-        let posted = refuse(&form, not_sent.error);
-        let mut response = if wants_json {
-            let errors = posted.form.errors;
-            answer_json(
-                status,
-                UploadAnswer {
-                    location: None,
-                    errors,
-                },
-            )
-        } else {
-            render_page(state, session, client, uri, headers, posted, status).await
-        };
-        // Whatever is left of the request is not wanted.
-        response.headers_mut().insert(
-            header::CONNECTION,
-            header::HeaderValue::from_static("close"),
-        );
-        return response;
-    }
+        render_page(state, session, client, uri, headers, posted, status).await
+    };
+    // Whatever is left of the request is not wanted.
+    response.headers_mut().insert(
+        header::CONNECTION,
+        header::HeaderValue::from_static("close"),
+    );
+    response
 }
 
 /// `GET /mailboxes/{mailbox_id}/inbox/{message_id}/download`: a received file, streamed from the

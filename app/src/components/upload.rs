@@ -22,6 +22,11 @@ pub enum Progress {
 }
 
 impl Progress {
+    /// Whether a file is on its way.
+    pub fn busy(self) -> bool {
+        matches!(self, Progress::Sending { .. } | Progress::Storing)
+    }
+
     /// Whole percent sent.
     fn percent(self) -> u32 {
         match self {
@@ -57,22 +62,6 @@ impl Upload {
             self.progress.set(Progress::Cancelled);
             let _ = request.abort();
         }
-    }
-
-    /// Whether a file is on its way, for what the page shows.
-    pub fn busy_tracked(&self) -> bool {
-        matches!(
-            self.progress.get(),
-            Progress::Sending { .. } | Progress::Storing
-        )
-    }
-
-    /// Whether a file is on its way, for a handler.
-    pub fn busy(&self) -> bool {
-        matches!(
-            self.progress.get_untracked(),
-            Progress::Sending { .. } | Progress::Storing
-        )
     }
 }
 
@@ -159,7 +148,7 @@ pub fn upload_handler(
     let navigate = use_navigate();
     move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        if upload.busy() {
+        if upload.progress.get_untracked().busy() {
             return;
         }
         let Some(element) = submitted_form(&ev) else {

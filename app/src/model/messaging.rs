@@ -38,11 +38,9 @@ pub struct NewMessageView {
     pub workflows: Vec<(String, String)>,
     /// Whether a test message may be sent from here (over HSCN, in Path to Live).
     pub can_send_test: bool,
-    /// The largest file over this person's access route, in bytes and in MB.
-    pub max_bytes: u64,
-    pub max_megabytes: u64,
-    /// What a larger file is told (the page says it before uploading, with JavaScript).
-    pub too_large: String,
+    /// This person's access route, which sets the largest file ([`max_bytes`]) and what a larger
+    /// one is told ([`too_large_message`]).
+    pub route: AccessRoute,
     /// The recipient lookup's question and answer, when it was asked.
     pub lookup: Option<RecipientLookup>,
 }

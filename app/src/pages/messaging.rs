@@ -113,7 +113,7 @@ pub fn NewMessagePage() -> impl IntoView {
     use crate::components::ErrorMessage;
     use crate::components::form::{Choice, Choices, FormContext, FormErrors, TextInput};
     use crate::components::upload::{Upload, UploadProgress, upload_handler};
-    use crate::model::messaging::paths as message_paths;
+    use crate::model::messaging::{max_bytes, paths as message_paths, too_large_message};
     use leptos_router::hooks::use_query_map;
 
     let mailbox_id = use_params_map().with_untracked(|p| p.get("mailbox_id").unwrap_or_default());
@@ -154,8 +154,8 @@ pub fn NewMessagePage() -> impl IntoView {
             action.clone(),
             form,
             upload,
-            view.max_bytes,
-            view.too_large.clone(),
+            max_bytes(view.route),
+            too_large_message(view.route),
         );
         // As the page came from the server; the script's refusals change only the errors (the
         // fields keep what was typed, the file included), so nothing here follows them.
@@ -215,7 +215,7 @@ pub fn NewMessagePage() -> impl IntoView {
                         <div class="nhsuk-form-group" class:nhsuk-form-group--error=move || file_error().is_some()>
                             <label class="nhsuk-label" for="file">"File"</label>
                             <div class="nhsuk-hint" id="file-hint">
-                                {format!("Up to {}MB on this connection", view.max_megabytes)}
+                                {format!("Up to {}MB on this connection", max_bytes(view.route) / 1_000_000)}
                                 {posted_refused.then_some(". Select the file again: it is not kept when there is a problem")}
                             </div>
                             {move || file_error().map(|message| view! { <ErrorMessage id="file-error" message /> })}
@@ -223,7 +223,7 @@ pub fn NewMessagePage() -> impl IntoView {
                                 aria-describedby=move || if file_error().is_some() { "file-hint file-error" } else { "file-hint" } />
                         </div>
                         <button class="nhsuk-button" type="submit" data-prevent-double-click="true"
-                            disabled=move || upload.busy_tracked()>"Send"</button>
+                            disabled=move || upload.progress.get().busy()>"Send"</button>
                         <UploadProgress upload />
                     </form>
                     <h2 class="nhsuk-heading-m" id="find-recipient">"Find the recipient's Mailbox ID"</h2>

@@ -52,7 +52,7 @@ pub async fn new_message_view(
     lookup: Option<(String, String)>,
 ) -> Result<crate::model::messaging::NewMessageView, AppError> {
     use crate::model::applications::account::AccessRoute;
-    use crate::model::messaging::{NewMessageView, max_bytes, too_large_message};
+    use crate::model::messaging::NewMessageView;
     let mailbox = mailbox_of(&state.db, user_id, mailbox_id).await?;
     let mut conn = state.db.pool.acquire().await.map_err(super::db_failed)?;
     let workflows = super::db::messages::sendable_workflows(&mut conn, mailbox_id)
@@ -80,9 +80,7 @@ pub async fn new_message_view(
     };
     Ok(NewMessageView {
         can_send_test: route == AccessRoute::Hscn && environment != "live",
-        max_bytes: max_bytes(route),
-        max_megabytes: max_bytes(route) / 1_000_000,
-        too_large: too_large_message(route),
+        route,
         mailbox,
         workflows,
         lookup,
