@@ -10,13 +10,14 @@ use app::backend::Cis2;
 use app::backend::accounts::crypto::SecretKey;
 use app::backend::accounts::session::SessionPolicy;
 use app::backend::accounts::sign_in::LockPolicy;
+use app::backend::mesh::{MeshConfig, SharedKey};
 use app::backend::network::{IpNet, NetworkPolicy, parse_networks};
 use app::backend::storage::{S3Secret, StorageConfig};
 use url::Url;
 
 /// Every variable this program reads, with its default and meaning (the README's table is made
 /// from the same words).
-pub const VARIABLES: [(&str, &str, &str); 28] = [
+pub const VARIABLES: [(&str, &str, &str); 30] = [
     (
         "MESH_PORTAL_LISTEN_ADDR",
         "127.0.0.1:3000",
@@ -144,6 +145,16 @@ pub const VARIABLES: [(&str, &str, &str); 28] = [
     ),
     ("MESH_PORTAL_S3_REGION", "eu-west-2", "the bucket's region"),
     (
+        "MESH_PORTAL_MESH_SHARED_KEY",
+        "BackBone (mesh-client's own default, for a laptop)",
+        "the environment's shared key: the HMAC key of every MESH API `NHSMESH` token",
+    ),
+    (
+        "MESH_PORTAL_MESH_MAX_MESSAGE_BYTES",
+        "20000000000 (20 GB)",
+        "the largest message through the MESH API, all its chunks together (each request is at most 100 MB)",
+    ),
+    (
         "MESH_PORTAL_S3_ACCESS_KEY_ID",
         "none (required with s3://)",
         "the access key's ID",
@@ -191,6 +202,8 @@ pub struct Settings {
     pub turnaround_days: i64,
     /// Where message content is kept.
     pub storage: StorageConfig,
+    /// The MESH API's shared key and limits.
+    pub mesh: MeshConfig,
 }
 
 /// An SMTP URL; it can hold a password, so it never prints whole.
@@ -446,7 +459,20 @@ impl Settings {
             }
         };
         let storage = storage(&get, &data_dir)?;
+        let shared_key = get("MESH_PORTAL_MESH_SHARED_KEY").unwrap_or_else(|| "BackBone".into());
+        if shared_key.is_empty() {
+            return Err(bad("MESH_PORTAL_MESH_SHARED_KEY", "must not be empty"));
+        }
+        let mesh = MeshConfig {
+            shared_key: SharedKey(shared_key.into_bytes()),
+            max_message_bytes: whole(
+                "MESH_PORTAL_MESH_MAX_MESSAGE_BYTES",
+                20_000_000_000,
+                1..=1_000_000_000_000,
+            )? as u64,
+        };
         Ok(Self {
+            mesh,
             storage,
             listen_addr,
             data_dir,

@@ -3,6 +3,7 @@
 
 pub mod cli;
 pub mod config;
+pub mod mesh_api;
 pub mod routes;
 pub mod startup;
 pub mod telemetry;

@@ -641,14 +641,10 @@ pub async fn download_message(
             let disposition =
                 header::HeaderValue::from_str(&content_disposition(&message.file_name))
                     .unwrap_or(header::HeaderValue::from_static("attachment"));
-            (
+            let mut response = (
                 [
                     (header::CONTENT_TYPE, content_type),
                     (header::CONTENT_DISPOSITION, disposition),
-                    (
-                        header::CONTENT_LENGTH,
-                        header::HeaderValue::from(content.size),
-                    ),
                     (
                         header::CACHE_CONTROL,
                         header::HeaderValue::from_static("no-store"),
@@ -661,7 +657,14 @@ pub async fn download_message(
                 ],
                 Body::from_stream(content.bytes),
             )
-                .into_response()
+                .into_response();
+            // Unknown while a gzip-encoded message is decoded on the way.
+            if let Some(length) = content.length {
+                response
+                    .headers_mut()
+                    .insert(header::CONTENT_LENGTH, header::HeaderValue::from(length));
+            }
+            response
         }
         Err(error) => plain_error(&error),
     }

@@ -150,6 +150,7 @@ impl Application {
                 service_desk_email: settings.service_desk_email.clone(),
                 cis2: settings.cis2.clone(),
                 turnaround_days: settings.turnaround_days,
+                mesh: settings.mesh.clone(),
             }),
             secret_key: Arc::new(secret_key),
             clock: Arc::new(Clock::default()),
@@ -332,7 +333,8 @@ pub fn server_function_paths() -> Vec<String> {
 /// last use.
 pub const SESSION_IDLE_HOURS: i64 = 24;
 
-/// Removes expired sessions and old rate-limit windows every ten minutes. Deleting what has
+/// Removes expired sessions, old rate-limit windows and MESH API tokens past their window
+/// every ten minutes. Deleting what has
 /// expired is safe for several instances to do at once.
 async fn delete_expired(db: Db) {
     let store = DbSessionStore::new(db.clone());
@@ -346,6 +348,13 @@ async fn delete_expired(db: Db) {
         }
         if let Err(error) = rate_limit::purge(&db, app::backend::now_unix()).await {
             tracing::warn!(%error, "could not remove old rate-limit windows");
+        }
+        let purged = async {
+            let mut conn = db.pool.acquire().await?;
+            app::backend::db::mesh::purge_nonces(&mut conn, app::backend::now_unix()).await
+        };
+        if let Err(error) = purged.await {
+            tracing::warn!(%error, "could not remove MESH API tokens past their window");
         }
     }
 }
@@ -377,7 +386,7 @@ pub fn router(state: AppState, secure_cookies: bool) -> Router {
     for path in FORM_PATHS.iter().chain(&FORM_ROUTES) {
         router = router.route(path, post(routes::post_form));
     }
-    router
+    let router = router
         .route("/applications/{reference}", post(routes::post_status))
         .route(
             "/mailboxes/{mailbox_id}/inbox/{message_id}/download",
@@ -419,7 +428,15 @@ pub fn router(state: AppState, secure_cookies: bool) -> Router {
             header::REFERRER_POLICY,
             HeaderValue::from_static("strict-origin-when-cross-origin"),
         ))
-        .layer(CompressionLayer::new())
+        .layer(CompressionLayer::new());
+    // The MESH API sets its own encodings and needs no session: it is beside the pages, not
+    // under their layers.
+    let mesh_api = crate::mesh_api::routes().layer(axum::middleware::from_fn_with_state(
+        state.clone(),
+        routes::access_route,
+    ));
+    router
+        .merge(mesh_api)
         .layer(TraceLayer::new_for_http().make_span_with(routes::request_span))
         .with_state(state)
 }

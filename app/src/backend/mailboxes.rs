@@ -99,3 +99,16 @@ pub async fn add_with_workflows(
     tx.commit().await?;
     Ok(mailbox_id)
 }
+
+/// Gives a mailbox the MESH API password `password` (kept sealed under `key`): for tests, and for
+/// loading a sandbox's mailboxes with the passwords their test rigs already use.
+pub async fn set_api_password(
+    db: &Db,
+    key: &super::accounts::crypto::SecretKey,
+    mailbox_id: &str,
+    password: &str,
+) -> Result<(), sqlx::Error> {
+    let mut conn = db.pool.acquire().await?;
+    super::db::mailboxes::set_api_password(&mut conn, mailbox_id, &key.seal(password.as_bytes()))
+        .await
+}

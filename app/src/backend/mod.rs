@@ -9,6 +9,7 @@ pub mod db;
 pub mod forms;
 pub mod mail;
 pub mod mailboxes;
+pub mod mesh;
 pub mod messaging;
 pub mod network;
 pub mod organisations;

@@ -46,6 +46,8 @@ pub struct ServiceConfig {
     pub cis2: Option<Cis2>,
     /// Working days the service desk aims to decide an application in.
     pub turnaround_days: i64,
+    /// The MESH API's settings.
+    pub mesh: super::mesh::MeshConfig,
 }
 
 /// An OpenID Connect issuer for smartcard sign-in, and this service's client ID there.

@@ -57,6 +57,17 @@ pub fn civil_time(unix: i64) -> (i64, i64, i64, i64) {
     (year, month, day, seconds)
 }
 
+/// Days since 1970 of a civil date (the inverse of [`civil_time`]'s date, by the same algorithm).
+pub fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
+    let y = if month <= 2 { year - 1 } else { year };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (month + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + day - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
 /// A time stored as seconds since 1970, as people read it in the UK: `25 November 2026, 14:05
 /// (UTC)`. Worked out here so that the browser bundle needs no date library.
 pub fn format_time(unix: i64) -> String {

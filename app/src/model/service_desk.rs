@@ -258,15 +258,7 @@ pub fn parse_day(text: &str) -> Option<i64> {
     if !(1970..=9999).contains(&year) || !(1..=12).contains(&month) || !(1..=31).contains(&day) {
         return None;
     }
-    // Days from the civil date (Howard Hinnant's algorithm).
-    let y = if month <= 2 { year - 1 } else { year };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (month + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + day - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    let days = era * 146_097 + doe - 719_468;
-    let seconds = days * DAY;
+    let seconds = crate::model::days_from_civil(year, month, day) * DAY;
     // 31 February and the like roll into the next month: refuse them.
     (crate::model::civil_time(seconds) == (year, month, day, 0)).then_some(seconds)
 }

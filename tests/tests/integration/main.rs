@@ -34,6 +34,7 @@ mod decisions;
 mod export;
 mod health;
 mod mail;
+mod mesh_api;
 mod messaging;
 mod organisations;
 mod protection;

@@ -26,11 +26,22 @@ pub struct MessageRow {
     pub acknowledged_at: Option<i64>,
     pub expires_at: i64,
     pub expired_at: Option<i64>,
+    pub report_code: Option<String>,
+    pub partner_id: String,
+    pub content_checksum: String,
+    pub content_encrypted: i64,
+    pub content_compressed: i64,
+    /// `gzip` when the sender's chunks are stored gzip-encoded.
+    pub content_encoding: String,
+    pub chunk_count: i64,
+    pub chunks_received: i64,
 }
 
-const COLUMNS: &str = "message_id, sender, recipient, environment, workflow_id, message_type, \
-     subject, local_id, file_name, content_type, size_bytes, sha256, content_key, status, \
-     linked_message_id, report_text, created_at, acknowledged_at, expires_at, expired_at";
+pub(crate) const COLUMNS: &str = "message_id, sender, recipient, environment, workflow_id, \
+     message_type, subject, local_id, file_name, content_type, size_bytes, sha256, content_key, \
+     status, linked_message_id, report_text, created_at, acknowledged_at, expires_at, expired_at, \
+     report_code, partner_id, content_checksum, content_encrypted, content_compressed, \
+     content_encoding, chunk_count, chunks_received";
 
 /// A message whose content is whole in the store, about to be delivered.
 #[derive(Debug, Clone)]
@@ -351,11 +362,12 @@ pub async fn listed_workflows(
     .await
 }
 
-/// Marks a message downloaded by its recipient the first time; `false` when it already was.
+/// Marks a message collected by its recipient the first time (`user_id` is the account that
+/// downloaded it from a page; none through the MESH API); `false` when it already was.
 pub async fn acknowledge(
     conn: &mut AnyConnection,
     message_id: &str,
-    user_id: &str,
+    user_id: Option<&str>,
     now: i64,
 ) -> sqlx::Result<bool> {
     let done = sqlx::query::<Any>(

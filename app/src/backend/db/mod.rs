@@ -4,6 +4,7 @@
 
 pub mod applications;
 pub mod mailboxes;
+pub mod mesh;
 pub mod messages;
 pub mod organisations;
 pub mod service_desk;

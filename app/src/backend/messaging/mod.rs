@@ -245,7 +245,13 @@ pub async fn download(
     user: &super::accounts::guard::CurrentUser,
     mailbox_id: &str,
     message_id: &str,
-) -> Result<(super::db::messages::MessageRow, super::storage::Content), AppError> {
+) -> Result<
+    (
+        super::db::messages::MessageRow,
+        super::mesh::content::Outgoing,
+    ),
+    AppError,
+> {
     use super::accounts::audit::{self, Event, Outcome};
     use crate::model::applications::account::AccessRoute;
     let not_found = || AppError::NotFound("There is no such message in this inbox".into());
@@ -257,17 +263,21 @@ pub async fn download(
         .filter(|m| m.status == "accepted" || m.status == "acknowledged")
         .filter(|m| m.message_type != "test" || user.client.route == AccessRoute::Hscn)
         .ok_or_else(not_found)?;
-    let key = row.content_key.clone().ok_or_else(|| {
-        AppError::Gone("This file has been removed: files are kept for 5 days".into())
-    })?;
-    let content = state.storage.get(&key).await.map_err(|error| {
-        tracing::error!(%error, message.id = %message_id, "content missing or unreadable");
-        AppError::Unavailable
-    })?;
+    if row.content_key.is_none() {
+        return Err(AppError::Gone(
+            "This file has been removed: files are kept for 5 days".into(),
+        ));
+    }
+    let content = super::mesh::content::whole(state, &row)
+        .await
+        .map_err(|error| {
+            tracing::error!(%error, message.id = %message_id, "content missing or unreadable");
+            AppError::Unavailable
+        })?;
     drop(conn);
     let now = state.clock.now();
     let mut tx = state.db.begin().await.map_err(super::db_failed)?;
-    let first = super::db::messages::acknowledge(&mut tx, message_id, &user.user_id, now)
+    let first = super::db::messages::acknowledge(&mut tx, message_id, Some(&user.user_id), now)
         .await
         .map_err(super::db_failed)?;
     audit::record(

@@ -6,7 +6,7 @@
 
 use std::time::Duration;
 
-use super::send::{RETENTION_DAYS, new_message_id};
+use super::send::{RETENTION_DAYS, message_id_at};
 use crate::backend::AppState;
 use crate::backend::accounts::audit::{self, Actor, Event, Outcome};
 use crate::backend::db::messages as repo;
@@ -47,7 +47,7 @@ pub async fn pass(state: &AppState) -> Result<Pass, sqlx::Error> {
         if !repo::expire(&mut tx, &message_id, now).await? {
             continue;
         }
-        let report_id = new_message_id(now * 1_000_000 + i64::from(rand::random::<u16>() % 1000));
+        let report_id = message_id_at(now);
         repo::insert_report(
             &mut tx,
             &report_id,
@@ -115,9 +115,21 @@ async fn delete_content(
     key: &str,
     now: i64,
 ) -> Result<bool, sqlx::Error> {
-    if let Err(error) = state.storage.delete(key).await {
-        tracing::warn!(%error, message.id = %message_id, "content not deleted yet");
-        return Ok(false);
+    // A message sent through the MESH API has a key per chunk (the first is `key`).
+    let mut keys = vec![key.to_owned()];
+    {
+        let mut conn = state.db.pool.acquire().await?;
+        for chunk in crate::backend::db::mesh::chunks(&mut conn, message_id).await? {
+            if chunk.content_key != key {
+                keys.push(chunk.content_key);
+            }
+        }
+    }
+    for key in &keys {
+        if let Err(error) = state.storage.delete(key).await {
+            tracing::warn!(%error, message.id = %message_id, "content not deleted yet");
+            return Ok(false);
+        }
     }
     let mut conn = state.db.pool.acquire().await?;
     repo::content_deleted(&mut conn, message_id, now).await

@@ -11,7 +11,7 @@ use crate::backend::accounts::audit::{self, Event, Outcome};
 use crate::backend::accounts::guard::CurrentUser;
 use crate::backend::db::messages::{self as repo, NewMessage};
 use crate::backend::db_failed;
-use crate::backend::storage::PutError;
+use crate::backend::messaging::uploads::{NotStored, store_content};
 use crate::error::AppError;
 use crate::model::applications::account::AccessRoute;
 use crate::model::applications::mailbox::{Direction, Environment};
@@ -54,6 +54,50 @@ async fn facts_of(
         }))
 }
 
+/// Everything the send rules judge a message on: `message_type` of `workflow_id` from `sender` to
+/// `recipient` over `route`. "Not found" when there is no mailbox `sender`.
+pub async fn gather_facts(
+    state: &AppState,
+    sender: &str,
+    route: AccessRoute,
+    message_type: crate::model::messaging::MessageType,
+    recipient: &str,
+    workflow_id: &str,
+) -> Result<SendFacts, AppError> {
+    let mut conn = state.db.pool.acquire().await.map_err(db_failed)?;
+    let (sender_facts, ods_code) = facts_of(&mut conn, sender, workflow_id)
+        .await?
+        .ok_or_else(|| AppError::NotFound(format!("There is no mailbox {sender}")))?;
+    let recipient_facts = facts_of(&mut conn, recipient, workflow_id)
+        .await?
+        .map(|(facts, _)| facts);
+    let workflow = repo::workflow_facts(&mut conn, workflow_id)
+        .await
+        .map_err(db_failed)?
+        .map(|(status, hscn_only, test_first)| WorkflowFacts {
+            workflow_id: workflow_id.to_owned(),
+            active: status == "active",
+            hscn_only: hscn_only != 0,
+            test_first: test_first != 0,
+        });
+    let needs_test = workflow.as_ref().is_some_and(|w| w.test_first)
+        && sender_facts.environment == Environment::Live;
+    let tested_in_path_to_live = needs_test
+        && repo::tested_in_path_to_live(&mut conn, &ods_code, workflow_id)
+            .await
+            .map_err(db_failed)?;
+    Ok(SendFacts {
+        route,
+        message_type,
+        sender: sender_facts,
+        recipient: recipient_facts,
+        recipient_id: recipient.to_owned(),
+        workflow,
+        workflow_id: workflow_id.to_owned(),
+        tested_in_path_to_live,
+    })
+}
+
 /// Checks the form and every send rule for a message from `sender` over `route`.
 pub async fn check(
     state: &AppState,
@@ -62,48 +106,36 @@ pub async fn check(
     form: &NewMessageForm,
 ) -> Result<CheckedSend, AppError> {
     let fields = form.check().map_err(AppError::Form)?;
-    let mut conn = state.db.pool.acquire().await.map_err(db_failed)?;
-    let (sender_facts, ods_code) = facts_of(&mut conn, sender, &fields.workflow_id)
-        .await?
-        .ok_or_else(|| AppError::NotFound(format!("There is no mailbox {sender}")))?;
-    let recipient = facts_of(&mut conn, &fields.recipient, &fields.workflow_id)
-        .await?
-        .map(|(facts, _)| facts);
-    let workflow = repo::workflow_facts(&mut conn, &fields.workflow_id)
-        .await
-        .map_err(db_failed)?
-        .map(|(status, hscn_only, test_first)| WorkflowFacts {
-            workflow_id: fields.workflow_id.clone(),
-            active: status == "active",
-            hscn_only: hscn_only != 0,
-            test_first: test_first != 0,
-        });
-    let needs_test = workflow.as_ref().is_some_and(|w| w.test_first)
-        && sender_facts.environment == Environment::Live;
-    let tested_in_path_to_live = needs_test
-        && repo::tested_in_path_to_live(&mut conn, &ods_code, &fields.workflow_id)
-            .await
-            .map_err(db_failed)?;
-    let facts = SendFacts {
+    let facts = gather_facts(
+        state,
+        sender,
         route,
-        message_type: fields.message_type,
-        sender: sender_facts.clone(),
-        recipient,
-        recipient_id: fields.recipient.clone(),
-        workflow,
-        workflow_id: fields.workflow_id.clone(),
-        tested_in_path_to_live,
-    };
+        fields.message_type,
+        &fields.recipient,
+        &fields.workflow_id,
+    )
+    .await?;
     let refusals = send_refusals(&facts);
     if !refusals.is_empty() {
         return Err(AppError::Form(refusals));
     }
     Ok(CheckedSend {
         sender: sender.to_owned(),
-        environment: sender_facts.environment,
+        environment: facts.sender.environment,
         route,
         fields,
     })
+}
+
+/// The ID of a message made now, at `now` by the service's clock: its microseconds come from
+/// the system clock, so that the IDs of messages made in the same second sort in the order they
+/// were made (the API's inbox lists by time, then ID).
+pub fn message_id_at(now: i64) -> String {
+    let micros = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| i64::from(d.subsec_micros()))
+        .unwrap_or_default();
+    new_message_id(now * 1_000_000 + micros)
 }
 
 /// A new message ID: the time to the microsecond, as MESH's are, and 64 random bits, so that
@@ -163,64 +195,29 @@ where
     E: std::fmt::Display,
 {
     let now = state.clock.now();
-    let message_id = new_message_id(now * 1_000_000 + i64::from(rand::random::<u16>() % 1000));
+    let message_id = message_id_at(now);
     let key = format!("messages/{message_id}");
-    {
-        let mut conn = state.db.pool.acquire().await.map_err(db_failed)?;
-        repo::begin_upload(&mut conn, &key, &state.instance_id, now)
-            .await
-            .map_err(db_failed)?;
-    }
-    let limit = max_bytes(send.route);
-    let stored = match state.storage.begin_put(&key).await {
-        Ok(put) => {
-            // Kept before a byte is written, so that after a crash the sweeper can abort it.
-            if let Some(upload_id) = put.upload_id() {
-                let noted = async {
-                    let mut conn = state.db.pool.acquire().await?;
-                    repo::note_upload_id(&mut conn, &key, upload_id).await
-                }
-                .await;
-                if let Err(error) = noted {
-                    let _ = state.storage.abort_put(&key, upload_id).await;
-                    return Err(db_failed(error).into());
-                }
-            }
-            put.write(upload.body, limit).await
+    let stored = match store_content(state, &key, upload.body, max_bytes(send.route)).await {
+        Ok(stored) => stored,
+        Err(NotStored::Empty) => {
+            return Err(AppError::Form(vec![FieldError::new(
+                "file",
+                "The selected file is empty",
+            )])
+            .into());
         }
-        Err(error) => Err(error),
-    };
-    let stored = match stored {
-        Ok(stored) if stored.size > 0 => stored,
-        outcome => {
-            // Nothing is under the key (the store saw to that, or it is empty and removed here).
-            if outcome.is_ok() {
-                let _ = state.storage.delete(&key).await;
-            }
-            let mut conn = state.db.pool.acquire().await.map_err(db_failed)?;
-            repo::end_upload(&mut conn, &key).await.map_err(db_failed)?;
-            return Err(match outcome {
-                Ok(_) => {
-                    AppError::Form(vec![FieldError::new("file", "The selected file is empty")])
-                        .into()
-                }
-                Err(PutError::TooLarge { .. }) => NotSent {
-                    error: AppError::Form(vec![FieldError::new(
-                        "file",
-                        too_large_message(send.route),
-                    )]),
-                    too_large: true,
-                },
-                Err(PutError::Body(error)) => {
-                    tracing::info!(%error, "upload broken off");
-                    AppError::invalid("file", "The file did not arrive whole. Try again").into()
-                }
-                Err(PutError::Storage(error)) => {
-                    tracing::error!(%error, "content store failed");
-                    AppError::Unavailable.into()
-                }
+        Err(NotStored::TooLarge) => {
+            return Err(NotSent {
+                error: AppError::Form(vec![FieldError::new("file", too_large_message(send.route))]),
+                too_large: true,
             });
         }
+        Err(NotStored::Broken(_)) => {
+            return Err(
+                AppError::invalid("file", "The file did not arrive whole. Try again").into(),
+            );
+        }
+        Err(NotStored::Failed) => return Err(AppError::Unavailable.into()),
     };
     let delivered = async {
         let mut tx = state.db.begin().await?;

@@ -1,0 +1,158 @@
+//! A message's content as it is read back: one chunk for an API client (gzip as stored, decoded,
+//! or compressed on the way, as the client accepts), or the whole file for the web pages (every
+//! chunk in order, decoded).
+
+use bytes::Bytes;
+use futures_util::stream::BoxStream;
+use futures_util::{StreamExt, TryStreamExt};
+
+use super::headers::ContentEncoding;
+use crate::backend::AppState;
+use crate::backend::db::mesh as repo;
+use crate::backend::db::messages::MessageRow;
+use crate::backend::storage::StorageError;
+
+/// Bytes on their way out.
+pub struct Outgoing {
+    pub bytes: BoxStream<'static, Result<Bytes, StorageError>>,
+    /// Known unless the bytes are being (de)compressed on the way.
+    pub length: Option<u64>,
+    pub gzip: bool,
+}
+
+fn to_io(
+    stream: BoxStream<'static, Result<Bytes, StorageError>>,
+) -> impl tokio::io::AsyncBufRead + Send {
+    tokio_util::io::StreamReader::new(stream.map_err(std::io::Error::other))
+}
+
+fn from_io(
+    reader: impl tokio::io::AsyncRead + Send + 'static,
+) -> BoxStream<'static, Result<Bytes, StorageError>> {
+    tokio_util::io::ReaderStream::with_capacity(reader, 256 * 1024)
+        .map_err(|e| StorageError::Failed(e.to_string()))
+        .boxed()
+}
+
+/// Gzip-decodes a stream (one gzip member or several).
+pub fn gunzip(
+    stream: BoxStream<'static, Result<Bytes, StorageError>>,
+) -> BoxStream<'static, Result<Bytes, StorageError>> {
+    let mut decoder = async_compression::tokio::bufread::GzipDecoder::new(to_io(stream));
+    decoder.multiple_members(true);
+    from_io(decoder)
+}
+
+/// Gzip-encodes a stream, favouring speed.
+pub fn gzip(
+    stream: BoxStream<'static, Result<Bytes, StorageError>>,
+) -> BoxStream<'static, Result<Bytes, StorageError>> {
+    from_io(
+        async_compression::tokio::bufread::GzipEncoder::with_quality(
+            to_io(stream),
+            async_compression::Level::Fastest,
+        ),
+    )
+}
+
+/// Where chunk `number` of a message is: its own row for a message sent through the API, the
+/// message's one object for one sent from a page.
+pub async fn chunk_key(
+    state: &AppState,
+    message: &MessageRow,
+    number: i64,
+) -> Result<Option<String>, sqlx::Error> {
+    let mut conn = state.db.pool.acquire().await?;
+    Ok(
+        match repo::chunk(&mut conn, &message.message_id, number).await? {
+            Some(chunk) => Some(chunk.content_key),
+            None if number == 1 => message.content_key.clone(),
+            None => None,
+        },
+    )
+}
+
+/// Chunk `key` of `message` for a client that does (or does not) take gzip, and may be sent
+/// gzip it did not ask to be compressed (version 2 clients, as MESH does).
+pub async fn chunk_for_client(
+    state: &AppState,
+    message: &MessageRow,
+    key: &str,
+    accepts_gzip: bool,
+    compress_plain: bool,
+) -> Result<Outgoing, StorageError> {
+    let content = state.storage.get(key).await?;
+    let stored = ContentEncoding::from_stored(&message.content_encoding);
+    Ok(match (stored, accepts_gzip) {
+        (ContentEncoding::Gzip, true) => Outgoing {
+            bytes: content.bytes,
+            length: Some(content.size),
+            gzip: true,
+        },
+        (ContentEncoding::Gzip, false) => Outgoing {
+            bytes: gunzip(content.bytes),
+            length: None,
+            gzip: false,
+        },
+        (ContentEncoding::Identity, true) if compress_plain => Outgoing {
+            bytes: gzip(content.bytes),
+            length: None,
+            gzip: true,
+        },
+        (ContentEncoding::Identity, _) => Outgoing {
+            bytes: content.bytes,
+            length: Some(content.size),
+            gzip: false,
+        },
+    })
+}
+
+/// The whole file of a message, decoded, for the web pages: every chunk in order.
+pub async fn whole(state: &AppState, message: &MessageRow) -> Result<Outgoing, StorageError> {
+    let chunks = {
+        let mut conn = state
+            .db
+            .pool
+            .acquire()
+            .await
+            .map_err(|e| StorageError::Failed(e.to_string()))?;
+        repo::chunks(&mut conn, &message.message_id)
+            .await
+            .map_err(|e| StorageError::Failed(e.to_string()))?
+    };
+    let keys: Vec<String> = if chunks.is_empty() {
+        message.content_key.iter().cloned().collect()
+    } else {
+        chunks.into_iter().map(|c| c.content_key).collect()
+    };
+    let gzipped = ContentEncoding::from_stored(&message.content_encoding) == ContentEncoding::Gzip;
+    // The first chunk is opened now, so that a missing one is an error before anything is sent.
+    let mut keys = keys.into_iter();
+    let Some(first_key) = keys.next() else {
+        return Err(StorageError::NotFound(message.message_id.clone()));
+    };
+    let first = state.storage.get(&first_key).await?;
+    let mut length = Some(first.size);
+    let rest: Vec<String> = keys.collect();
+    if !rest.is_empty() || gzipped {
+        length = if gzipped {
+            None
+        } else {
+            Some(message.size_bytes as u64)
+        };
+    }
+    let storage = state.storage.clone();
+    let decode = move |stream| if gzipped { gunzip(stream) } else { stream };
+    let first = decode(first.bytes);
+    let later = futures_util::stream::iter(rest)
+        .then(move |key| {
+            let storage = storage.clone();
+            async move { storage.get(&key).await.map(|c| decode(c.bytes)) }
+        })
+        .try_flatten();
+    Ok(Outgoing {
+        bytes: first.chain(later).boxed(),
+        length,
+        gzip: false,
+    })
+}

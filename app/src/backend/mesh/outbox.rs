@@ -1,0 +1,490 @@
+//! Sending through the API: the first request (the whole message, or chunk 1 of `n`), the
+//! chunks after it, in order, and tracking what was sent. The web pages' send rules apply, with
+//! MESH's codes: 12 for a recipient that cannot receive here, 16 for a workflow the sender may
+//! not send, 17 for one the recipient is not registered for; 02 for an empty body.
+
+use bytes::Bytes;
+use futures_util::Stream;
+use serde_json::{Value, json};
+
+use super::headers::{ChunkRange, ContentEncoding, SendHeaders, invalid_chunks};
+use super::{ApiVersion, MAX_CHUNK_BYTES, MeshError, db_failed, iso_timestamp, mesh_timestamp};
+use crate::backend::AppState;
+use crate::backend::accounts::audit::{self, Actor, Event, Outcome};
+use crate::backend::db::mesh::{self as repo, NewApiMessage};
+use crate::backend::db::messages::{MessageRow, end_upload};
+use crate::backend::messaging::retention::NOT_COLLECTED_TEXT;
+use crate::backend::messaging::send::{RETENTION_DAYS, gather_facts, message_id_at};
+use crate::backend::messaging::uploads::{NotStored, store_content};
+use crate::error::AppError;
+use crate::model::applications::account::AccessRoute;
+use crate::model::messaging::{MessageType, SendFacts, send_refusals};
+
+/// Who acts through the API, for the audit log.
+pub fn actor(mailbox_id: &str, client_addr: &str) -> Actor {
+    Actor {
+        id: format!("mailbox:{mailbox_id}"),
+        access_route: "api".to_owned(),
+        client_addr: client_addr.to_owned(),
+    }
+}
+
+/// MESH's answer to a send the rules refuse: the status, code and words (the web pages' words).
+pub fn refusal(facts: &SendFacts) -> Option<MeshError> {
+    let refusals = send_refusals(facts);
+    let words = |field: &str| {
+        refusals
+            .iter()
+            .find(|r| r.field_id == field)
+            .map(|r| r.message.clone())
+    };
+    let first = refusals.first()?.message.clone();
+    let unreachable = match &facts.recipient {
+        None => true,
+        Some(r) => !r.active || r.environment != facts.sender.environment,
+    };
+    let (code, description) = match (words("recipient"), words("workflow_id")) {
+        (Some(text), _) if unreachable => ("12", text),
+        (_, Some(text)) => ("16", text),
+        (Some(text), None) => ("17", text),
+        (None, None) => ("16", first),
+    };
+    Some(MeshError::new(417, "SEND", code, description))
+}
+
+/// Sends a message (or the first of its chunks) from `sender`; returns its ID.
+pub async fn send<S, E>(
+    state: &AppState,
+    sender: &str,
+    client_addr: &str,
+    headers: &SendHeaders,
+    encoding: ContentEncoding,
+    body: S,
+) -> Result<String, MeshError>
+where
+    S: Stream<Item = Result<Bytes, E>> + Send + Unpin,
+    E: std::fmt::Display,
+{
+    // The API is not tied to a route: its rules are those of HSCN, which allows the most.
+    let facts = gather_facts(
+        state,
+        sender,
+        AccessRoute::Hscn,
+        MessageType::Data,
+        &headers.to,
+        &headers.workflow_id,
+    )
+    .await
+    .map_err(|error| match error {
+        AppError::NotFound(_) => MeshError::forbidden(),
+        _ => MeshError::unavailable(),
+    })?;
+    if let Some(refused) = refusal(&facts) {
+        return Err(refused);
+    }
+    let now = state.clock.now();
+    let message_id = message_id_at(now);
+    let key = format!("messages/{message_id}/1");
+    let limit = MAX_CHUNK_BYTES.min(state.config.mesh.max_message_bytes);
+    let stored = store_content(state, &key, body, limit)
+        .await
+        .map_err(|e| not_stored(e, limit, &message_id))?;
+    let single = headers.total_chunks == 1;
+    let delivered = async {
+        let mut tx = state.db.begin().await?;
+        repo::insert_message(
+            &mut tx,
+            &NewApiMessage {
+                message_id: &message_id,
+                sender,
+                recipient: &headers.to,
+                environment: facts.sender.environment.as_str(),
+                workflow_id: &headers.workflow_id,
+                subject: &headers.subject,
+                local_id: &headers.local_id,
+                partner_id: &headers.partner_id,
+                file_name: &headers.file_name,
+                content_type: &headers.content_type,
+                checksum: &headers.checksum,
+                encrypted: headers.encrypted,
+                compressed: headers.compressed,
+                content_encoding: encoding.as_str(),
+                chunk_count: headers.total_chunks,
+                content_key: &key,
+                size_bytes: stored.size as i64,
+                sha256: &stored.sha256,
+                status: if single { "accepted" } else { "uploading" },
+                expires_at: now + RETENTION_DAYS * 86_400,
+            },
+            now,
+        )
+        .await?;
+        end_upload(&mut tx, &key).await?;
+        audit::record(
+            &mut tx,
+            &actor(sender, client_addr),
+            Event {
+                action: if single {
+                    "message.send"
+                } else {
+                    "message.send_chunk"
+                },
+                subject: format!("message:{message_id}"),
+                outcome: Outcome::Success,
+                detail: format!(
+                    "through the MESH API from {sender} to {}, {}, chunk 1 of {}, {} bytes",
+                    headers.to, headers.workflow_id, headers.total_chunks, stored.size
+                ),
+            },
+            now,
+        )
+        .await?;
+        tx.commit().await
+    }
+    .await;
+    if let Err(error) = delivered {
+        let _ = state.storage.delete(&key).await;
+        return Err(db_failed(error));
+    }
+    tracing::info!(message.id = %message_id, mailbox.id = %sender, chunks = headers.total_chunks, "message sent through the API");
+    Ok(message_id)
+}
+
+fn not_stored(error: NotStored, limit: u64, message_id: &str) -> MeshError {
+    match error {
+        NotStored::Empty => MeshError::new(
+            417,
+            "COLLECT",
+            "02",
+            "Data file is missing or inaccessible.",
+        ),
+        NotStored::TooLarge => MeshError::new(
+            413,
+            "SEND",
+            "",
+            format!("A request may carry at most {limit} bytes: send larger messages in chunks"),
+        ),
+        NotStored::Broken(_) => MeshError::bad_request("The request body did not arrive whole"),
+        NotStored::Failed => MeshError::unavailable(),
+    }
+    .about(message_id)
+}
+
+/// What a chunk upload did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChunkOutcome {
+    Stored,
+    /// The chunk was stored before (a client's retry): nothing was read.
+    AlreadyStored,
+}
+
+/// Uploads chunk `number` (2 to `n`, in order) of `message_id`, sent by `sender`.
+#[expect(clippy::too_many_arguments, reason = "the parts of one HTTP request")]
+pub async fn send_chunk<S, E>(
+    state: &AppState,
+    sender: &str,
+    client_addr: &str,
+    message_id: &str,
+    number: i64,
+    range: Option<&str>,
+    encoding: ContentEncoding,
+    body: S,
+) -> Result<ChunkOutcome, MeshError>
+where
+    S: Stream<Item = Result<Bytes, E>> + Send + Unpin,
+    E: std::fmt::Display,
+{
+    let range = range
+        .and_then(ChunkRange::parse)
+        .filter(|r| r.number == number)
+        .ok_or_else(|| invalid_chunks().about(message_id))?;
+    let message = {
+        let mut conn = state.db.pool.acquire().await.map_err(db_failed)?;
+        repo::message(&mut conn, message_id)
+            .await
+            .map_err(db_failed)?
+    }
+    .ok_or_else(|| MeshError::new(404, "SEND", "20", "Message does not exist").about(message_id))?;
+    if message.sender != sender {
+        return Err(
+            MeshError::new(403, "SEND", "", "This message was sent by another mailbox")
+                .about(message_id),
+        );
+    }
+    if message.status != "uploading" {
+        return Err(MeshError::new(
+            423,
+            "SEND",
+            "",
+            "The message is not being uploaded: it is complete",
+        )
+        .about(message_id));
+    }
+    if range.total != message.chunk_count || number > message.chunk_count {
+        return Err(MeshError::new(
+            406,
+            "SEND",
+            "",
+            format!("The message has {} chunks", message.chunk_count),
+        )
+        .about(message_id));
+    }
+    if encoding.as_str() != message.content_encoding {
+        return Err(
+            MeshError::new(417, "SEND", "", "cannot change content encoding").about(message_id),
+        );
+    }
+    if number <= message.chunks_received {
+        return Ok(ChunkOutcome::AlreadyStored);
+    }
+    if number != message.chunks_received + 1 {
+        return Err(MeshError::new(
+            417,
+            "SEND",
+            "",
+            format!(
+                "Chunks are sent in order: chunk {} is next",
+                message.chunks_received + 1
+            ),
+        )
+        .about(message_id));
+    }
+    let room = state
+        .config
+        .mesh
+        .max_message_bytes
+        .saturating_sub(message.size_bytes as u64);
+    let limit = MAX_CHUNK_BYTES.min(room);
+    let key = format!("messages/{message_id}/{number}");
+    let stored = store_content(state, &key, body, limit)
+        .await
+        .map_err(|e| not_stored(e, limit, message_id))?;
+    let now = state.clock.now();
+    let last = number == message.chunk_count;
+    let recorded = async {
+        let mut tx = state.db.begin().await?;
+        if !repo::advance_upload(
+            &mut tx,
+            message_id,
+            number,
+            stored.size as i64,
+            now,
+            now + RETENTION_DAYS * 86_400,
+        )
+        .await?
+        {
+            return Ok(false);
+        }
+        repo::insert_chunk(
+            &mut tx,
+            message_id,
+            number,
+            &key,
+            stored.size as i64,
+            &stored.sha256,
+        )
+        .await?;
+        end_upload(&mut tx, &key).await?;
+        if last {
+            audit::record(
+                &mut tx,
+                &actor(sender, client_addr),
+                Event {
+                    action: "message.send",
+                    subject: format!("message:{message_id}"),
+                    outcome: Outcome::Success,
+                    detail: format!(
+                        "through the MESH API from {sender} to {}, {}, {} chunks, {} bytes",
+                        message.recipient,
+                        message.workflow_id,
+                        message.chunk_count,
+                        message.size_bytes as u64 + stored.size
+                    ),
+                },
+                now,
+            )
+            .await?;
+        }
+        tx.commit().await.map(|()| true)
+    }
+    .await;
+    match recorded {
+        Ok(true) => Ok(ChunkOutcome::Stored),
+        Ok(false) => {
+            // Another request stored this chunk meanwhile: this copy goes.
+            let _ = state.storage.delete(&key).await;
+            let mut conn = state.db.pool.acquire().await.map_err(db_failed)?;
+            end_upload(&mut conn, &key).await.map_err(db_failed)?;
+            Ok(ChunkOutcome::AlreadyStored)
+        }
+        Err(error) => {
+            let _ = state.storage.delete(&key).await;
+            Err(db_failed(error))
+        }
+    }
+}
+
+/// The tracking of a message `mailbox` sent, in the version asked for; "not found" for any other
+/// (as MESH answers, so that nobody learns of others' messages).
+pub async fn tracking(
+    state: &AppState,
+    mailbox: &str,
+    message_id: &str,
+    version: ApiVersion,
+) -> Result<Value, MeshError> {
+    let mut conn = state.db.pool.acquire().await.map_err(db_failed)?;
+    let message = repo::message(&mut conn, message_id)
+        .await
+        .map_err(db_failed)?
+        .filter(|m| m.sender == mailbox)
+        .ok_or_else(|| {
+            MeshError::new(404, "TRACK", "20", "Message does not exist").about(message_id)
+        })?;
+    let recipient = repo::mailbox_info(&mut conn, &message.recipient)
+        .await
+        .map_err(db_failed)?
+        .unwrap_or_default_info(&message.recipient);
+    let sender = repo::mailbox_info(&mut conn, &message.sender)
+        .await
+        .map_err(db_failed)?
+        .unwrap_or_default_info(&message.sender);
+    Ok(tracking_body(&message, &sender, &recipient, version))
+}
+
+trait OrUnknown {
+    fn unwrap_or_default_info(self, id: &str) -> repo::MailboxInfo;
+}
+
+impl OrUnknown for Option<repo::MailboxInfo> {
+    fn unwrap_or_default_info(self, id: &str) -> repo::MailboxInfo {
+        self.unwrap_or(repo::MailboxInfo {
+            mailbox_id: id.to_owned(),
+            name: String::new(),
+            ods_code: String::new(),
+            environment: String::new(),
+            status: String::new(),
+        })
+    }
+}
+
+/// Where a message stands, in MESH's words: (status, success, event, code, description, when).
+fn status_of(m: &MessageRow) -> (&'static str, bool, &'static str, &'static str, String, i64) {
+    match m.status.as_str() {
+        "uploading" => (
+            "uploading",
+            true,
+            "UPLOAD",
+            "",
+            "Chunks are being uploaded".into(),
+            m.created_at,
+        ),
+        "acknowledged" => (
+            "acknowledged",
+            true,
+            "DOWNLOAD",
+            "00",
+            "Downloaded and acknowledged by the recipient".into(),
+            m.acknowledged_at.unwrap_or(m.created_at),
+        ),
+        "expired" => (
+            "undeliverable",
+            false,
+            "TRANSFER",
+            "14",
+            NOT_COLLECTED_TEXT.into(),
+            m.expired_at.unwrap_or(m.expires_at),
+        ),
+        _ => (
+            "accepted",
+            true,
+            "TRANSFER",
+            "00",
+            "Transferred to recipient mailbox".into(),
+            m.created_at,
+        ),
+    }
+}
+
+/// A message's tracking body.
+pub fn tracking_body(
+    m: &MessageRow,
+    sender: &repo::MailboxInfo,
+    recipient: &repo::MailboxInfo,
+    version: ApiVersion,
+) -> Value {
+    let (status, success, event, code, description, at) = status_of(m);
+    let file_name = if m.file_name.is_empty() {
+        format!("{}.dat", m.message_id)
+    } else {
+        m.file_name.clone()
+    };
+    match version {
+        ApiVersion::V2 => json!({
+            "message_id": m.message_id,
+            "local_id": m.local_id,
+            "workflow_id": m.workflow_id,
+            "filename": file_name,
+            "expiry_time": iso_timestamp(m.expires_at),
+            "upload_timestamp": iso_timestamp(m.created_at),
+            "recipient": recipient.mailbox_id,
+            "recipient_name": recipient.name,
+            "recipient_ods_code": recipient.ods_code,
+            "recipient_org_code": recipient.ods_code,
+            "recipient_org_name": recipient.name,
+            "status_success": success,
+            "status": status,
+            "status_event": event,
+            "status_timestamp": iso_timestamp(at),
+            "status_description": description,
+            "status_code": code,
+        }),
+        ApiVersion::V1 => {
+            let mut title = status.to_owned();
+            title[..1].make_ascii_uppercase();
+            let flag = |on: i64| if on != 0 { "Y" } else { "" };
+            json!({
+                "addressType": "ALL",
+                "checksum": m.content_checksum,
+                "chunkCount": m.chunk_count,
+                "compressFlag": flag(m.content_compressed),
+                "contentEncoding": m.content_encoding,
+                "downloadTimestamp": m.acknowledged_at.map(mesh_timestamp).unwrap_or_default(),
+                "dtsId": m.message_id,
+                "encryptedFlag": flag(m.content_encrypted),
+                "expiryTime": mesh_timestamp(m.expires_at),
+                "failureDate": if success { String::new() } else { mesh_timestamp(at) },
+                "failureDiagnostic": if success { String::new() } else { description.clone() },
+                "fileName": file_name,
+                "fileSize": m.size_bytes,
+                "isCompressed": flag(m.content_compressed),
+                "linkedMsgId": m.linked_message_id,
+                "localId": m.local_id,
+                "meshRecipientOdsCode": recipient.ods_code,
+                "messageId": m.message_id,
+                "messageType": if m.message_type == "report" { "Report" } else { "Data" },
+                "partnerId": m.partner_id,
+                "recipient": recipient.mailbox_id,
+                "recipientName": recipient.name,
+                "recipientOrgCode": recipient.ods_code,
+                "recipientOrgName": recipient.name,
+                "recipientSmtp": "",
+                "sender": sender.mailbox_id,
+                "senderName": sender.name,
+                "senderOdsCode": sender.ods_code,
+                "senderOrgCode": sender.ods_code,
+                "senderOrgName": sender.name,
+                "senderSmtp": "",
+                "status": title,
+                "statusCode": code,
+                "statusDescription": description,
+                "statusEvent": event,
+                "statusSuccess": if success { "SUCCESS" } else { "ERROR" },
+                "statusTimestamp": mesh_timestamp(at),
+                "subject": m.subject,
+                "uploadTimestamp": mesh_timestamp(m.created_at),
+                "version": "1.0",
+                "workflowId": m.workflow_id,
+            })
+        }
+    }
+}
