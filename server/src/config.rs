@@ -13,11 +13,13 @@ use app::backend::accounts::sign_in::LockPolicy;
 use app::backend::mesh::{MeshConfig, SharedKey};
 use app::backend::network::{IpNet, NetworkPolicy, parse_networks};
 use app::backend::storage::{S3Secret, StorageConfig};
+
+use crate::tls::TlsFiles;
 use url::Url;
 
 /// Every variable this program reads, with its default and meaning (the README's table is made
 /// from the same words).
-pub const VARIABLES: [(&str, &str, &str); 30] = [
+pub const VARIABLES: [(&str, &str, &str); 33] = [
     (
         "MESH_PORTAL_LISTEN_ADDR",
         "127.0.0.1:3000",
@@ -145,6 +147,21 @@ pub const VARIABLES: [(&str, &str, &str); 30] = [
     ),
     ("MESH_PORTAL_S3_REGION", "eu-west-2", "the bucket's region"),
     (
+        "MESH_PORTAL_TLS_CERT",
+        "unset: plain HTTP (for a TLS-terminating proxy, or a laptop)",
+        "PEM file of the server's certificate chain: serve HTTPS",
+    ),
+    (
+        "MESH_PORTAL_TLS_KEY",
+        "unset",
+        "PEM file of that certificate's private key (set both or neither)",
+    ),
+    (
+        "MESH_PORTAL_TLS_CLIENT_CA",
+        "unset: no client certificates",
+        "PEM bundle of the CAs whose client certificates the MESH API requires (pages do not ask for one)",
+    ),
+    (
         "MESH_PORTAL_MESH_SHARED_KEY",
         "BackBone (mesh-client's own default, for a laptop)",
         "the environment's shared key: the HMAC key of every MESH API `NHSMESH` token",
@@ -204,6 +221,8 @@ pub struct Settings {
     pub storage: StorageConfig,
     /// The MESH API's shared key and limits.
     pub mesh: MeshConfig,
+    /// Built-in HTTPS, when configured.
+    pub tls: Option<TlsFiles>,
 }
 
 /// An SMTP URL; it can hold a password, so it never prints whole.
@@ -302,8 +321,39 @@ impl Settings {
                 DatabaseUrl::new(v)
             }
         };
+        let tls = match (
+            get("MESH_PORTAL_TLS_CERT"),
+            get("MESH_PORTAL_TLS_KEY"),
+            get("MESH_PORTAL_TLS_CLIENT_CA"),
+        ) {
+            (None, None, None) => None,
+            (Some(certificate), Some(key), client_ca) => Some(TlsFiles {
+                certificate: PathBuf::from(certificate),
+                key: PathBuf::from(key),
+                client_ca: client_ca.map(PathBuf::from),
+            }),
+            (Some(_), None, _) => {
+                return Err(bad(
+                    "MESH_PORTAL_TLS_CERT",
+                    "set MESH_PORTAL_TLS_KEY too: the certificate's private key",
+                ));
+            }
+            (None, Some(_), _) => {
+                return Err(bad(
+                    "MESH_PORTAL_TLS_KEY",
+                    "set MESH_PORTAL_TLS_CERT too: the certificate it is the key of",
+                ));
+            }
+            (None, None, Some(_)) => {
+                return Err(bad(
+                    "MESH_PORTAL_TLS_CLIENT_CA",
+                    "needs MESH_PORTAL_TLS_CERT and MESH_PORTAL_TLS_KEY: client certificates are checked by the built-in HTTPS",
+                ));
+            }
+        };
+        let scheme = if tls.is_some() { "https" } else { "http" };
         let base_url = match get("MESH_PORTAL_BASE_URL") {
-            None => Url::parse(&format!("http://{listen_addr}"))
+            None => Url::parse(&format!("{scheme}://{listen_addr}"))
                 .expect("a socket address is a valid host"),
             Some(v) => {
                 let url = Url::parse(&v).map_err(|e| {
@@ -460,11 +510,9 @@ impl Settings {
         };
         let storage = storage(&get, &data_dir)?;
         let shared_key = get("MESH_PORTAL_MESH_SHARED_KEY").unwrap_or_else(|| "BackBone".into());
-        if shared_key.is_empty() {
-            return Err(bad("MESH_PORTAL_MESH_SHARED_KEY", "must not be empty"));
-        }
         let mesh = MeshConfig {
             shared_key: SharedKey(shared_key.into_bytes()),
+            client_certificates_required: get("MESH_PORTAL_TLS_CLIENT_CA").is_some(),
             max_message_bytes: whole(
                 "MESH_PORTAL_MESH_MAX_MESSAGE_BYTES",
                 20_000_000_000,
@@ -472,6 +520,7 @@ impl Settings {
             )? as u64,
         };
         Ok(Self {
+            tls,
             mesh,
             storage,
             listen_addr,

@@ -7,6 +7,7 @@ pub mod mesh_api;
 pub mod routes;
 pub mod startup;
 pub mod telemetry;
+pub mod tls;
 
 pub use config::Settings;
 pub use startup::Application;

@@ -19,8 +19,39 @@ use axum::routing::{get, post, put};
 use futures_util::StreamExt;
 use serde_json::{Value, json};
 
+/// Refuses a request without a client certificate when the API requires them (the handshake
+/// asked for one; pages do without).
+async fn require_client_certificate(
+    State(state): State<AppState>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let certified = request
+        .extensions()
+        .get::<crate::tls::ClientCertificate>()
+        .is_some();
+    if state.config.mesh.client_certificates_required
+        && !certified
+        && request.uri().path() != "/messageexchange/_ping"
+    {
+        let version = version_of(request.headers()).unwrap_or(ApiVersion::V1);
+        return refused(
+            version,
+            &MeshError::new(403, "", "", "A client certificate is required"),
+        );
+    }
+    next.run(request).await
+}
+
 /// The API's routes (the caller adds the access-route layer and state).
-pub fn routes() -> Router<AppState> {
+pub fn routes(state: &AppState) -> Router<AppState> {
+    routes_without_certificates().layer(axum::middleware::from_fn_with_state(
+        state.clone(),
+        require_client_certificate,
+    ))
+}
+
+fn routes_without_certificates() -> Router<AppState> {
     Router::new()
         .route("/messageexchange/_ping", get(ping))
         .route(

@@ -82,6 +82,8 @@ pub enum StartupError {
     Mail(#[from] MailSetupError),
     #[error("cannot open the content storage: {0}")]
     Storage(#[from] app::backend::storage::StorageError),
+    #[error("cannot set up HTTPS: {0}")]
+    Tls(#[from] crate::tls::TlsError),
     #[error("cannot listen on {addr}: {source}")]
     Listen {
         addr: std::net::SocketAddr,
@@ -94,6 +96,8 @@ pub struct Application {
     listener: TcpListener,
     router: Router,
     state: AppState,
+    /// Built-in HTTPS, when configured.
+    tls: Option<Arc<rustls::ServerConfig>>,
 }
 
 impl Application {
@@ -136,6 +140,11 @@ impl Application {
             Some(key) => key.clone(),
             None => key_file(&settings.data_dir)?,
         };
+        let tls = settings
+            .tls
+            .as_ref()
+            .map(crate::tls::server_config)
+            .transpose()?;
         let storage = Storage::open(&settings.storage).await?;
         tracing::info!(storage = %storage.describe(), "content storage ready");
         let state = AppState {
@@ -164,6 +173,7 @@ impl Application {
             listener,
             router,
             state,
+            tls,
         })
     }
 
@@ -199,6 +209,10 @@ impl Application {
         }
         tokio::spawn(app::backend::messaging::uploads::run(self.state.clone()));
         tokio::spawn(app::backend::messaging::retention::run(self.state.clone()));
+        if let Some(tls) = self.tls {
+            tracing::info!(listen.addr = %addr, "serving HTTPS");
+            return crate::tls::serve(self.listener, self.router, tls, shutdown_signal()).await;
+        }
         tracing::info!(listen.addr = %addr, "serving");
         axum::serve(
             self.listener,
@@ -431,7 +445,7 @@ pub fn router(state: AppState, secure_cookies: bool) -> Router {
         .layer(CompressionLayer::new());
     // The MESH API sets its own encodings and needs no session: it is beside the pages, not
     // under their layers.
-    let mesh_api = crate::mesh_api::routes().layer(axum::middleware::from_fn_with_state(
+    let mesh_api = crate::mesh_api::routes(&state).layer(axum::middleware::from_fn_with_state(
         state.clone(),
         routes::access_route,
     ));

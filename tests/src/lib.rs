@@ -233,7 +233,12 @@ pub async fn spawn_app_with(backend: Backend, extra: &[(&str, &str)]) -> TestApp
     let (settings, data_dir) = test_settings(backend, extra).await;
     server::telemetry::init(&settings);
     let application = Application::build(&settings).await.expect("server starts");
-    let address = format!("http://127.0.0.1:{}", application.port());
+    let scheme = if settings.tls.is_some() {
+        "https"
+    } else {
+        "http"
+    };
+    let address = format!("{scheme}://127.0.0.1:{}", application.port());
     let state = application.state().clone();
     tokio::spawn(application.run_until_stopped());
     let client = reqwest::Client::builder()

@@ -45,6 +45,26 @@ fn names_the_variable_of_each_bad_value() {
             "lots",
             "must be a whole number from 1 to 1000",
         ),
+        (
+            "MESH_PORTAL_TLS_CERT",
+            "/tmp/cert.pem",
+            "set MESH_PORTAL_TLS_KEY too",
+        ),
+        (
+            "MESH_PORTAL_TLS_KEY",
+            "/tmp/key.pem",
+            "set MESH_PORTAL_TLS_CERT too",
+        ),
+        (
+            "MESH_PORTAL_TLS_CLIENT_CA",
+            "/tmp/ca.pem",
+            "needs MESH_PORTAL_TLS_CERT",
+        ),
+        (
+            "MESH_PORTAL_MESH_MAX_MESSAGE_BYTES",
+            "0",
+            "must be a whole number from 1 to",
+        ),
     ];
     for (variable, value, expected) in cases {
         let error = Settings::from_lookup(|name| (name == variable).then(|| value.to_owned()))

@@ -46,3 +46,4 @@ mod sign_in;
 mod sign_in_pages;
 mod startup;
 mod storage;
+mod tls;

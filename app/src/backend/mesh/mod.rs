@@ -25,6 +25,9 @@ pub struct MeshConfig {
     pub shared_key: SharedKey,
     /// The largest whole message (all its chunks).
     pub max_message_bytes: u64,
+    /// Whether API requests must come with a client certificate (built-in HTTPS with a CA
+    /// bundle).
+    pub client_certificates_required: bool,
 }
 
 impl fmt::Debug for MeshConfig {
@@ -32,6 +35,10 @@ impl fmt::Debug for MeshConfig {
         f.debug_struct("MeshConfig")
             .field("shared_key", &self.shared_key)
             .field("max_message_bytes", &self.max_message_bytes)
+            .field(
+                "client_certificates_required",
+                &self.client_certificates_required,
+            )
             .finish()
     }
 }
