@@ -1,4 +1,5 @@
-//! The command line: `mesh-portal serve | migrate | seed | add-mailbox | admin create-user`.
+//! The command line: `mesh-portal serve | migrate | seed | add-mailbox | sandbox load |
+//! admin create-user`.
 
 use clap::{Parser, Subcommand};
 
@@ -41,10 +42,30 @@ pub enum Command {
         #[arg(long = "workflow")]
         workflows: Vec<String>,
     },
+    /// Sandbox mode's tools (with MESH_PORTAL_SANDBOX=true).
+    Sandbox {
+        #[command(subcommand)]
+        command: SandboxCommand,
+    },
     /// Administration from the command line.
     Admin {
         #[command(subcommand)]
         command: AdminCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SandboxCommand {
+    /// Load mesh-sandbox's mailboxes.jsonl and workflows.jsonl (its own formats), all or nothing:
+    /// mailboxes with their passwords, their organisations, workflows and registrations.
+    Load {
+        /// Lines of {"mailbox_id", "mailbox_name", "ods_code", "password", ...}.
+        mailboxes: std::path::PathBuf,
+        /// Lines of {"workflow_id", "senders": [...], "receivers": [...]}.
+        workflows: std::path::PathBuf,
+        /// The Path to Live environment to put them in: integration or deployment.
+        #[arg(long, default_value = "integration")]
+        environment: String,
     },
 }
 
@@ -117,6 +138,54 @@ pub async fn run(command: Command, settings: Settings) -> Result<(), StartupErro
             )
             .await?;
             println!("Mailbox {added} added.");
+            Ok(())
+        }
+        Command::Sandbox {
+            command:
+                SandboxCommand::Load {
+                    mailboxes,
+                    workflows,
+                    environment,
+                },
+        } => {
+            use app::backend::mesh::sandbox;
+            use app::model::applications::mailbox::Environment;
+            if !settings.mesh.sandbox {
+                return Err(StartupError::Sandbox(
+                    "sandbox mode is off: set MESH_PORTAL_SANDBOX=true (never for Live)".into(),
+                ));
+            }
+            let environment = Environment::parse(&environment).ok_or_else(|| {
+                StartupError::Sandbox(format!("{environment:?} is not integration or deployment"))
+            })?;
+            let read = |path: &std::path::Path| {
+                std::fs::read_to_string(path)
+                    .map_err(|e| StartupError::Sandbox(format!("{}: {e}", path.display())))
+            };
+            let (mailboxes_text, workflows_text) = (read(&mailboxes)?, read(&workflows)?);
+            let db = prepare_database(&settings).await?;
+            sync_seed_data(&db, &settings.seed_dir).await?;
+            let key = crate::startup::secret_key(&settings)?;
+            let report = sandbox::load(
+                &db,
+                &key,
+                environment,
+                &mailboxes_text,
+                &workflows_text,
+                app::backend::now_unix(),
+            )
+            .await
+            .map_err(|e| StartupError::Sandbox(e.to_string()))?;
+            println!(
+                "Loaded into {}: {} mailboxes added, {} updated, {} organisations added, \
+                 {} workflows added to the catalogue, {} registrations.",
+                environment.label(),
+                report.mailboxes_added,
+                report.mailboxes_updated,
+                report.organisations_added,
+                report.workflows_added,
+                report.registrations
+            );
             Ok(())
         }
         Command::Admin {

@@ -19,7 +19,7 @@ use url::Url;
 
 /// Every variable this program reads, with its default and meaning (the README's table is made
 /// from the same words).
-pub const VARIABLES: [(&str, &str, &str); 33] = [
+pub const VARIABLES: [(&str, &str, &str); 34] = [
     (
         "MESH_PORTAL_LISTEN_ADDR",
         "127.0.0.1:3000",
@@ -165,6 +165,11 @@ pub const VARIABLES: [(&str, &str, &str); 33] = [
         "MESH_PORTAL_MESH_SHARED_KEY",
         "BackBone (mesh-client's own default, for a laptop)",
         "the environment's shared key: the HMAC key of every MESH API `NHSMESH` token",
+    ),
+    (
+        "MESH_PORTAL_SANDBOX",
+        "false",
+        "`true` for a test environment that replaces mesh-sandbox: relaxed workflow rules and its admin endpoints, for Path to Live mailboxes only",
     ),
     (
         "MESH_PORTAL_MESH_MAX_MESSAGE_BYTES",
@@ -513,6 +518,16 @@ impl Settings {
         let mesh = MeshConfig {
             shared_key: SharedKey(shared_key.into_bytes()),
             client_certificates_required: get("MESH_PORTAL_TLS_CLIENT_CA").is_some(),
+            sandbox: match get("MESH_PORTAL_SANDBOX").as_deref().map(str::trim) {
+                None | Some("false") | Some("0") | Some("no") => false,
+                Some("true") | Some("1") | Some("yes") => true,
+                Some(other) => {
+                    return Err(bad(
+                        "MESH_PORTAL_SANDBOX",
+                        format!("‘{other}’ must be true or false"),
+                    ));
+                }
+            },
             max_message_bytes: whole(
                 "MESH_PORTAL_MESH_MAX_MESSAGE_BYTES",
                 20_000_000_000,

@@ -43,12 +43,70 @@ async fn require_client_certificate(
     next.run(request).await
 }
 
-/// The API's routes (the caller adds the access-route layer and state).
+/// The API's routes (the caller adds the access-route layer and state), with mesh-sandbox's
+/// admin endpoints in sandbox mode.
 pub fn routes(state: &AppState) -> Router<AppState> {
-    routes_without_certificates().layer(axum::middleware::from_fn_with_state(
+    let mut routes = routes_without_certificates();
+    if state.config.mesh.sandbox {
+        for prefix in ["/admin", "/messageexchange/admin"] {
+            routes = routes
+                .route(&format!("{prefix}/reset"), axum::routing::delete(reset_all))
+                .route(
+                    &format!("{prefix}/reset/{{mailbox}}"),
+                    axum::routing::delete(reset_mailbox),
+                );
+        }
+        routes = routes.route("/messageexchange/admin/report", post(inject_report));
+    }
+    routes.layer(axum::middleware::from_fn_with_state(
         state.clone(),
         require_client_certificate,
     ))
+}
+
+/// `DELETE /messageexchange/admin/reset` (sandbox): every Path to Live mailbox emptied.
+async fn reset_all(State(state): State<AppState>) -> Response {
+    match app::backend::mesh::sandbox::reset(&state, None).await {
+        Ok(_) => axum::Json(json!({"message": "all mailboxes reset"})).into_response(),
+        Err(error) => refused(ApiVersion::V1, &error),
+    }
+}
+
+/// `DELETE /messageexchange/admin/reset/{mailbox}` (sandbox): one mailbox emptied.
+async fn reset_mailbox(State(state): State<AppState>, Path(mailbox): Path<String>) -> Response {
+    let mailbox = mailbox.trim().to_ascii_uppercase();
+    match app::backend::mesh::sandbox::reset(&state, Some(&mailbox)).await {
+        Ok(true) => {
+            axum::Json(json!({"message": format!("mailbox {mailbox} reset")})).into_response()
+        }
+        Ok(false) => refused(
+            ApiVersion::V1,
+            &MeshError::new(404, "", "", "mailbox does not exist"),
+        ),
+        Err(error) => refused(ApiVersion::V1, &error),
+    }
+}
+
+/// `POST /messageexchange/admin/report` (sandbox): a report put in an inbox.
+async fn inject_report(
+    State(state): State<AppState>,
+    request: Result<
+        axum::Json<app::backend::mesh::sandbox::ReportRequest>,
+        axum::extract::rejection::JsonRejection,
+    >,
+) -> Response {
+    let Ok(axum::Json(request)) = request else {
+        return refused(
+            ApiVersion::V1,
+            &MeshError::bad_request(
+                "the body must be JSON with mailbox_id, code, description and workflow_id",
+            ),
+        );
+    };
+    match app::backend::mesh::sandbox::inject_report(&state, &request).await {
+        Ok(message_id) => axum::Json(json!({"message_id": message_id})).into_response(),
+        Err(error) => refused(ApiVersion::V1, &error),
+    }
 }
 
 fn routes_without_certificates() -> Router<AppState> {

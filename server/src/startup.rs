@@ -82,6 +82,8 @@ pub enum StartupError {
     Mail(#[from] MailSetupError),
     #[error("cannot open the content storage: {0}")]
     Storage(#[from] app::backend::storage::StorageError),
+    #[error("sandbox: {0}")]
+    Sandbox(String),
     #[error("cannot set up HTTPS: {0}")]
     Tls(#[from] crate::tls::TlsError),
     #[error("cannot listen on {addr}: {source}")]
@@ -136,10 +138,7 @@ impl Application {
             &settings.mail_from,
         )?;
         tracing::info!(mail.transport = ?mailer, "mail ready");
-        let secret_key = match &settings.secret_key {
-            Some(key) => key.clone(),
-            None => key_file(&settings.data_dir)?,
-        };
+        let secret_key = secret_key(settings)?;
         let tls = settings
             .tls
             .as_ref()
@@ -475,6 +474,14 @@ async fn shutdown_signal() {
         () = terminate => {},
     }
     tracing::info!("stopping: finishing requests in flight");
+}
+
+/// The service's secret key: `MESH_PORTAL_SECRET_KEY`, or the data folder's key file.
+pub fn secret_key(settings: &Settings) -> Result<SecretKey, StartupError> {
+    match &settings.secret_key {
+        Some(key) => Ok(key.clone()),
+        None => key_file(&settings.data_dir),
+    }
 }
 
 /// The secret key from `secret.key` in the data folder, made (readable by this user only) on the

@@ -35,6 +35,7 @@ mod export;
 mod health;
 mod mail;
 mod mesh_api;
+mod mesh_sandbox;
 mod messaging;
 mod organisations;
 mod protection;

@@ -311,3 +311,89 @@ pub async fn receivers(
     .fetch_all(conn)
     .await
 }
+
+/// Deletes the messages of `mailbox` (sent or received), or of every mailbox outside Live, with
+/// their chunks; returns the content keys they had, to be removed from the content store.
+pub async fn reset_messages(
+    conn: &mut AnyConnection,
+    mailbox: Option<&str>,
+) -> sqlx::Result<Vec<String>> {
+    let which = "SELECT message_id FROM messages WHERE environment <> 'live' \
+                 AND ($1 = '' OR sender = $1 OR recipient = $1)";
+    let mailbox = mailbox.unwrap_or("");
+    let mut keys: Vec<String> = sqlx::query_scalar::<Any, String>(&format!(
+        "SELECT content_key FROM message_chunks WHERE message_id IN ({which})"
+    ))
+    .bind(mailbox)
+    .fetch_all(&mut *conn)
+    .await?;
+    keys.extend(
+        sqlx::query_scalar::<Any, String>(&format!(
+            "SELECT content_key FROM messages WHERE content_key IS NOT NULL \
+             AND message_id IN ({which})"
+        ))
+        .bind(mailbox)
+        .fetch_all(&mut *conn)
+        .await?,
+    );
+    keys.sort();
+    keys.dedup();
+    for statement in [
+        format!("DELETE FROM message_chunks WHERE message_id IN ({which})"),
+        format!(
+            "UPDATE messages SET linked_message_id = NULL WHERE linked_message_id IN ({which})"
+        ),
+        format!("DELETE FROM messages WHERE message_id IN ({which})"),
+    ] {
+        sqlx::query::<Any>(&statement)
+            .bind(mailbox)
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(keys)
+}
+
+/// A report put in a mailbox's inbox (by the sandbox's admin endpoint).
+#[derive(Debug, Clone)]
+pub struct NewReport<'a> {
+    pub report_id: &'a str,
+    pub mailbox: &'a str,
+    pub environment: &'a str,
+    pub workflow_id: &'a str,
+    pub subject: &'a str,
+    pub local_id: &'a str,
+    pub file_name: &'a str,
+    pub linked_message_id: Option<&'a str>,
+    pub code: &'a str,
+    pub text: &'a str,
+    pub expires_at: i64,
+}
+
+/// Puts a report in `mailbox`'s inbox (from the mailbox itself: a report has no other sender).
+pub async fn insert_report(
+    conn: &mut AnyConnection,
+    r: &NewReport<'_>,
+    now: i64,
+) -> sqlx::Result<()> {
+    sqlx::query::<Any>(
+        "INSERT INTO messages (message_id, sender, recipient, environment, workflow_id, \
+         message_type, subject, local_id, file_name, size_bytes, status, linked_message_id, \
+         report_code, report_text, created_at, expires_at) \
+         VALUES ($1, $2, $2, $3, $4, 'report', $5, $6, $7, 0, 'accepted', $8, $9, $10, $11, $12)",
+    )
+    .bind(r.report_id)
+    .bind(r.mailbox)
+    .bind(r.environment)
+    .bind(r.workflow_id)
+    .bind(r.subject)
+    .bind(r.local_id)
+    .bind(r.file_name)
+    .bind(r.linked_message_id)
+    .bind(r.code)
+    .bind(r.text)
+    .bind(now)
+    .bind(r.expires_at)
+    .execute(conn)
+    .await
+    .map(drop)
+}

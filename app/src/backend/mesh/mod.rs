@@ -12,6 +12,7 @@ pub mod headers;
 pub mod inbox;
 pub mod lookup;
 pub mod outbox;
+pub mod sandbox;
 
 use std::fmt;
 
@@ -28,6 +29,9 @@ pub struct MeshConfig {
     /// Whether API requests must come with a client certificate (built-in HTTPS with a CA
     /// bundle).
     pub client_certificates_required: bool,
+    /// Sandbox mode ([`sandbox`]): relaxed workflow rules and mesh-sandbox's admin endpoints,
+    /// for Path to Live mailboxes only.
+    pub sandbox: bool,
 }
 
 impl fmt::Debug for MeshConfig {
@@ -39,6 +43,7 @@ impl fmt::Debug for MeshConfig {
                 "client_certificates_required",
                 &self.client_certificates_required,
             )
+            .field("sandbox", &self.sandbox)
             .finish()
     }
 }
