@@ -22,7 +22,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 apt_install = if [ ! -f target/.apt-updated ]; then $(SUDO) apt-get update -qq; mkdir -p target; \
 	touch target/.apt-updated; fi; DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $(1) >/dev/null
 
-.PHONY: help run test check bench bench-transfer build tools test-tools style lint unit-and-integration e2e smoke
+.PHONY: help run test check bench bench-transfer bench-mesh build tools test-tools style lint unit-and-integration e2e mesh-client smoke
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{ printf "  make %-12s %s\n", $$1, $$2 }'
@@ -32,7 +32,7 @@ run: build ## install what is missing, build, and serve on http://127.0.0.1:3000
 	$(BIN) admin create-user --if-no-accounts --email demo.admin@nhs.net --name "Demo Admin" --role admin
 	$(BIN) serve
 
-test: build test-tools lint unit-and-integration e2e smoke bench ## install what is missing and run every test
+test: build test-tools lint unit-and-integration e2e mesh-client smoke bench ## install what is missing and run every test
 	@echo "make test: every check passed"
 
 check: tools lint ## fast loop: formatting, clippy for both feature sets, unit tests
@@ -92,6 +92,9 @@ unit-and-integration: ## unit tests and the integration suite (SQLite and a thro
 
 smoke: build ## `make run` itself: serves, creates the SQLite database, /health answers 200
 	tests/make_run_smoke.sh
+
+mesh-client: build test-tools ## the MESH API driven by NHS England's mesh-client over HTTPS (pytest)
+	cd tests/mesh_client && MESH_PORTAL_BIN=$(CURDIR)/$(BIN) $(CURDIR)/target/test-venv/bin/python -m pytest -q -p no:cacheprovider
 
 e2e: build test-tools ## browser tests in Debian's Chromium (screenshots in target/screenshots/)
 	cd tests/e2e && MESH_PORTAL_BIN=$(CURDIR)/$(BIN) npm test
