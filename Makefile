@@ -39,9 +39,13 @@ check: tools lint ## fast loop: formatting, clippy for both feature sets, unit t
 	cargo test -p app --features ssr --lib
 	cargo test -p server --lib
 
-bench: ## the benchmarks, printed with ratios to baselines of the same run
+bench: build test-tools ## the benchmarks, printed with ratios to baselines of the same run
 	cargo bench -p mesh-portal-tests --bench catalogue_search
 	cargo bench -p mesh-portal-tests --bench transfer
+	$(MAKE) --no-print-directory bench-mesh
+
+bench-mesh: build test-tools ## the MESH API with mesh-client: this server vs mesh-sandbox, same machine, same run
+	MESH_PORTAL_BIN=$(CURDIR)/$(BIN) target/test-venv/bin/python tests/bench/mesh_api.py
 
 bench-transfer: ## 100 MB send and download vs a plain copy, peak memory, inbox of 10,000
 	cargo bench -p mesh-portal-tests --bench transfer

@@ -213,8 +213,14 @@ impl Application {
             return crate::tls::serve(self.listener, self.router, tls, shutdown_signal()).await;
         }
         tracing::info!(listen.addr = %addr, "serving");
+        // Without Nagle's algorithm: a streamed response's last small write would otherwise
+        // wait for the client's delayed acknowledgement (40 ms a response, seen in the MESH API
+        // benchmark).
+        let listener = axum::serve::ListenerExt::tap_io(self.listener, |tcp| {
+            let _ = tcp.set_nodelay(true);
+        });
         axum::serve(
-            self.listener,
+            listener,
             self.router
                 .into_make_service_with_connect_info::<std::net::SocketAddr>(),
         )

@@ -116,6 +116,7 @@ pub async fn serve(
         let Ok(permit) = connections.clone().try_acquire_owned() else {
             continue;
         };
+        let _ = stream.set_nodelay(true);
         let acceptor = acceptor.clone();
         let router = router.clone();
         let watcher = graceful.watcher();

@@ -564,6 +564,25 @@ where
     E: std::fmt::Display,
 {
     let failed = |e: std::io::Error| PutError::Storage(e.to_string());
+    let mut meter = Meter::new(limit);
+    // The first batch is read before anything is made: most messages fit in it, and are then
+    // written, synced and placed in one trip to a blocking thread.
+    let mut first = Vec::new();
+    let mut first_bytes = 0;
+    loop {
+        if first_bytes >= LOCAL_WRITE_BYTES {
+            break;
+        }
+        match body.next().await {
+            None => return put_local_whole(root, key, first, meter.size).await,
+            Some(chunk) => {
+                let chunk = chunk.map_err(|e| PutError::Body(e.to_string()))?;
+                meter.take(&chunk)?;
+                first_bytes += chunk.len();
+                first.push(chunk);
+            }
+        }
+    }
     let partial = root.join(INCOMING).join(key.replace('/', "_"));
     let file = tokio::fs::File::create(&partial)
         .await
@@ -578,10 +597,9 @@ where
         move || write_local(file, writer_batches, abandoned)
     });
     let hasher = tokio::task::spawn_blocking(move || hash_local(hasher_batches));
-    let mut meter = Meter::new(limit);
     let read: Result<(), PutError> = async {
-        let mut batch = Vec::new();
-        let mut batch_bytes = 0;
+        let mut batch = first;
+        let mut batch_bytes = first_bytes;
         while let Some(chunk) = body.next().await {
             let chunk = chunk.map_err(|e| PutError::Body(e.to_string()))?;
             meter.take(&chunk)?;
@@ -642,6 +660,48 @@ where
         size: meter.size,
         sha256,
     })
+}
+
+/// Places content that arrived whole (one batch at most) under `key`: written, synced and renamed
+/// into place, its folder synced, on one blocking thread.
+async fn put_local_whole(
+    root: &Path,
+    key: &str,
+    chunks: Vec<Bytes>,
+    size: u64,
+) -> Result<Stored, PutError> {
+    use std::io::Write as _;
+    let partial = root.join(INCOMING).join(key.replace('/', "_"));
+    let target = root.join(key);
+    let placed = tokio::task::spawn_blocking(move || {
+        let mut hash = Sha256::new();
+        let written = (|| {
+            let mut file = std::fs::File::create(&partial)?;
+            for chunk in &chunks {
+                hash.update(chunk);
+                file.write_all(chunk)?;
+            }
+            file.sync_all()?;
+            if let Some(folder) = target.parent() {
+                std::fs::create_dir_all(folder)?;
+            }
+            std::fs::rename(&partial, &target)?;
+            if let Some(folder) = target.parent() {
+                std::fs::File::open(folder)?.sync_all()?;
+            }
+            Ok::<_, std::io::Error>(())
+        })();
+        if written.is_err() {
+            let _ = std::fs::remove_file(&partial);
+        }
+        written.map(|()| hex(hash))
+    })
+    .await;
+    match placed {
+        Ok(Ok(sha256)) => Ok(Stored { size, sha256 }),
+        Ok(Err(error)) => Err(PutError::Storage(error.to_string())),
+        Err(error) => Err(PutError::Storage(error.to_string())),
+    }
 }
 
 /// Puts content into the multipart upload `id`: parts of `S3_PART_BYTES` (the last one smaller),

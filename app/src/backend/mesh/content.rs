@@ -29,7 +29,7 @@ fn to_io(
 fn from_io(
     reader: impl tokio::io::AsyncRead + Send + 'static,
 ) -> BoxStream<'static, Result<Bytes, StorageError>> {
-    tokio_util::io::ReaderStream::with_capacity(reader, 256 * 1024)
+    tokio_util::io::ReaderStream::with_capacity(reader, 64 * 1024)
         .map_err(|e| StorageError::Failed(e.to_string()))
         .boxed()
 }
@@ -55,21 +55,22 @@ pub fn gzip(
     )
 }
 
-/// Where chunk `number` of a message is: its own row for a message sent through the API, the
-/// message's one object for one sent from a page.
+/// Where chunk `number` of a message is: the message's own key for the first (or only) chunk,
+/// the chunk's row for the others; `None` once the content is deleted.
 pub async fn chunk_key(
     state: &AppState,
     message: &MessageRow,
     number: i64,
 ) -> Result<Option<String>, sqlx::Error> {
+    match &message.content_key {
+        None => return Ok(None),
+        Some(key) if number == 1 => return Ok(Some(key.clone())),
+        Some(_) => {}
+    }
     let mut conn = state.db.pool.acquire().await?;
-    Ok(
-        match repo::chunk(&mut conn, &message.message_id, number).await? {
-            Some(chunk) => Some(chunk.content_key),
-            None if number == 1 => message.content_key.clone(),
-            None => None,
-        },
-    )
+    Ok(repo::chunk(&mut conn, &message.message_id, number)
+        .await?
+        .map(|chunk| chunk.content_key))
 }
 
 /// Chunk `key` of `message` for a client that does (or does not) take gzip, and may be sent

@@ -20,6 +20,12 @@ use crate::error::AppError;
 use crate::model::applications::account::AccessRoute;
 use crate::model::messaging::{MessageType, SendFacts, send_refusals};
 
+/// Where chunk `number` of a message sent through the API is kept: beside the web pages' files,
+/// not in a folder per message (whose new entry would need syncing too).
+pub fn chunk_key(message_id: &str, number: i64) -> String {
+    format!("messages/{message_id}-{number}")
+}
+
 /// Who acts through the API, for the audit log.
 pub fn actor(mailbox_id: &str, client_addr: &str) -> Actor {
     Actor {
@@ -94,7 +100,7 @@ where
     }
     let now = state.clock.now();
     let message_id = message_id_at(now);
-    let key = format!("messages/{message_id}/1");
+    let key = chunk_key(&message_id, 1);
     let limit = MAX_CHUNK_BYTES.min(state.config.mesh.max_message_bytes);
     let stored = store_content(state, &key, body, limit)
         .await
@@ -265,7 +271,7 @@ where
         .max_message_bytes
         .saturating_sub(message.size_bytes as u64);
     let limit = MAX_CHUNK_BYTES.min(room);
-    let key = format!("messages/{message_id}/{number}");
+    let key = chunk_key(message_id, number);
     let stored = store_content(state, &key, body, limit)
         .await
         .map_err(|e| not_stored(e, limit, message_id))?;
