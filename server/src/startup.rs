@@ -147,6 +147,7 @@ impl Application {
         let storage = Storage::open(&settings.storage).await?;
         tracing::info!(storage = %storage.describe(), "content storage ready");
         let state = AppState {
+            mesh_credentials: Arc::default(),
             storage,
             instance_id: app::backend::accounts::crypto::random_token()[..16].into(),
             db,

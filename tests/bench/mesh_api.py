@@ -109,7 +109,8 @@ def small_worker(args):
 
 
 def receive_all(url, expected, body):
-    """Lists the inbox, downloads and acknowledges each expected message, checking its content."""
+    """Lists the inbox, downloads and acknowledges each expected message, checking its content;
+    returns how many of them were there."""
     seen = 0
     with client(url, RECEIVER) as receiver:
         ids = list(receiver.iterate_message_ids(batch_size=500))
@@ -123,13 +124,12 @@ def receive_all(url, expected, body):
             assert content == body[message_id], f"{message_id}: wrong content"
             receiver.acknowledge_message(message_id)
             seen += 1
-    assert seen == len(expected), f"received {seen} of {len(expected)} (listed {ids}, expected {expected})"
+    return seen
 
 
 def receive_worker(args):
     url, ids, bodies = args
-    receive_all(url, ids, bodies)
-    return len(ids)
+    return receive_all(url, ids, bodies)
 
 
 def large_worker(args):
@@ -155,7 +155,7 @@ def run_workload(url, small, large, clients, pool):
     ids = list(bodies)
     shares = [ids[i::clients] for i in range(clients)]
     # Each receiver lists the inbox and collects its share.
-    pool.map(receive_worker, [(url, share, {m: bodies[m] for m in share}) for share in shares])
+    small_received = sum(pool.map(receive_worker, [(url, share, {m: bodies[m] for m in share}) for share in shares]))
     small_seconds = time.perf_counter() - started
     # Large messages: 20 MB each in 5 MB chunks.
     per = [large // clients + (1 if i < large % clients else 0) for i in range(clients)]
@@ -164,16 +164,20 @@ def run_workload(url, small, large, clients, pool):
     bodies = {mid: data for sent, data in results for mid in sent}
     ids = list(bodies)
     shares = [ids[i::clients] for i in range(clients)]
-    pool.map(receive_worker, [(url, share, {m: bodies[m] for m in share}) for share in shares if share])
+    large_received = sum(
+        pool.map(receive_worker, [(url, share, {m: bodies[m] for m in share}) for share in shares if share])
+    )
     large_seconds = time.perf_counter() - started
     return {
+        # Messages a server accepted (202) but never listed: lost.
+        "lost": small - small_received + large - large_received,
         "small_messages": small,
         "small_seconds": small_seconds,
-        "messages_per_second": small / small_seconds,
+        "messages_per_second": small_received / small_seconds,
         "large_messages": large,
         "large_seconds": large_seconds,
         # Each large message is sent and downloaded: 2 x 20 MB through the server.
-        "mb_per_second": 2 * 20 * large / large_seconds,
+        "mb_per_second": 2 * 20 * large_received / large_seconds,
     }
 
 
@@ -194,13 +198,15 @@ def main():
                 url, process = start(work)
                 processes.append(process)
                 # One uncounted round of a few messages, so that both are warm.
-                run_workload(url, args.clients * 2, 0, args.clients, pool)
+                lost = run_workload(url, args.clients * 2, 0, args.clients, pool)["lost"]
                 server_before = cpu_seconds(process.pid)
                 clients_before = sum(cpu_seconds(pid) for pid in workers)
                 small_only = run_workload(url, args.small, 0, args.clients, pool)
                 server_cpu = cpu_seconds(process.pid) - server_before
                 client_cpu = sum(cpu_seconds(pid) for pid in workers) - clients_before
+                lost += small_only["lost"]
                 results[name] = run_workload(url, args.small, args.large, args.clients, pool)
+                results[name]["lost"] += lost
                 # CPU per small message, measured on a run of its own (no large messages).
                 results[name]["server_cpu_ms_per_message"] = 1000 * server_cpu / args.small
                 results[name]["client_cpu_ms_per_message"] = 1000 * client_cpu / args.small
@@ -213,12 +219,18 @@ def main():
                 process.kill()
         shutil.rmtree(work, ignore_errors=True)
     portal, sandbox = results["mesh-portal"], results["mesh-sandbox"]
+    # The portal must deliver every message it accepted; mesh-sandbox's memory store is known here
+    # to drop one now and then when several clients send to one mailbox at once (reported below).
+    assert portal["lost"] == 0, f"the portal lost {portal['lost']} messages it had accepted"
     print(f"MESH API benchmark: {args.small} messages of 1 KB sent, listed, downloaded and acknowledged; "
           f"{args.large} messages of 20 MB in 5 MB chunks sent, downloaded and acknowledged; "
           f"{args.clients} mesh-client workers at once; both servers on this machine, plain HTTP")
     for name, r in results.items():
         print(f"  {name:13} {r['messages_per_second']:8.1f} messages/s ({r['small_seconds']:.2f} s)   "
               f"{r['mb_per_second']:8.1f} MB/s ({r['large_seconds']:.2f} s)")
+    for name, r in results.items():
+        if r["lost"]:
+            print(f"  {name} accepted {r['lost']} messages (202) that never reached the inbox")
     ratio_messages = portal["messages_per_second"] / sandbox["messages_per_second"]
     ratio_mb = portal["mb_per_second"] / sandbox["mb_per_second"]
     print(f"  ratio (portal / mesh-sandbox): messages/s {ratio_messages:.2f}x (target >= 5x), "

@@ -33,6 +33,8 @@ pub struct AppState {
     pub storage: Storage,
     /// This process among the instances sharing the database (random at each start).
     pub instance_id: Arc<str>,
+    /// MESH API mailboxes' credentials as last read (for a second at most).
+    pub mesh_credentials: Arc<super::mesh::auth::CredentialCache>,
 }
 
 /// The settings services need while serving.

@@ -659,6 +659,8 @@ async fn tokens_are_refused_when_wrong_stale_replayed_or_for_another_mailbox(bac
         .execute(&mut *conn)
         .await
         .unwrap();
+    // (Credentials are read again after a second.)
+    app.state.clock.advance(1);
     let suspended = make_token("X26OT001", "pw-X26OT001", SHARED_KEY, "n1", 2, &now);
     assert_eq!(
         handshake(Some(suspended), "X26OT001").await.0,

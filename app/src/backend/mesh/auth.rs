@@ -147,6 +147,45 @@ pub fn timestamp_of(unix: i64) -> String {
     super::mesh_timestamp(unix)[..12].to_owned()
 }
 
+/// How long credentials read from the database are used before they are read again: a new
+/// password or a suspension takes effect within this time on every instance.
+pub const CREDENTIALS_SECONDS: i64 = 1;
+
+/// A mailbox's status and sealed API password, as last read, by Mailbox ID. A token is checked
+/// on every request; reading these once a second instead of every time spares a query a request.
+#[derive(Default)]
+pub struct CredentialCache {
+    /// (when read by the service's clock, what was read).
+    entries: std::sync::Mutex<std::collections::HashMap<String, (i64, Credentials)>>,
+}
+
+/// (status, sealed API password); `None` for no such mailbox.
+type Credentials = Option<(String, Option<String>)>;
+
+impl std::fmt::Debug for CredentialCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("CredentialCache(..)")
+    }
+}
+
+impl CredentialCache {
+    fn fresh(&self, mailbox: &str, now: i64) -> Option<Credentials> {
+        let entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        entries
+            .get(mailbox)
+            .filter(|(at, _)| (0..CREDENTIALS_SECONDS).contains(&(now - at)))
+            .map(|(_, credentials)| credentials.clone())
+    }
+
+    fn keep(&self, mailbox: &str, credentials: Credentials, now: i64) {
+        let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        if entries.len() > 10_000 {
+            entries.retain(|_, (at, _)| now - *at < CREDENTIALS_SECONDS);
+        }
+        entries.insert(mailbox.to_owned(), (now, credentials));
+    }
+}
+
 /// Why a token was refused (logged, never told).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Refusal {
@@ -210,10 +249,17 @@ async fn check(
         return Ok(Err(Refusal::Stale));
     }
     let mut conn = state.db.pool.acquire().await.map_err(db_failed)?;
-    let Some((status, sealed)) = repo::api_credentials(&mut conn, mailbox)
-        .await
-        .map_err(db_failed)?
-    else {
+    let credentials = match state.mesh_credentials.fresh(mailbox, now) {
+        Some(credentials) => credentials,
+        None => {
+            let read = repo::api_credentials(&mut conn, mailbox)
+                .await
+                .map_err(db_failed)?;
+            state.mesh_credentials.keep(mailbox, read.clone(), now);
+            read
+        }
+    };
+    let Some((status, sealed)) = credentials else {
         return Ok(Err(Refusal::UnknownMailbox));
     };
     if status != "active" {
