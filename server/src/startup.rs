@@ -139,6 +139,12 @@ impl Application {
         )?;
         tracing::info!(mail.transport = ?mailer, "mail ready");
         let secret_key = secret_key(settings)?;
+        if settings.mesh.shared_key.0 == b"BackBone" {
+            tracing::warn!(
+                "MESH_PORTAL_MESH_SHARED_KEY is unset: MESH API tokens are checked with \
+                 mesh-client's built-in default key, which is for a laptop only"
+            );
+        }
         let tls = settings
             .tls
             .as_ref()

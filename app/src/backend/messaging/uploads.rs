@@ -150,7 +150,8 @@ pub async fn sweep(state: &AppState, at_start: bool) -> Result<usize, SweepError
 
 /// Runs for the life of the process: the heartbeat, and a sweep every minute.
 pub async fn run(state: AppState) {
-    let mut beats: u32 = 0;
+    // The start-up sweep has just run: the next one is a minute away.
+    let mut beats: u32 = 1;
     loop {
         if let Err(error) = heartbeat(&state).await {
             tracing::warn!(%error, "instance heartbeat");
