@@ -20,7 +20,7 @@ use mesh_portal_tests::{Backend, Browser, spawn_app};
 
 const FILE_BYTES: usize = 100_000_000;
 /// Rounds of copy, send and download; the medians are compared.
-const ROUNDS: usize = 7;
+const ROUNDS: usize = 11;
 const INBOX_MESSAGES: usize = 10_000;
 const PAGE_RUNS: usize = 200;
 const MEMORY_TARGET_MB: f64 = 64.0;

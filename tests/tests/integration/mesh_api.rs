@@ -23,6 +23,7 @@ on_each_database!(
     downloads_are_gzip_for_clients_that_take_it_and_plain_for_others,
     messages_cross_between_the_api_and_the_web_pages,
     an_uncollected_message_comes_back_as_a_report_through_the_api,
+    a_chunked_send_never_finished_is_removed_after_five_days,
 );
 
 const SHARED_KEY: &[u8] = b"BackBone";
@@ -1146,4 +1147,63 @@ async fn an_uncollected_message_comes_back_as_a_report_through_the_api(backend: 
     assert_eq!(tracked["status_success"], false);
     assert_eq!(sender.acknowledge(&reports[0]).await.0, 200);
     assert!(sender.inbox().await.is_empty());
+}
+
+async fn a_chunked_send_never_finished_is_removed_after_five_days(backend: Backend) {
+    let app = spawn(backend).await;
+    let sender = Client::new(&app, "X26OT001");
+    let (status, sent) = sender
+        .send(
+            "RR8TR001",
+            &[PATH, ("Mex-Chunk-Range", "1:3")],
+            b"first of three".to_vec(),
+        )
+        .await;
+    assert_eq!(status, 202);
+    let id = sent["message_id"].as_str().unwrap().to_owned();
+    assert_eq!(
+        sender
+            .send_chunk(&id, 2, "2:3", &[], b"second".to_vec())
+            .await
+            .0,
+        202
+    );
+    let stored = app.state.storage.keys("messages").await.unwrap();
+    assert_eq!(stored.len(), 2, "{stored:?}");
+    // Nothing happens before its time.
+    app.state.clock.advance(5 * 86_400 - 10);
+    let pass = app::backend::messaging::retention::pass(&app.state)
+        .await
+        .unwrap();
+    assert_eq!(pass.unfinished, 0);
+    app.state.clock.advance(11);
+    let pass = app::backend::messaging::retention::pass(&app.state)
+        .await
+        .unwrap();
+    assert_eq!(
+        (pass.unfinished, pass.expired, pass.contents_deleted),
+        (1, 0, 1)
+    );
+    assert!(
+        app.state.storage.keys("messages").await.unwrap().is_empty(),
+        "both chunks deleted"
+    );
+    let sender = Client::new(&app, "X26OT001");
+    assert_eq!(
+        sender
+            .send_chunk(&id, 3, "3:3", &[], b"late".to_vec())
+            .await
+            .0,
+        423
+    );
+    let (_, tracked) = sender
+        .json(&format!("X26OT001/outbox/tracking?messageID={id}"))
+        .await;
+    assert_eq!(tracked["status"], "error");
+    assert_eq!(tracked["status_success"], false);
+    assert!(Client::new(&app, "RR8TR001").inbox().await.is_empty());
+    assert!(
+        Client::new(&app, "X26OT001").inbox().await.is_empty(),
+        "no report: it was never sent"
+    );
 }

@@ -301,7 +301,11 @@ fn list_filter(query: &ListQuery<'_>) -> String {
     let (mine, statuses) = if query.inbox {
         ("g.recipient", "('accepted', 'acknowledged')")
     } else {
-        ("g.sender", "('accepted', 'acknowledged', 'expired')")
+        // (A chunked send through the API that never got all its chunks was never sent.)
+        (
+            "g.sender",
+            "('accepted', 'acknowledged', 'expired') AND g.chunks_received = g.chunk_count",
+        )
     };
     format!(
         "WHERE {mine} = $1 AND g.status IN {statuses} AND ($2 = '' OR g.workflow_id = $2) \
@@ -461,6 +465,19 @@ pub async fn insert_report(
     .execute(conn)
     .await
     .map(drop)
+}
+
+/// Marks expired the chunked sends through the API whose chunks did not all arrive by their
+/// time, so that their content goes with the rest; how many.
+pub async fn expire_unfinished(conn: &mut AnyConnection, now: i64) -> sqlx::Result<u64> {
+    Ok(sqlx::query::<Any>(
+        "UPDATE messages SET status = 'expired', expired_at = $1 \
+         WHERE status = 'uploading' AND expires_at <= $1",
+    )
+    .bind(now)
+    .execute(conn)
+    .await?
+    .rows_affected())
 }
 
 /// Messages past their time whose content is still stored: (message ID, content key).

@@ -23,6 +23,8 @@ const CLAIM_SECONDS: i64 = 300;
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct Pass {
     pub expired: usize,
+    /// Chunked sends through the API abandoned before their last chunk.
+    pub unfinished: usize,
     pub contents_deleted: usize,
 }
 
@@ -30,6 +32,10 @@ pub struct Pass {
 pub async fn pass(state: &AppState) -> Result<Pass, sqlx::Error> {
     let now = state.clock.now();
     let mut done = Pass::default();
+    {
+        let mut conn = state.db.pool.acquire().await?;
+        done.unfinished = repo::expire_unfinished(&mut conn, now).await? as usize;
+    }
     let due = {
         let mut conn = state.db.pool.acquire().await?;
         repo::due_to_expire(&mut conn, now, BATCH).await?
@@ -99,6 +105,7 @@ pub async fn pass(state: &AppState) -> Result<Pass, sqlx::Error> {
     if done != Pass::default() {
         tracing::info!(
             expired = done.expired,
+            unfinished = done.unfinished,
             contents_deleted = done.contents_deleted,
             "retention pass"
         );
