@@ -3,8 +3,6 @@
 
 use sqlx::{Any, AnyConnection};
 
-use super::messages::{COLUMNS, MessageRow};
-
 /// A mailbox's status and sealed API password.
 pub async fn api_credentials(
     conn: &mut AnyConnection,
@@ -198,19 +196,6 @@ pub async fn chunk(
     )
     .bind(message_id)
     .bind(number)
-    .fetch_optional(conn)
-    .await
-}
-
-/// One message, with all it carries.
-pub async fn message(
-    conn: &mut AnyConnection,
-    message_id: &str,
-) -> sqlx::Result<Option<MessageRow>> {
-    sqlx::query_as::<Any, MessageRow>(&format!(
-        "SELECT {COLUMNS} FROM messages WHERE message_id = $1"
-    ))
-    .bind(message_id)
     .fetch_optional(conn)
     .await
 }

@@ -37,7 +37,7 @@ pub struct MessageRow {
     pub chunks_received: i64,
 }
 
-pub(crate) const COLUMNS: &str = "message_id, sender, recipient, environment, workflow_id, \
+const COLUMNS: &str = "message_id, sender, recipient, environment, workflow_id, \
      message_type, subject, local_id, file_name, content_type, size_bytes, sha256, content_key, \
      status, linked_message_id, report_text, created_at, acknowledged_at, expires_at, expired_at, \
      report_code, partner_id, content_checksum, content_encrypted, content_compressed, \

@@ -133,15 +133,9 @@ pub async fn whole(state: &AppState, message: &MessageRow) -> Result<Outgoing, S
         return Err(StorageError::NotFound(message.message_id.clone()));
     };
     let first = state.storage.get(&first_key).await?;
-    let mut length = Some(first.size);
     let rest: Vec<String> = keys.collect();
-    if !rest.is_empty() || gzipped {
-        length = if gzipped {
-            None
-        } else {
-            Some(message.size_bytes as u64)
-        };
-    }
+    // The stored size is the file's, unless it is decoded on the way.
+    let length = (!gzipped).then_some(message.size_bytes as u64);
     let storage = state.storage.clone();
     let decode = move |stream| if gzipped { gunzip(stream) } else { stream };
     let first = decode(first.bytes);

@@ -72,7 +72,7 @@ pub async fn list(
             })?,
             // Version 1 continues from the last message ID seen.
             ApiVersion::V1 => {
-                let seen = repo::message(&mut conn, token)
+                let seen = crate::backend::db::messages::by_id(&mut conn, token)
                     .await
                     .map_err(db_failed)?
                     .filter(|m| m.recipient == mailbox)
@@ -181,7 +181,9 @@ pub async fn download(
     let id = request.message_id;
     let message = {
         let mut conn = state.db.pool.acquire().await.map_err(db_failed)?;
-        repo::message(&mut conn, id).await.map_err(db_failed)?
+        crate::backend::db::messages::by_id(&mut conn, id)
+            .await
+            .map_err(db_failed)?
     }
     .ok_or_else(|| MeshError::no_such_message(id))?;
     let recipient = message.recipient == mailbox;
@@ -354,7 +356,7 @@ pub async fn acknowledge(
 ) -> Result<(), MeshError> {
     let now = state.clock.now();
     let mut tx = state.db.begin().await.map_err(db_failed)?;
-    let message = repo::message(&mut tx, message_id)
+    let message = crate::backend::db::messages::by_id(&mut tx, message_id)
         .await
         .map_err(db_failed)?
         .ok_or_else(|| MeshError::no_such_message(message_id))?;

@@ -216,7 +216,7 @@ where
         .ok_or_else(|| invalid_chunks().about(message_id))?;
     let message = {
         let mut conn = state.db.pool.acquire().await.map_err(db_failed)?;
-        repo::message(&mut conn, message_id)
+        crate::backend::db::messages::by_id(&mut conn, message_id)
             .await
             .map_err(db_failed)?
     }
@@ -349,38 +349,30 @@ pub async fn tracking(
     version: ApiVersion,
 ) -> Result<Value, MeshError> {
     let mut conn = state.db.pool.acquire().await.map_err(db_failed)?;
-    let message = repo::message(&mut conn, message_id)
+    let message = crate::backend::db::messages::by_id(&mut conn, message_id)
         .await
         .map_err(db_failed)?
         .filter(|m| m.sender == mailbox)
         .ok_or_else(|| {
             MeshError::new(404, "TRACK", "20", "Message does not exist").about(message_id)
         })?;
+    // A mailbox is never deleted; should one be missing, its ID alone is shown.
+    let unknown = |mailbox_id: &str| repo::MailboxInfo {
+        mailbox_id: mailbox_id.to_owned(),
+        name: String::new(),
+        ods_code: String::new(),
+        environment: String::new(),
+        status: String::new(),
+    };
     let recipient = repo::mailbox_info(&mut conn, &message.recipient)
         .await
         .map_err(db_failed)?
-        .unwrap_or_default_info(&message.recipient);
+        .unwrap_or_else(|| unknown(&message.recipient));
     let sender = repo::mailbox_info(&mut conn, &message.sender)
         .await
         .map_err(db_failed)?
-        .unwrap_or_default_info(&message.sender);
+        .unwrap_or_else(|| unknown(&message.sender));
     Ok(tracking_body(&message, &sender, &recipient, version))
-}
-
-trait OrUnknown {
-    fn unwrap_or_default_info(self, id: &str) -> repo::MailboxInfo;
-}
-
-impl OrUnknown for Option<repo::MailboxInfo> {
-    fn unwrap_or_default_info(self, id: &str) -> repo::MailboxInfo {
-        self.unwrap_or(repo::MailboxInfo {
-            mailbox_id: id.to_owned(),
-            name: String::new(),
-            ods_code: String::new(),
-            environment: String::new(),
-            status: String::new(),
-        })
-    }
 }
 
 /// Where a message stands, in MESH's words: (status, success, event, code, description, when).

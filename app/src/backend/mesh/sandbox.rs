@@ -145,13 +145,8 @@ pub async fn load(
             Some(existing) if existing.environment == "live" => {
                 return Err(LoadError::LiveMailbox(id));
             }
-            Some(_) => {
-                sqlx::query::<sqlx::Any>(
-                    "UPDATE mailboxes SET status = 'active' WHERE mailbox_id = $1",
-                )
-                .bind(&id)
-                .execute(&mut *tx)
-                .await?;
+            Some(existing) => {
+                mailboxes::change_status(&mut tx, &id, &existing.status, "active").await?;
                 report.mailboxes_updated += 1;
             }
             None => {
@@ -179,12 +174,10 @@ pub async fn load(
                 reason: format!("{workflow_id:?} is not a workflow ID"),
             });
         }
-        let known: Option<(String,)> =
-            sqlx::query_as("SELECT workflow_id FROM workflows WHERE workflow_id = $1")
-                .bind(workflow_id)
-                .fetch_optional(&mut *tx)
-                .await?;
-        if known.is_none() {
+        if crate::backend::db::messages::workflow_facts(&mut tx, workflow_id)
+            .await?
+            .is_none()
+        {
             let groups = workflows::list_group_names(&mut tx).await?;
             if !groups.iter().any(|g| g == SANDBOX_GROUP) {
                 workflows::insert_group(&mut tx, SANDBOX_GROUP, now).await?;
@@ -301,7 +294,7 @@ pub async fn inject_report(state: &AppState, request: &ReportRequest) -> Result<
         .filter(|m| m.environment != "live")
         .ok_or_else(|| MeshError::new(404, "", "", "mailbox does not exist"))?;
     if let Some(linked) = &request.linked_message_id
-        && repo::message(&mut conn, linked)
+        && crate::backend::db::messages::by_id(&mut conn, linked)
             .await
             .map_err(db_failed)?
             .is_none()
