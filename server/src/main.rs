@@ -6,6 +6,9 @@ use clap::Parser;
 use server::cli::{Cli, Command, run};
 use server::{Settings, telemetry};
 
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() -> ExitCode {
     let cli = Cli::parse();

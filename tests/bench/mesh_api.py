@@ -94,6 +94,17 @@ def start_sandbox(work):
     return url, process
 
 
+def client_environment():
+    """Leaves the worker processes only the environment they need. On every request `requests`
+    walks the whole environment looking for proxy settings; with the few dozen variables of a
+    developer's shell or a CI runner that walk cost the client about a fifth of its CPU per message here,
+    for both servers alike. The servers keep the full environment."""
+    keep = {"PATH", "HOME", "LANG", "LC_ALL", "TMPDIR"}
+    for name in list(os.environ):
+        if name not in keep:
+            del os.environ[name]
+
+
 def client(url, mailbox):
     return MeshClient(url, mailbox, PASSWORD, shared_key=SHARED_KEY.encode(), max_retries=0)
 
@@ -192,7 +203,7 @@ def main():
     results = {}
     processes = []
     try:
-        with multiprocessing.get_context("spawn").Pool(args.clients) as pool:
+        with multiprocessing.get_context("spawn").Pool(args.clients, client_environment) as pool:
             workers = [worker.pid for worker in pool._pool]
             for name, start in (("mesh-portal", start_portal), ("mesh-sandbox", start_sandbox)):
                 url, process = start(work)

@@ -502,6 +502,11 @@ fn hex(hash: Sha256) -> String {
     hash.finalize().iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// SHA-256 of `bytes`, lower-case hex (as [`Stored::sha256`]).
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    hex(Sha256::new_with_prefix(bytes))
+}
+
 /// Batches of chunks waiting for the threads of a local upload: memory per upload is about this
 /// many times `LOCAL_WRITE_BYTES` (the two threads share each batch).
 const LOCAL_BATCHES_IN_FLIGHT: usize = 8;

@@ -7,7 +7,10 @@ use std::io::Read;
 use app::backend::accounts::guard::CurrentUser;
 use app::backend::mailboxes;
 use app::backend::mesh::auth::{make_token, timestamp_of};
+use app::backend::mesh::content;
+use app::backend::mesh::outbox::SMALL_CONTENT_BYTES;
 use app::backend::network::ClientInfo;
+use app::backend::storage::StorageError;
 use app::model::accounts::Role;
 use app::model::applications::account::AccessRoute;
 use mesh_portal_tests::{Backend, TestApp, spawn_app_with_content};
@@ -24,6 +27,7 @@ on_each_database!(
     messages_cross_between_the_api_and_the_web_pages,
     an_uncollected_message_comes_back_as_a_report_through_the_api,
     a_chunked_send_never_finished_is_removed_after_five_days,
+    small_contents_are_kept_with_the_message_and_larger_ones_in_the_store,
 );
 
 const SHARED_KEY: &[u8] = b"BackBone";
@@ -1168,8 +1172,11 @@ async fn a_chunked_send_never_finished_is_removed_after_five_days(backend: Backe
             .0,
         202
     );
-    let stored = app.state.storage.keys("messages").await.unwrap();
-    assert_eq!(stored.len(), 2, "{stored:?}");
+    let keys = chunk_keys(&app, &id).await;
+    assert_eq!(keys.len(), 2, "{keys:?}");
+    for key in &keys {
+        assert!(content::open(&app.state, key).await.is_ok(), "{key} kept");
+    }
     // Nothing happens before its time.
     app.state.clock.advance(5 * 86_400 - 10);
     let pass = app::backend::messaging::retention::pass(&app.state)
@@ -1184,10 +1191,7 @@ async fn a_chunked_send_never_finished_is_removed_after_five_days(backend: Backe
         (pass.unfinished, pass.expired, pass.contents_deleted),
         (1, 0, 1)
     );
-    assert!(
-        app.state.storage.keys("messages").await.unwrap().is_empty(),
-        "both chunks deleted"
-    );
+    assert_deleted(&app, &keys).await;
     let sender = Client::new(&app, "X26OT001");
     assert_eq!(
         sender
@@ -1206,4 +1210,90 @@ async fn a_chunked_send_never_finished_is_removed_after_five_days(backend: Backe
         Client::new(&app, "X26OT001").inbox().await.is_empty(),
         "no report: it was never sent"
     );
+}
+
+/// Checks that nothing is kept under any of `keys`, in the database or the content store.
+async fn assert_deleted(app: &TestApp, keys: &[String]) {
+    for key in keys {
+        assert!(
+            matches!(
+                content::open(&app.state, key).await,
+                Err(StorageError::NotFound(_))
+            ),
+            "{key} deleted"
+        );
+    }
+}
+
+/// The content keys of a message's chunks (a message of one chunk has none of its own).
+async fn chunk_keys(app: &TestApp, message_id: &str) -> Vec<String> {
+    let mut conn = app.state.db.pool.acquire().await.unwrap();
+    app::backend::db::mesh::chunks(&mut conn, message_id)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|chunk| chunk.content_key)
+        .collect()
+}
+
+async fn small_contents_are_kept_with_the_message_and_larger_ones_in_the_store(backend: Backend) {
+    let app = spawn(backend).await;
+    let sender = Client::new(&app, "X26OT001");
+    // At the limit: kept in the database. One byte over: in the content store.
+    let small: Vec<u8> = (0..SMALL_CONTENT_BYTES).map(|i| (i % 253) as u8).collect();
+    let large: Vec<u8> = (0..=SMALL_CONTENT_BYTES).map(|i| (i % 251) as u8).collect();
+    let mut ids = Vec::new();
+    for body in [&small, &large] {
+        let (status, sent) = sender.send("RR8TR001", &[PATH], body.clone()).await;
+        assert_eq!(status, 202, "{sent}");
+        ids.push(sent["message_id"].as_str().unwrap().to_owned());
+    }
+    let stored = app.state.storage.keys("messages").await.unwrap();
+    assert_eq!(
+        stored.len(),
+        1,
+        "only the larger content is a file: {stored:?}"
+    );
+    assert!(stored[0].contains(&ids[1]), "{stored:?}");
+    let keys = {
+        let mut conn = app.state.db.pool.acquire().await.unwrap();
+        let mut keys = Vec::new();
+        for id in &ids {
+            let message = app::backend::db::messages::by_id(&mut conn, id)
+                .await
+                .unwrap()
+                .unwrap();
+            keys.push(message.content_key.unwrap());
+        }
+        keys
+    };
+    assert!(keys[0].starts_with(content::IN_DATABASE), "{keys:?}");
+    assert!(!keys[1].starts_with(content::IN_DATABASE), "{keys:?}");
+    // Both come back whole and alike, plain and gzip.
+    let mut receiver = Client::new(&app, "RR8TR001");
+    for (id, body) in ids.iter().zip([&small, &large]) {
+        let (status, headers, bytes) = receiver.get(&format!("RR8TR001/inbox/{id}")).await;
+        assert_eq!(status, 200);
+        assert_eq!(header(&headers, "Content-Encoding"), "gzip");
+        let mut plain = Vec::new();
+        flate2::read::GzDecoder::new(&bytes[..])
+            .read_to_end(&mut plain)
+            .unwrap();
+        assert_eq!(&plain, body);
+    }
+    receiver.accept_encoding = None;
+    for (id, body) in ids.iter().zip([&small, &large]) {
+        let (status, headers, bytes) = receiver.get(&format!("RR8TR001/inbox/{id}")).await;
+        assert_eq!(status, 200);
+        assert_eq!(header(&headers, "Content-Length"), body.len().to_string());
+        assert_eq!(&bytes, body);
+    }
+    // Five days on, uncollected: both contents go, wherever they were.
+    app.state.clock.advance(5 * 86_400 + 1);
+    let pass = app::backend::messaging::retention::pass(&app.state)
+        .await
+        .unwrap();
+    assert_eq!((pass.expired, pass.contents_deleted), (2, 2));
+    assert_deleted(&app, &keys).await;
+    assert!(app.state.storage.keys("messages").await.unwrap().is_empty());
 }

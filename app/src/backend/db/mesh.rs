@@ -75,7 +75,8 @@ pub struct NewApiMessage<'a> {
     pub expires_at: i64,
 }
 
-/// Inserts a message sent through the API with its first chunk.
+/// Inserts a message sent through the API with its first chunk (kept as a chunk of its own only
+/// when more are to come).
 pub async fn insert_message(
     conn: &mut AnyConnection,
     m: &NewApiMessage<'_>,
@@ -112,7 +113,11 @@ pub async fn insert_message(
     .bind(m.expires_at)
     .execute(&mut *conn)
     .await?;
-    insert_chunk(conn, m.message_id, 1, m.content_key, m.size_bytes, m.sha256).await
+    // A message of one chunk is like one sent from the pages: its content is under its own key.
+    if m.chunk_count > 1 {
+        insert_chunk(conn, m.message_id, 1, m.content_key, m.size_bytes, m.sha256).await?;
+    }
+    Ok(())
 }
 
 /// Keeps where a chunk is.
@@ -381,4 +386,58 @@ pub async fn insert_report(
     .execute(conn)
     .await
     .map(drop)
+}
+
+/// Keeps a small content with its message's row.
+pub async fn insert_small_content(
+    conn: &mut AnyConnection,
+    content_key: &str,
+    bytes: &[u8],
+) -> sqlx::Result<()> {
+    sqlx::query::<Any>("INSERT INTO small_contents (content_key, bytes) VALUES ($1, $2)")
+        .bind(content_key)
+        .bind(bytes.to_vec())
+        .execute(conn)
+        .await
+        .map(drop)
+}
+
+/// A small content's bytes.
+pub async fn small_content(
+    conn: &mut AnyConnection,
+    content_key: &str,
+) -> sqlx::Result<Option<Vec<u8>>> {
+    sqlx::query_scalar::<Any, Vec<u8>>("SELECT bytes FROM small_contents WHERE content_key = $1")
+        .bind(content_key)
+        .fetch_optional(conn)
+        .await
+}
+
+/// Forgets a small content (nothing happens when there is none).
+pub async fn delete_small_content(conn: &mut AnyConnection, content_key: &str) -> sqlx::Result<()> {
+    sqlx::query::<Any>("DELETE FROM small_contents WHERE content_key = $1")
+        .bind(content_key)
+        .execute(conn)
+        .await
+        .map(drop)
+}
+
+/// Marks a message in `recipient`'s inbox collected through the API the first time; `false` when
+/// it is not waiting there (already collected, expired, someone else's, or none).
+pub async fn acknowledge(
+    conn: &mut AnyConnection,
+    message_id: &str,
+    recipient: &str,
+    now: i64,
+) -> sqlx::Result<bool> {
+    let done = sqlx::query::<Any>(
+        "UPDATE messages SET status = 'acknowledged', acknowledged_at = $1 \
+         WHERE message_id = $2 AND recipient = $3 AND status = 'accepted'",
+    )
+    .bind(now)
+    .bind(message_id)
+    .bind(recipient)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
 }

@@ -193,6 +193,51 @@ pub async fn mailbox_facts(
     .await
 }
 
+/// What the send rules need, read in one statement: the sender's mailbox and registration for
+/// the workflow, the recipient's (absent when there is no such mailbox), and the workflow's
+/// catalogue entry (absent when it is not in the catalogue).
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct SendFactsRow {
+    pub sender_environment: String,
+    pub sender_status: String,
+    pub sender_ods_code: String,
+    pub sender_direction: Option<String>,
+    pub recipient_environment: Option<String>,
+    pub recipient_status: Option<String>,
+    pub recipient_direction: Option<String>,
+    pub workflow_status: Option<String>,
+    pub workflow_hscn_only: Option<i64>,
+    pub workflow_test_first: Option<i64>,
+}
+
+/// The facts of a send from `sender` to `recipient` of `workflow_id`; `None` when there is no
+/// mailbox `sender`.
+pub async fn send_facts(
+    conn: &mut AnyConnection,
+    sender: &str,
+    recipient: &str,
+    workflow_id: &str,
+) -> sqlx::Result<Option<SendFactsRow>> {
+    sqlx::query_as::<Any, SendFactsRow>(
+        "SELECT s.environment AS sender_environment, s.status AS sender_status, \
+         s.ods_code AS sender_ods_code, sr.direction AS sender_direction, \
+         r.environment AS recipient_environment, r.status AS recipient_status, \
+         rr.direction AS recipient_direction, w.status AS workflow_status, \
+         w.hscn_only AS workflow_hscn_only, w.test_first AS workflow_test_first \
+         FROM mailboxes s \
+         LEFT JOIN mailbox_workflows sr ON sr.mailbox_id = s.mailbox_id AND sr.workflow_id = $3 \
+         LEFT JOIN mailboxes r ON r.mailbox_id = $2 \
+         LEFT JOIN mailbox_workflows rr ON rr.mailbox_id = r.mailbox_id AND rr.workflow_id = $3 \
+         LEFT JOIN workflows w ON w.workflow_id = $3 \
+         WHERE s.mailbox_id = $1",
+    )
+    .bind(sender)
+    .bind(recipient)
+    .bind(workflow_id)
+    .fetch_optional(conn)
+    .await
+}
+
 /// What the send rules need of a workflow: (status, HSCN only, test first).
 pub async fn workflow_facts(
     conn: &mut AnyConnection,

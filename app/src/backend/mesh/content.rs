@@ -10,7 +10,40 @@ use super::headers::ContentEncoding;
 use crate::backend::AppState;
 use crate::backend::db::mesh as repo;
 use crate::backend::db::messages::MessageRow;
-use crate::backend::storage::StorageError;
+use crate::backend::storage::{Content, StorageError};
+
+/// How the key of a content kept in the database (a small one sent through the API) begins;
+/// every other key is the content store's.
+pub const IN_DATABASE: &str = "db:";
+
+/// Opens the content under `key`, wherever it is kept.
+pub async fn open(state: &AppState, key: &str) -> Result<Content, StorageError> {
+    if !key.starts_with(IN_DATABASE) {
+        return state.storage.get(key).await;
+    }
+    let failed = |e: sqlx::Error| StorageError::Failed(e.to_string());
+    let mut conn = state.db.pool.acquire().await.map_err(failed)?;
+    let bytes = repo::small_content(&mut conn, key)
+        .await
+        .map_err(failed)?
+        .ok_or_else(|| StorageError::NotFound(key.to_owned()))?;
+    Ok(Content {
+        size: bytes.len() as u64,
+        bytes: futures_util::stream::once(std::future::ready(Ok(Bytes::from(bytes)))).boxed(),
+    })
+}
+
+/// Removes the content under `key`, wherever it is kept (nothing happens when there is none).
+pub async fn remove(state: &AppState, key: &str) -> Result<(), StorageError> {
+    if !key.starts_with(IN_DATABASE) {
+        return state.storage.delete(key).await;
+    }
+    let failed = |e: sqlx::Error| StorageError::Failed(e.to_string());
+    let mut conn = state.db.pool.acquire().await.map_err(failed)?;
+    repo::delete_small_content(&mut conn, key)
+        .await
+        .map_err(failed)
+}
 
 /// Bytes on their way out.
 pub struct Outgoing {
@@ -82,7 +115,7 @@ pub async fn chunk_for_client(
     accepts_gzip: bool,
     compress_plain: bool,
 ) -> Result<Outgoing, StorageError> {
-    let content = state.storage.get(key).await?;
+    let content = open(state, key).await?;
     let stored = ContentEncoding::from_stored(&message.content_encoding);
     Ok(match (stored, accepts_gzip) {
         (ContentEncoding::Gzip, true) => Outgoing {
@@ -132,17 +165,17 @@ pub async fn whole(state: &AppState, message: &MessageRow) -> Result<Outgoing, S
     let Some(first_key) = keys.next() else {
         return Err(StorageError::NotFound(message.message_id.clone()));
     };
-    let first = state.storage.get(&first_key).await?;
+    let first = open(state, &first_key).await?;
     let rest: Vec<String> = keys.collect();
     // The stored size is the file's, unless it is decoded on the way.
     let length = (!gzipped).then_some(message.size_bytes as u64);
-    let storage = state.storage.clone();
+    let state = state.clone();
     let decode = move |stream| if gzipped { gunzip(stream) } else { stream };
     let first = decode(first.bytes);
     let later = futures_util::stream::iter(rest)
         .then(move |key| {
-            let storage = storage.clone();
-            async move { storage.get(&key).await.map(|c| decode(c.bytes)) }
+            let state = state.clone();
+            async move { open(&state, &key).await.map(|c| decode(c.bytes)) }
         })
         .try_flatten();
     Ok(Outgoing {

@@ -356,33 +356,36 @@ pub async fn acknowledge(
 ) -> Result<(), MeshError> {
     let now = state.clock.now();
     let mut tx = state.db.begin().await.map_err(db_failed)?;
-    let message = crate::backend::db::messages::by_id(&mut tx, message_id)
-        .await
-        .map_err(db_failed)?
-        .ok_or_else(|| MeshError::no_such_message(message_id))?;
-    if message.recipient != mailbox {
-        return Err(
-            MeshError::new(403, "RECEIVE", "", "This message is not in this mailbox")
-                .about(message_id),
-        );
-    }
-    if crate::backend::db::messages::acknowledge(&mut tx, message_id, None, now)
+    // The usual case first, in one statement; the message is read only to say why not.
+    if !repo::acknowledge(&mut tx, message_id, mailbox, now)
         .await
         .map_err(db_failed)?
     {
-        audit::record(
-            &mut tx,
-            &super::outbox::actor(mailbox, client_addr),
-            Event {
-                action: "message.acknowledge",
-                subject: format!("message:{message_id}"),
-                outcome: Outcome::Success,
-                detail: format!("through the MESH API by {mailbox}"),
-            },
-            now,
-        )
-        .await
-        .map_err(db_failed)?;
+        let message = crate::backend::db::messages::by_id(&mut tx, message_id)
+            .await
+            .map_err(db_failed)?
+            .ok_or_else(|| MeshError::no_such_message(message_id))?;
+        if message.recipient != mailbox {
+            return Err(
+                MeshError::new(403, "RECEIVE", "", "This message is not in this mailbox")
+                    .about(message_id),
+            );
+        }
+        // Collected before (or expired): acknowledging again changes nothing.
+        return Ok(());
     }
+    audit::record(
+        &mut tx,
+        &super::outbox::actor(mailbox, client_addr),
+        Event {
+            action: "message.acknowledge",
+            subject: format!("message:{message_id}"),
+            outcome: Outcome::Success,
+            detail: format!("through the MESH API by {mailbox}"),
+        },
+        now,
+    )
+    .await
+    .map_err(db_failed)?;
     tx.commit().await.map_err(db_failed)
 }

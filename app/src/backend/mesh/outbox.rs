@@ -7,6 +7,7 @@ use bytes::Bytes;
 use futures_util::Stream;
 use serde_json::{Value, json};
 
+use super::content::IN_DATABASE;
 use super::headers::{ChunkRange, ContentEncoding, SendHeaders, invalid_chunks};
 use super::{ApiVersion, MAX_CHUNK_BYTES, MeshError, db_failed, iso_timestamp, mesh_timestamp};
 use crate::backend::AppState;
@@ -16,6 +17,7 @@ use crate::backend::db::messages::{MessageRow, end_upload};
 use crate::backend::messaging::retention::NOT_COLLECTED_TEXT;
 use crate::backend::messaging::send::{RETENTION_DAYS, gather_facts, message_id_at};
 use crate::backend::messaging::uploads::{NotStored, store_content};
+use crate::backend::storage::{Stored, sha256_hex};
 use crate::error::AppError;
 use crate::model::applications::account::AccessRoute;
 use crate::model::messaging::{MessageType, SendFacts, send_refusals};
@@ -24,6 +26,95 @@ use crate::model::messaging::{MessageType, SendFacts, send_refusals};
 /// not in a folder per message (whose new entry would need syncing too).
 pub fn chunk_key(message_id: &str, number: i64) -> String {
     format!("messages/{message_id}-{number}")
+}
+
+/// Contents of at most this many bytes are kept in the database, written in the transaction that
+/// records the message (most messages are small: a file, its fsync, its folder's fsync and the
+/// upload's notes cost more than the rest of the send).
+pub const SMALL_CONTENT_BYTES: usize = 64 * 1024;
+
+/// A request's content, received.
+enum Received {
+    /// Small: to be kept with the message's row.
+    Small { bytes: Vec<u8>, stored: Stored },
+    /// In the content store, its upload noted until the row is written.
+    InStore(Stored),
+}
+
+impl Received {
+    fn stored(&self) -> &Stored {
+        match self {
+            Received::Small { stored, .. } | Received::InStore(stored) => stored,
+        }
+    }
+}
+
+/// Reads a request's body, at most `limit` bytes: a small one into memory, a larger one into
+/// the content store under `key`. Returns the key the content goes under.
+async fn receive<S, E>(
+    state: &AppState,
+    key: &str,
+    mut body: S,
+    limit: u64,
+) -> Result<(String, Received), NotStored>
+where
+    S: Stream<Item = Result<Bytes, E>> + Send + Unpin,
+    E: std::fmt::Display,
+{
+    use futures_util::StreamExt;
+    let mut first: Vec<Bytes> = Vec::new();
+    let mut size = 0usize;
+    while size <= SMALL_CONTENT_BYTES {
+        match body.next().await {
+            None => {
+                if size == 0 {
+                    return Err(NotStored::Empty);
+                }
+                let bytes =
+                    first
+                        .iter()
+                        .fold(Vec::with_capacity(size), |mut all, chunk: &Bytes| {
+                            all.extend_from_slice(chunk);
+                            all
+                        });
+                let stored = Stored {
+                    size: size as u64,
+                    sha256: sha256_hex(&bytes),
+                };
+                return Ok((
+                    format!("{IN_DATABASE}{key}"),
+                    Received::Small { bytes, stored },
+                ));
+            }
+            Some(Err(error)) => return Err(NotStored::Broken(error.to_string())),
+            Some(Ok(chunk)) => {
+                size += chunk.len();
+                if size as u64 > limit {
+                    return Err(NotStored::TooLarge);
+                }
+                first.push(chunk);
+            }
+        }
+    }
+    let read = futures_util::stream::iter(first.into_iter().map(Ok)).chain(body);
+    let stored = store_content(state, key, read, limit).await?;
+    Ok((key.to_owned(), Received::InStore(stored)))
+}
+
+/// Keeps what was received with the message's row (a small content), or forgets its upload.
+async fn keep(conn: &mut sqlx::AnyConnection, key: &str, received: &Received) -> sqlx::Result<()> {
+    match received {
+        Received::Small { bytes, .. } => repo::insert_small_content(conn, key, bytes).await,
+        Received::InStore(_) => end_upload(conn, key).await,
+    }
+}
+
+/// Removes what was received when its message could not be recorded.
+async fn discard(state: &AppState, key: &str, received: &Received) {
+    // A small content went with the transaction that failed.
+    if let Received::InStore(_) = received {
+        let _ = state.storage.delete(key).await;
+    }
 }
 
 /// Who acts through the API, for the audit log.
@@ -100,11 +191,11 @@ where
     }
     let now = state.clock.now();
     let message_id = message_id_at(now);
-    let key = chunk_key(&message_id, 1);
     let limit = MAX_CHUNK_BYTES.min(state.config.mesh.max_message_bytes);
-    let stored = store_content(state, &key, body, limit)
+    let (key, received) = receive(state, &chunk_key(&message_id, 1), body, limit)
         .await
         .map_err(|e| not_stored(e, limit, &message_id))?;
+    let stored = received.stored();
     let single = headers.total_chunks == 1;
     let delivered = async {
         let mut tx = state.db.begin().await?;
@@ -135,7 +226,7 @@ where
             now,
         )
         .await?;
-        end_upload(&mut tx, &key).await?;
+        keep(&mut tx, &key, &received).await?;
         audit::record(
             &mut tx,
             &actor(sender, client_addr),
@@ -159,7 +250,7 @@ where
     }
     .await;
     if let Err(error) = delivered {
-        let _ = state.storage.delete(&key).await;
+        discard(state, &key, &received).await;
         return Err(db_failed(error));
     }
     tracing::info!(message.id = %message_id, mailbox.id = %sender, chunks = headers.total_chunks, "message sent through the API");
@@ -271,10 +362,10 @@ where
         .max_message_bytes
         .saturating_sub(message.size_bytes as u64);
     let limit = MAX_CHUNK_BYTES.min(room);
-    let key = chunk_key(message_id, number);
-    let stored = store_content(state, &key, body, limit)
+    let (key, received) = receive(state, &chunk_key(message_id, number), body, limit)
         .await
         .map_err(|e| not_stored(e, limit, message_id))?;
+    let stored = received.stored();
     let now = state.clock.now();
     let last = number == message.chunk_count;
     let recorded = async {
@@ -300,7 +391,7 @@ where
             &stored.sha256,
         )
         .await?;
-        end_upload(&mut tx, &key).await?;
+        keep(&mut tx, &key, &received).await?;
         if last {
             audit::record(
                 &mut tx,
@@ -328,13 +419,15 @@ where
         Ok(true) => Ok(ChunkOutcome::Stored),
         Ok(false) => {
             // Another request stored this chunk meanwhile: this copy goes.
-            let _ = state.storage.delete(&key).await;
-            let mut conn = state.db.pool.acquire().await.map_err(db_failed)?;
-            end_upload(&mut conn, &key).await.map_err(db_failed)?;
+            discard(state, &key, &received).await;
+            if let Received::InStore(_) = received {
+                let mut conn = state.db.pool.acquire().await.map_err(db_failed)?;
+                end_upload(&mut conn, &key).await.map_err(db_failed)?;
+            }
             Ok(ChunkOutcome::AlreadyStored)
         }
         Err(error) => {
-            let _ = state.storage.delete(&key).await;
+            discard(state, &key, &received).await;
             Err(db_failed(error))
         }
     }

@@ -260,7 +260,7 @@ pub async fn reset(state: &AppState, mailbox: Option<&str>) -> Result<bool, Mesh
         .map_err(db_failed)?;
     tx.commit().await.map_err(db_failed)?;
     for key in keys {
-        if let Err(error) = state.storage.delete(&key).await {
+        if let Err(error) = super::content::remove(state, &key).await {
             tracing::warn!(%error, content.key = %key, "content of a reset message not deleted");
         }
     }

@@ -133,7 +133,7 @@ async fn delete_content(
         }
     }
     for key in &keys {
-        if let Err(error) = state.storage.delete(key).await {
+        if let Err(error) = crate::backend::mesh::content::remove(state, key).await {
             tracing::warn!(%error, message.id = %message_id, "content not deleted yet");
             return Ok(false);
         }

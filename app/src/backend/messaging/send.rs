@@ -33,27 +33,6 @@ pub struct CheckedSend {
     pub fields: NewMessageFields,
 }
 
-async fn facts_of(
-    conn: &mut sqlx::AnyConnection,
-    mailbox_id: &str,
-    workflow_id: &str,
-) -> Result<Option<(MailboxFacts, String)>, AppError> {
-    Ok(repo::mailbox_facts(conn, mailbox_id, workflow_id)
-        .await
-        .map_err(db_failed)?
-        .and_then(|(environment, status, ods_code, direction)| {
-            Some((
-                MailboxFacts {
-                    mailbox_id: mailbox_id.to_owned(),
-                    environment: Environment::parse(&environment)?,
-                    active: status == "active",
-                    registration: direction.as_deref().and_then(Direction::parse),
-                },
-                ods_code,
-            ))
-        }))
-}
-
 /// Everything the send rules judge a message on: `message_type` of `workflow_id` from `sender` to
 /// `recipient` over `route`. "Not found" when there is no mailbox `sender`.
 pub async fn gather_facts(
@@ -65,21 +44,37 @@ pub async fn gather_facts(
     workflow_id: &str,
 ) -> Result<SendFacts, AppError> {
     let mut conn = state.db.pool.acquire().await.map_err(db_failed)?;
-    let (sender_facts, ods_code) = facts_of(&mut conn, sender, workflow_id)
-        .await?
-        .ok_or_else(|| AppError::NotFound(format!("There is no mailbox {sender}")))?;
-    let recipient_facts = facts_of(&mut conn, recipient, workflow_id)
-        .await?
-        .map(|(facts, _)| facts);
-    let workflow = repo::workflow_facts(&mut conn, workflow_id)
+    let row = repo::send_facts(&mut conn, sender, recipient, workflow_id)
         .await
         .map_err(db_failed)?
-        .map(|(status, hscn_only, test_first)| WorkflowFacts {
-            workflow_id: workflow_id.to_owned(),
-            active: status == "active",
-            hscn_only: hscn_only != 0,
-            test_first: test_first != 0,
+        .ok_or_else(|| AppError::NotFound(format!("There is no mailbox {sender}")))?;
+    let sender_facts = MailboxFacts {
+        mailbox_id: sender.to_owned(),
+        environment: Environment::parse(&row.sender_environment)
+            .ok_or_else(|| AppError::NotFound(format!("There is no mailbox {sender}")))?,
+        active: row.sender_status == "active",
+        registration: row.sender_direction.as_deref().and_then(Direction::parse),
+    };
+    let recipient_facts = row
+        .recipient_environment
+        .as_deref()
+        .and_then(Environment::parse)
+        .map(|environment| MailboxFacts {
+            mailbox_id: recipient.to_owned(),
+            environment,
+            active: row.recipient_status.as_deref() == Some("active"),
+            registration: row
+                .recipient_direction
+                .as_deref()
+                .and_then(Direction::parse),
         });
+    let workflow = row.workflow_status.as_ref().map(|status| WorkflowFacts {
+        workflow_id: workflow_id.to_owned(),
+        active: status == "active",
+        hscn_only: row.workflow_hscn_only.unwrap_or(0) != 0,
+        test_first: row.workflow_test_first.unwrap_or(0) != 0,
+    });
+    let ods_code = row.sender_ods_code;
     let needs_test = workflow.as_ref().is_some_and(|w| w.test_first)
         && sender_facts.environment == Environment::Live;
     let tested_in_path_to_live = needs_test
