@@ -54,9 +54,19 @@ pub fn routes(state: &AppState) -> Router<AppState> {
                 .route(
                     &format!("{prefix}/reset/{{mailbox}}"),
                     axum::routing::delete(reset_mailbox),
+                )
+                .route(
+                    &format!("{prefix}/mailbox/{{mailbox}}"),
+                    get(mailbox_details),
+                )
+                .route(
+                    &format!("{prefix}/message/{{message_id}}"),
+                    get(message_details),
                 );
         }
-        routes = routes.route("/messageexchange/admin/report", post(inject_report));
+        routes = routes
+            .route("/messageexchange/admin/report", post(inject_report))
+            .route("/messageexchange/mailbox/{mailbox}", get(mailbox_details));
     }
     routes.layer(axum::middleware::from_fn_with_state(
         state.clone(),
@@ -82,6 +92,33 @@ async fn reset_mailbox(State(state): State<AppState>, Path(mailbox): Path<String
         Ok(false) => refused(
             ApiVersion::V1,
             &MeshError::new(404, "", "", "mailbox does not exist"),
+        ),
+        Err(error) => refused(ApiVersion::V1, &error),
+    }
+}
+
+/// `GET /messageexchange/admin/mailbox/{mailbox}` (sandbox): a Path to Live mailbox's details.
+async fn mailbox_details(State(state): State<AppState>, Path(mailbox): Path<String>) -> Response {
+    match app::backend::mesh::sandbox::mailbox_details(&state, &mailbox).await {
+        Ok(Some(details)) => axum::Json(details).into_response(),
+        Ok(None) => refused(
+            ApiVersion::V1,
+            &MeshError::new(404, "", "", "mailbox does not exist"),
+        ),
+        Err(error) => refused(ApiVersion::V1, &error),
+    }
+}
+
+/// `GET /messageexchange/admin/message/{message_id}` (sandbox): a message's details, flattened.
+async fn message_details(
+    State(state): State<AppState>,
+    Path(message_id): Path<String>,
+) -> Response {
+    match app::backend::mesh::sandbox::message_details(&state, &message_id).await {
+        Ok(Some(details)) => axum::Json(details).into_response(),
+        Ok(None) => refused(
+            ApiVersion::V1,
+            &MeshError::new(404, "", "20", "Message does not exist"),
         ),
         Err(error) => refused(ApiVersion::V1, &error),
     }
@@ -122,6 +159,7 @@ fn routes_without_certificates() -> Router<AppState> {
         )
         .route("/messageexchange/{mailbox}", post(handshake).get(handshake))
         .route("/messageexchange/{mailbox}/count", get(count))
+        .route("/messageexchange/{mailbox}/update", post(update))
         .route("/messageexchange/{mailbox}/inbox", get(list_inbox))
         .route(
             "/messageexchange/{mailbox}/inbox/{message_id}",
@@ -140,6 +178,10 @@ fn routes_without_certificates() -> Router<AppState> {
             post(send).layer(DefaultBodyLimit::disable()),
         )
         .route("/messageexchange/{mailbox}/outbox/tracking", get(tracking))
+        .route(
+            "/messageexchange/{mailbox}/outbox/tracking/{local_id}",
+            get(tracking_by_local_id),
+        )
         .route(
             "/messageexchange/{mailbox}/outbox/{message_id}/{chunk}",
             post(send_chunk).layer(DefaultBodyLimit::disable()),
@@ -232,6 +274,19 @@ async fn handshake(
             &json!({"mailboxId": mailbox}),
         ),
         Ok((ApiVersion::V2, _)) => StatusCode::OK.into_response(),
+        Err(response) => response,
+    }
+}
+
+/// `POST /messageexchange/{mailbox}/update`: older clients report themselves here; MESH answers
+/// 200 with nothing once the token is good.
+async fn update(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(mailbox): Path<String>,
+) -> Response {
+    match authenticated(&state, &headers, &mailbox).await {
+        Ok(_) => StatusCode::OK.into_response(),
         Err(response) => response,
     }
 }
@@ -551,6 +606,24 @@ async fn tracking(
         version,
         StatusCode::OK,
         outbox::tracking(&state, &mailbox, message_id.trim(), version).await,
+    )
+}
+
+/// `GET /messageexchange/{mailbox}/outbox/tracking/{local_id}` (deprecated by MESH, kept for old
+/// clients): tracking by the sender's local ID, in version 1's shape whatever is asked.
+async fn tracking_by_local_id(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path((mailbox, local_id)): Path<(String, String)>,
+) -> Response {
+    let mailbox = match authenticated(&state, &headers, &mailbox).await {
+        Ok((_, mailbox)) => mailbox,
+        Err(response) => return response,
+    };
+    answer(
+        ApiVersion::V1,
+        StatusCode::OK,
+        outbox::tracking_by_local_id(&state, &mailbox, &local_id).await,
     )
 }
 

@@ -28,6 +28,7 @@ on_each_database!(
     an_uncollected_message_comes_back_as_a_report_through_the_api,
     a_chunked_send_never_finished_is_removed_after_five_days,
     small_contents_are_kept_with_the_message_and_larger_ones_in_the_store,
+    older_clients_track_by_local_id_and_update,
 );
 
 const SHARED_KEY: &[u8] = b"BackBone";
@@ -1296,4 +1297,62 @@ async fn small_contents_are_kept_with_the_message_and_larger_ones_in_the_store(b
     assert_eq!((pass.expired, pass.contents_deleted), (2, 2));
     assert_deleted(&app, &keys).await;
     assert!(app.state.storage.keys("messages").await.unwrap().is_empty());
+}
+
+async fn older_clients_track_by_local_id_and_update(backend: Backend) {
+    let app = spawn(backend).await;
+    let sender = Client::new(&app, "X26OT001");
+    let mut ids = Vec::new();
+    for local_id in ["only-once", "twice", "twice"] {
+        let (status, sent) = sender
+            .send(
+                "RR8TR001",
+                &[PATH, ("Mex-LocalID", local_id)],
+                b"x".to_vec(),
+            )
+            .await;
+        assert_eq!(status, 202, "{sent}");
+        ids.push(sent["message_id"].as_str().unwrap().to_owned());
+    }
+    // One message: its tracking, in version 1's shape even to a version 2 client.
+    let (status, tracked) = sender.json("X26OT001/outbox/tracking/only-once").await;
+    assert_eq!(status, 200, "{tracked}");
+    assert_eq!(tracked["messageId"], ids[0].as_str());
+    assert_eq!(tracked["localId"], "only-once");
+    assert_eq!(tracked["status"], "Accepted");
+    assert!(tracked.get("message_id").is_none(), "{tracked}");
+    // Two share a local ID: 300, track by message ID instead. None: 404. Someone else's: 404.
+    assert_eq!(sender.json("X26OT001/outbox/tracking/twice").await.0, 300);
+    assert_eq!(sender.json("X26OT001/outbox/tracking/never").await.0, 404);
+    let recipient = Client::new(&app, "RR8TR001");
+    assert_eq!(
+        recipient.json("RR8TR001/outbox/tracking/only-once").await.0,
+        404
+    );
+    // Five days on, uncollected: tracked by local ID as undeliverable.
+    app.state.clock.advance(5 * 86_400 + 1);
+    app::backend::messaging::retention::pass(&app.state)
+        .await
+        .unwrap();
+    let sender = Client::new(&app, "X26OT001");
+    assert_eq!(sender.inbox().await.len(), 3, "three reports");
+    let (status, tracked) = sender.json("X26OT001/outbox/tracking/only-once").await;
+    assert_eq!(status, 200, "{tracked}");
+    assert_eq!(tracked["status"], "Undeliverable");
+    // `update`: 200 and nothing else for a good token, 403 for a bad one.
+    let updated = sender
+        .request(reqwest::Method::POST, "X26OT001/update")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(updated.status().as_u16(), 200);
+    assert!(updated.bytes().await.unwrap().is_empty());
+    let mut stranger = Client::new(&app, "X26OT001");
+    stranger.password = "not-the-password".into();
+    let refused = stranger
+        .request(reqwest::Method::POST, "X26OT001/update")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status().as_u16(), 403);
 }

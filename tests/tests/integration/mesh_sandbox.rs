@@ -227,6 +227,131 @@ async fn mesh_sandbox_files_load_and_its_rules_and_admin_endpoints_work(backend:
     let bad_report = app.client.post(format!("{}/messageexchange/admin/report", app.address)).json(&json!({"mailbox_id": "NOBODY99", "code": "14", "description": "x", "workflow_id": "W"})).send().await.unwrap();
     assert_eq!(bad_report.status().as_u16(), 404);
 
+    // Admin reads: a mailbox's details, on any of mesh-sandbox's three paths, and a message's.
+    let get = |path: String| {
+        let app = &app;
+        async move {
+            let response = app
+                .client
+                .get(format!("{}{path}", app.address))
+                .send()
+                .await
+                .unwrap();
+            let status = response.status().as_u16();
+            (
+                status,
+                response.json::<Value>().await.unwrap_or(Value::Null),
+            )
+        }
+    };
+    let expected = json!({"mailbox_id": "ZZ9SBX3", "mailbox_name": "Test Organisation ZZ9",
+        "ods_code": "ZZ9", "org_code": "ZZ9", "org_name": "Test Organisation ZZ9", "active": true});
+    for path in [
+        "/messageexchange/admin/mailbox/zz9sbx3",
+        "/admin/mailbox/ZZ9SBX3",
+        "/messageexchange/mailbox/ZZ9SBX3",
+    ] {
+        assert_eq!(
+            get(path.to_owned()).await,
+            (200, expected.clone()),
+            "{path}"
+        );
+    }
+    assert_eq!(get("/admin/mailbox/NOBODY99".into()).await.0, 404);
+    let (status, details) = get(format!(
+        "/messageexchange/admin/message/{}",
+        first[0].as_str().unwrap()
+    ))
+    .await;
+    assert_eq!(status, 200, "{details}");
+    for (field, value) in [
+        ("message_id", first[0].clone()),
+        ("sender", json!("X26SBX1")),
+        ("recipient", json!("X26SBX2")),
+        ("workflow_id", json!("SANDBOX_FLOW")),
+        ("message_type", json!("Data")),
+        ("status", json!("Accepted")),
+        ("status_success", json!("SUCCESS")),
+        ("file_size", json!(5)),
+        ("chunk_count", json!(1)),
+    ] {
+        assert_eq!(details[field], value, "{field}: {details}");
+    }
+    assert!(details.get("download_timestamp").is_none(), "{details}");
+    let (status, details) = get(format!(
+        "/admin/message/{}",
+        report["message_id"].as_str().unwrap()
+    ))
+    .await;
+    assert_eq!(status, 200, "{details}");
+    assert_eq!(
+        (
+            &details["message_type"],
+            &details["status_code"],
+            &details["status_description"],
+            &details["linked_msg_id"],
+            &details["status_success"]
+        ),
+        (
+            &json!("Report"),
+            &json!("14"),
+            &json!("Not collected"),
+            &first[0],
+            &json!("ERROR")
+        )
+    );
+    assert_eq!(get("/admin/message/NOSUCHMESSAGE".into()).await.0, 404);
+    // A report injected with the local ID of a message the mailbox sent comes from the mailbox
+    // itself, yet tracking by that local ID still finds the one message, not two.
+    let (status, _) = call(
+        &app,
+        reqwest::Method::POST,
+        "X26SBX1",
+        "secret-1",
+        "/messageexchange/X26SBX1/outbox",
+        &[
+            ("Mex-To", "X26SBX2"),
+            ("Mex-WorkflowID", "SANDBOX_FLOW"),
+            ("Mex-LocalID", "rig-1"),
+        ],
+        b"again",
+    )
+    .await;
+    assert_eq!(status, 202);
+    let injected = app
+        .client
+        .post(format!("{}/messageexchange/admin/report", app.address))
+        .json(
+            &json!({"mailbox_id": "X26SBX1", "code": "14", "description": "Not collected",
+                      "workflow_id": "SANDBOX_FLOW", "local_id": "rig-1"}),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(injected.status().as_u16(), 200);
+    let (status, tracked) = call(
+        &app,
+        reqwest::Method::GET,
+        "X26SBX1",
+        "secret-1",
+        "/messageexchange/X26SBX1/outbox/tracking/rig-1",
+        &[],
+        b"",
+    )
+    .await;
+    assert_eq!(status, 200, "{tracked}");
+    assert_eq!(tracked["localId"], "rig-1");
+    let small_contents = || {
+        let app = &app;
+        async move {
+            sqlx::query_scalar::<sqlx::Any, i64>("SELECT COUNT(*) FROM small_contents")
+                .fetch_one(&app.state.db.pool)
+                .await
+                .unwrap()
+        }
+    };
+    assert_eq!(small_contents().await, 3, "the three messages' contents");
+
     let reset = app
         .client
         .delete(format!(
@@ -266,32 +391,34 @@ async fn mesh_sandbox_files_load_and_its_rules_and_admin_endpoints_work(backend:
         app.state.storage.keys("messages").await.unwrap().is_empty(),
         "their content went too"
     );
+    assert_eq!(small_contents().await, 0, "their content went too");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn without_sandbox_mode_there_are_no_admin_endpoints_and_the_rules_are_whole() {
     let app = spawn_app(Backend::Sqlite).await;
-    for path in ["/messageexchange/admin/reset", "/admin/reset"] {
+    use reqwest::Method;
+    for (method, path) in [
+        (Method::DELETE, "/messageexchange/admin/reset"),
+        (Method::DELETE, "/admin/reset"),
+        (Method::POST, "/messageexchange/admin/report"),
+        (Method::GET, "/messageexchange/admin/mailbox/X26OT001"),
+        (Method::GET, "/admin/message/ANY"),
+        (Method::GET, "/messageexchange/mailbox/X26OT001"),
+    ] {
         let response = app
             .client
-            .delete(format!("{}{path}", app.address))
+            .request(method.clone(), format!("{}{path}", app.address))
+            .json(&json!({}))
             .send()
             .await
             .unwrap();
         assert!(
             matches!(response.status().as_u16(), 404 | 405),
-            "{path}: {}",
+            "{method} {path}: {}",
             response.status()
         );
     }
-    let response = app
-        .client
-        .post(format!("{}/messageexchange/admin/report", app.address))
-        .json(&json!({}))
-        .send()
-        .await
-        .unwrap();
-    assert!(matches!(response.status().as_u16(), 404 | 405));
     // The load command refuses without sandbox mode.
     let dir = tempfile::tempdir().unwrap();
     let (mailboxes, workflows) = (dir.path().join("m.jsonl"), dir.path().join("w.jsonl"));

@@ -441,3 +441,22 @@ pub async fn acknowledge(
     .await?;
     Ok(done.rows_affected() == 1)
 }
+
+/// The messages `sender` sent with local ID `local_id` (reports excluded), at most `limit`,
+/// newest first.
+pub async fn sent_with_local_id(
+    conn: &mut AnyConnection,
+    sender: &str,
+    local_id: &str,
+    limit: i64,
+) -> sqlx::Result<Vec<String>> {
+    sqlx::query_scalar::<Any, String>(
+        "SELECT message_id FROM messages WHERE sender = $1 AND local_id = $2 \
+         AND message_type <> 'report' ORDER BY created_at DESC, message_id DESC LIMIT $3",
+    )
+    .bind(sender)
+    .bind(local_id)
+    .bind(limit)
+    .fetch_all(conn)
+    .await
+}

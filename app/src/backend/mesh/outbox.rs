@@ -449,27 +449,58 @@ pub async fn tracking(
         .ok_or_else(|| {
             MeshError::new(404, "TRACK", "20", "Message does not exist").about(message_id)
         })?;
-    // A mailbox is never deleted; should one be missing, its ID alone is shown.
-    let unknown = |mailbox_id: &str| repo::MailboxInfo {
-        mailbox_id: mailbox_id.to_owned(),
-        name: String::new(),
-        ods_code: String::new(),
-        environment: String::new(),
-        status: String::new(),
-    };
-    let recipient = repo::mailbox_info(&mut conn, &message.recipient)
+    let recipient = party(&mut conn, &message.recipient)
         .await
-        .map_err(db_failed)?
-        .unwrap_or_else(|| unknown(&message.recipient));
-    let sender = repo::mailbox_info(&mut conn, &message.sender)
-        .await
-        .map_err(db_failed)?
-        .unwrap_or_else(|| unknown(&message.sender));
+        .map_err(db_failed)?;
+    let sender = party(&mut conn, &message.sender).await.map_err(db_failed)?;
     Ok(tracking_body(&message, &sender, &recipient, version))
 }
 
+/// A party to a message. A mailbox is never deleted; should one be missing, its ID alone is shown.
+pub(super) async fn party(
+    conn: &mut sqlx::AnyConnection,
+    mailbox_id: &str,
+) -> sqlx::Result<repo::MailboxInfo> {
+    Ok(repo::mailbox_info(conn, mailbox_id)
+        .await?
+        .unwrap_or_else(|| repo::MailboxInfo {
+            mailbox_id: mailbox_id.to_owned(),
+            name: String::new(),
+            ods_code: String::new(),
+            environment: String::new(),
+            status: String::new(),
+        }))
+}
+
+/// The tracking of the message `mailbox` sent with local ID `local_id`: MESH's older lookup,
+/// always in version 1's shape. 404 when there is none, 300 when several messages share it.
+pub async fn tracking_by_local_id(
+    state: &AppState,
+    mailbox: &str,
+    local_id: &str,
+) -> Result<Value, MeshError> {
+    let found = {
+        let mut conn = state.db.pool.acquire().await.map_err(db_failed)?;
+        repo::sent_with_local_id(&mut conn, mailbox, local_id, 2)
+            .await
+            .map_err(db_failed)?
+    };
+    match found.as_slice() {
+        [] => Err(MeshError::new(404, "TRACK", "20", "Message does not exist")),
+        [message_id] => tracking(state, mailbox, message_id, ApiVersion::V1).await,
+        _ => Err(MeshError::new(
+            300,
+            "TRACK",
+            "",
+            "More than one message has this local ID: track it by its message ID",
+        )),
+    }
+}
+
 /// Where a message stands, in MESH's words: (status, success, event, code, description, when).
-fn status_of(m: &MessageRow) -> (&'static str, bool, &'static str, &'static str, String, i64) {
+pub(super) fn status_of(
+    m: &MessageRow,
+) -> (&'static str, bool, &'static str, &'static str, String, i64) {
     match m.status.as_str() {
         "uploading" => (
             "uploading",

@@ -4,8 +4,9 @@
 //! mailboxes and put reports in inboxes. Off by default; never for Live mailboxes.
 
 use serde::Deserialize;
+use serde_json::{Value, json};
 
-use super::{MeshError, db_failed};
+use super::{MeshError, db_failed, iso_timestamp};
 use crate::backend::AppState;
 use crate::backend::accounts::crypto::SecretKey;
 use crate::backend::db::Db;
@@ -235,6 +236,108 @@ pub async fn load(
     }
     tx.commit().await?;
     Ok(report)
+}
+
+/// mesh-sandbox's details of a Path to Live mailbox; `None` when there is no such mailbox
+/// outside Live. (The portal's mailboxes have no names of their own: the organisation's stands
+/// for both, as in endpoint lookup.)
+pub async fn mailbox_details(state: &AppState, mailbox: &str) -> Result<Option<Value>, MeshError> {
+    let mut conn = state.db.pool.acquire().await.map_err(db_failed)?;
+    let info = repo::mailbox_info(&mut conn, &mailbox.trim().to_ascii_uppercase())
+        .await
+        .map_err(db_failed)?;
+    Ok(info.filter(|m| m.environment != "live").map(|m| {
+        json!({
+            "mailbox_id": m.mailbox_id,
+            "mailbox_name": m.name,
+            "ods_code": m.ods_code,
+            "org_code": m.ods_code,
+            "org_name": m.name,
+            "active": m.status == "active",
+        })
+    }))
+}
+
+/// mesh-sandbox's flattened details of a message between Path to Live mailboxes; `None` when
+/// there is no such message outside Live. Absent values are left out, as mesh-sandbox does.
+pub async fn message_details(
+    state: &AppState,
+    message_id: &str,
+) -> Result<Option<Value>, MeshError> {
+    let mut conn = state.db.pool.acquire().await.map_err(db_failed)?;
+    let Some(m) =
+        crate::backend::db::messages::by_id(&mut conn, &message_id.trim().to_ascii_uppercase())
+            .await
+            .map_err(db_failed)?
+            .filter(|m| m.environment != "live")
+    else {
+        return Ok(None);
+    };
+    let sender = super::outbox::party(&mut conn, &m.sender)
+        .await
+        .map_err(db_failed)?;
+    let recipient = super::outbox::party(&mut conn, &m.recipient)
+        .await
+        .map_err(db_failed)?;
+    let (status, success, _, _, description, at) = super::outbox::status_of(&m);
+    let report = m.message_type == "report";
+    let mut details = json!({
+        "checksum": m.content_checksum,
+        "chunk_count": if report { 0 } else { m.chunk_count },
+        "content_encoding": m.content_encoding,
+        "expiry_time": iso_timestamp(m.expires_at),
+        "filename": if m.file_name.is_empty() { format!("{}.dat", m.message_id) } else { m.file_name.clone() },
+        "file_size": m.size_bytes,
+        "is_compressed": m.content_compressed != 0,
+        "is_encrypted": m.content_encrypted != 0,
+        "local_id": m.local_id,
+        "message_id": m.message_id,
+        "message_type": if report { "Report" } else { "Data" },
+        "recipient": recipient.mailbox_id,
+        "recipient_name": recipient.name,
+        "recipient_ods_code": recipient.ods_code,
+        "recipient_org_code": recipient.ods_code,
+        "recipient_org_name": recipient.name,
+        "sender": sender.mailbox_id,
+        "sender_name": sender.name,
+        "sender_ods_code": sender.ods_code,
+        "sender_org_code": sender.ods_code,
+        "sender_org_name": sender.name,
+        "status": title_case(status),
+        "status_success": if success && !report { "SUCCESS" } else { "ERROR" },
+        "subject": m.subject,
+        "upload_timestamp": iso_timestamp(m.created_at),
+        "workflow_id": m.workflow_id,
+    });
+    let fields = details.as_object_mut().expect("an object");
+    if let Some(when) = m.acknowledged_at {
+        fields.insert("download_timestamp".into(), json!(iso_timestamp(when)));
+    }
+    if !success {
+        fields.insert("failure_date".into(), json!(iso_timestamp(at)));
+        fields.insert("failure_diagnostic".into(), json!(description));
+    }
+    if report {
+        fields.insert("status_code".into(), json!(m.report_code));
+        fields.insert("status_event".into(), json!("TRANSFER"));
+        fields.insert("status_description".into(), json!(m.report_text));
+        fields.insert(
+            "status_timestamp".into(),
+            json!(iso_timestamp(m.created_at)),
+        );
+    }
+    if let Some(linked) = &m.linked_message_id {
+        fields.insert("linked_msg_id".into(), json!(linked));
+    }
+    Ok(Some(details))
+}
+
+fn title_case(word: &str) -> String {
+    let mut chars = word.chars();
+    chars
+        .next()
+        .map(|first| first.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
 }
 
 /// Whether the sandbox's relaxed rules apply to a send from a mailbox in `environment`.
