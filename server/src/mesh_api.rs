@@ -99,14 +99,7 @@ async fn reset_mailbox(State(state): State<AppState>, Path(mailbox): Path<String
 
 /// `GET /messageexchange/admin/mailbox/{mailbox}` (sandbox): a Path to Live mailbox's details.
 async fn mailbox_details(State(state): State<AppState>, Path(mailbox): Path<String>) -> Response {
-    match app::backend::mesh::sandbox::mailbox_details(&state, &mailbox).await {
-        Ok(Some(details)) => axum::Json(details).into_response(),
-        Ok(None) => refused(
-            ApiVersion::V1,
-            &MeshError::new(404, "", "", "mailbox does not exist"),
-        ),
-        Err(error) => refused(ApiVersion::V1, &error),
-    }
+    admin_answer(app::backend::mesh::sandbox::mailbox_details(&state, &mailbox).await)
 }
 
 /// `GET /messageexchange/admin/message/{message_id}` (sandbox): a message's details, flattened.
@@ -114,12 +107,13 @@ async fn message_details(
     State(state): State<AppState>,
     Path(message_id): Path<String>,
 ) -> Response {
-    match app::backend::mesh::sandbox::message_details(&state, &message_id).await {
-        Ok(Some(details)) => axum::Json(details).into_response(),
-        Ok(None) => refused(
-            ApiVersion::V1,
-            &MeshError::new(404, "", "20", "Message does not exist"),
-        ),
+    admin_answer(app::backend::mesh::sandbox::message_details(&state, &message_id).await)
+}
+
+/// An admin endpoint's answer: plain JSON, or the refusal in version 1's shape (as mesh-sandbox).
+fn admin_answer(result: Result<Value, MeshError>) -> Response {
+    match result {
+        Ok(body) => axum::Json(body).into_response(),
         Err(error) => refused(ApiVersion::V1, &error),
     }
 }
@@ -140,10 +134,11 @@ async fn inject_report(
             ),
         );
     };
-    match app::backend::mesh::sandbox::inject_report(&state, &request).await {
-        Ok(message_id) => axum::Json(json!({"message_id": message_id})).into_response(),
-        Err(error) => refused(ApiVersion::V1, &error),
-    }
+    admin_answer(
+        app::backend::mesh::sandbox::inject_report(&state, &request)
+            .await
+            .map(|message_id| json!({"message_id": message_id})),
+    )
 }
 
 fn routes_without_certificates() -> Router<AppState> {

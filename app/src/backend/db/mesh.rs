@@ -422,26 +422,6 @@ pub async fn delete_small_content(conn: &mut AnyConnection, content_key: &str) -
         .map(drop)
 }
 
-/// Marks a message in `recipient`'s inbox collected through the API the first time; `false` when
-/// it is not waiting there (already collected, expired, someone else's, or none).
-pub async fn acknowledge(
-    conn: &mut AnyConnection,
-    message_id: &str,
-    recipient: &str,
-    now: i64,
-) -> sqlx::Result<bool> {
-    let done = sqlx::query::<Any>(
-        "UPDATE messages SET status = 'acknowledged', acknowledged_at = $1 \
-         WHERE message_id = $2 AND recipient = $3 AND status = 'accepted'",
-    )
-    .bind(now)
-    .bind(message_id)
-    .bind(recipient)
-    .execute(conn)
-    .await?;
-    Ok(done.rows_affected() == 1)
-}
-
 /// The messages `sender` sent with local ID `local_id` (reports excluded), at most `limit`,
 /// newest first.
 pub async fn sent_with_local_id(

@@ -411,21 +411,24 @@ pub async fn listed_workflows(
     .await
 }
 
-/// Marks a message collected by its recipient the first time (`user_id` is the account that
-/// downloaded it from a page; none through the MESH API); `false` when it already was.
+/// Marks a message waiting in `recipient`'s inbox collected the first time (`user_id` is the
+/// account that downloaded it from a page; none through the MESH API); `false` when it is not
+/// waiting there (already collected, expired, someone else's, or none).
 pub async fn acknowledge(
     conn: &mut AnyConnection,
     message_id: &str,
+    recipient: &str,
     user_id: Option<&str>,
     now: i64,
 ) -> sqlx::Result<bool> {
     let done = sqlx::query::<Any>(
         "UPDATE messages SET status = 'acknowledged', acknowledged_at = $1, acknowledged_by = $2 \
-         WHERE message_id = $3 AND status = 'accepted'",
+         WHERE message_id = $3 AND recipient = $4 AND status = 'accepted'",
     )
     .bind(now)
     .bind(user_id)
     .bind(message_id)
+    .bind(recipient)
     .execute(conn)
     .await?;
     Ok(done.rows_affected() == 1)

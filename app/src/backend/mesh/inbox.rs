@@ -357,7 +357,7 @@ pub async fn acknowledge(
     let now = state.clock.now();
     let mut tx = state.db.begin().await.map_err(db_failed)?;
     // The usual case first, in one statement; the message is read only to say why not.
-    if !repo::acknowledge(&mut tx, message_id, mailbox, now)
+    if !crate::backend::db::messages::acknowledge(&mut tx, message_id, mailbox, None, now)
         .await
         .map_err(db_failed)?
     {

@@ -70,13 +70,10 @@ where
                 if size == 0 {
                     return Err(NotStored::Empty);
                 }
-                let bytes =
-                    first
-                        .iter()
-                        .fold(Vec::with_capacity(size), |mut all, chunk: &Bytes| {
-                            all.extend_from_slice(chunk);
-                            all
-                        });
+                let mut bytes = Vec::with_capacity(size);
+                for chunk in &first {
+                    bytes.extend_from_slice(chunk);
+                }
                 let stored = Stored {
                     size: size as u64,
                     sha256: sha256_hex(&bytes),
@@ -109,11 +106,15 @@ async fn keep(conn: &mut sqlx::AnyConnection, key: &str, received: &Received) ->
     }
 }
 
-/// Removes what was received when its message could not be recorded.
+/// Removes what was received when its message could not be recorded, and forgets its upload
+/// (should that fail, the uploads sweeper forgets it). A small content went with the
+/// transaction that was not committed.
 async fn discard(state: &AppState, key: &str, received: &Received) {
-    // A small content went with the transaction that failed.
     if let Received::InStore(_) = received {
         let _ = state.storage.delete(key).await;
+        if let Ok(mut conn) = state.db.pool.acquire().await {
+            let _ = end_upload(&mut conn, key).await;
+        }
     }
 }
 
@@ -420,10 +421,6 @@ where
         Ok(false) => {
             // Another request stored this chunk meanwhile: this copy goes.
             discard(state, &key, &received).await;
-            if let Received::InStore(_) = received {
-                let mut conn = state.db.pool.acquire().await.map_err(db_failed)?;
-                end_upload(&mut conn, &key).await.map_err(db_failed)?;
-            }
             Ok(ChunkOutcome::AlreadyStored)
         }
         Err(error) => {
@@ -545,6 +542,15 @@ pub(super) fn status_of(
     }
 }
 
+/// `accepted` as version 1 and mesh-sandbox's admin views write it: `Accepted`.
+pub(super) fn title_case(word: &str) -> String {
+    let mut chars = word.chars();
+    chars
+        .next()
+        .map(|first| first.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
+}
+
 /// A message's tracking body.
 pub fn tracking_body(
     m: &MessageRow,
@@ -579,8 +585,7 @@ pub fn tracking_body(
             "status_code": code,
         }),
         ApiVersion::V1 => {
-            let mut title = status.to_owned();
-            title[..1].make_ascii_uppercase();
+            let title = title_case(status);
             let flag = |on: i64| if on != 0 { "Y" } else { "" };
             json!({
                 "addressType": "ALL",

@@ -238,32 +238,30 @@ pub async fn load(
     Ok(report)
 }
 
-/// mesh-sandbox's details of a Path to Live mailbox; `None` when there is no such mailbox
-/// outside Live. (The portal's mailboxes have no names of their own: the organisation's stands
+/// mesh-sandbox's details of a Path to Live mailbox; 404 when there is no such mailbox outside
+/// Live. (The portal's mailboxes have no names of their own: the organisation's stands
 /// for both, as in endpoint lookup.)
-pub async fn mailbox_details(state: &AppState, mailbox: &str) -> Result<Option<Value>, MeshError> {
+pub async fn mailbox_details(state: &AppState, mailbox: &str) -> Result<Value, MeshError> {
     let mut conn = state.db.pool.acquire().await.map_err(db_failed)?;
     let info = repo::mailbox_info(&mut conn, &mailbox.trim().to_ascii_uppercase())
         .await
         .map_err(db_failed)?;
-    Ok(info.filter(|m| m.environment != "live").map(|m| {
-        json!({
-            "mailbox_id": m.mailbox_id,
-            "mailbox_name": m.name,
-            "ods_code": m.ods_code,
-            "org_code": m.ods_code,
-            "org_name": m.name,
-            "active": m.status == "active",
-        })
+    let m = info
+        .filter(|m| m.environment != "live")
+        .ok_or_else(|| MeshError::new(404, "", "", "mailbox does not exist"))?;
+    Ok(json!({
+        "mailbox_id": m.mailbox_id,
+        "mailbox_name": m.name,
+        "ods_code": m.ods_code,
+        "org_code": m.ods_code,
+        "org_name": m.name,
+        "active": m.status == "active",
     }))
 }
 
-/// mesh-sandbox's flattened details of a message between Path to Live mailboxes; `None` when
-/// there is no such message outside Live. Absent values are left out, as mesh-sandbox does.
-pub async fn message_details(
-    state: &AppState,
-    message_id: &str,
-) -> Result<Option<Value>, MeshError> {
+/// mesh-sandbox's flattened details of a message between Path to Live mailboxes; 404 when there
+/// is no such message outside Live. Absent values are left out, as mesh-sandbox does.
+pub async fn message_details(state: &AppState, message_id: &str) -> Result<Value, MeshError> {
     let mut conn = state.db.pool.acquire().await.map_err(db_failed)?;
     let Some(m) =
         crate::backend::db::messages::by_id(&mut conn, &message_id.trim().to_ascii_uppercase())
@@ -271,7 +269,7 @@ pub async fn message_details(
             .map_err(db_failed)?
             .filter(|m| m.environment != "live")
     else {
-        return Ok(None);
+        return Err(MeshError::no_such_message(message_id));
     };
     let sender = super::outbox::party(&mut conn, &m.sender)
         .await
@@ -303,7 +301,7 @@ pub async fn message_details(
         "sender_ods_code": sender.ods_code,
         "sender_org_code": sender.ods_code,
         "sender_org_name": sender.name,
-        "status": title_case(status),
+        "status": super::outbox::title_case(status),
         "status_success": if success && !report { "SUCCESS" } else { "ERROR" },
         "subject": m.subject,
         "upload_timestamp": iso_timestamp(m.created_at),
@@ -329,15 +327,7 @@ pub async fn message_details(
     if let Some(linked) = &m.linked_message_id {
         fields.insert("linked_msg_id".into(), json!(linked));
     }
-    Ok(Some(details))
-}
-
-fn title_case(word: &str) -> String {
-    let mut chars = word.chars();
-    chars
-        .next()
-        .map(|first| first.to_uppercase().chain(chars).collect())
-        .unwrap_or_default()
+    Ok(details)
 }
 
 /// Whether the sandbox's relaxed rules apply to a send from a mailbox in `environment`.

@@ -277,9 +277,10 @@ pub async fn download(
     drop(conn);
     let now = state.clock.now();
     let mut tx = state.db.begin().await.map_err(super::db_failed)?;
-    let first = super::db::messages::acknowledge(&mut tx, message_id, Some(&user.user_id), now)
-        .await
-        .map_err(super::db_failed)?;
+    let first =
+        super::db::messages::acknowledge(&mut tx, message_id, mailbox_id, Some(&user.user_id), now)
+            .await
+            .map_err(super::db_failed)?;
     audit::record(
         &mut tx,
         &user.actor(),

@@ -43,15 +43,15 @@ pub async fn gather_facts(
     recipient: &str,
     workflow_id: &str,
 ) -> Result<SendFacts, AppError> {
+    let no_sender = || AppError::NotFound(format!("There is no mailbox {sender}"));
     let mut conn = state.db.pool.acquire().await.map_err(db_failed)?;
     let row = repo::send_facts(&mut conn, sender, recipient, workflow_id)
         .await
         .map_err(db_failed)?
-        .ok_or_else(|| AppError::NotFound(format!("There is no mailbox {sender}")))?;
+        .ok_or_else(no_sender)?;
     let sender_facts = MailboxFacts {
         mailbox_id: sender.to_owned(),
-        environment: Environment::parse(&row.sender_environment)
-            .ok_or_else(|| AppError::NotFound(format!("There is no mailbox {sender}")))?,
+        environment: Environment::parse(&row.sender_environment).ok_or_else(no_sender)?,
         active: row.sender_status == "active",
         registration: row.sender_direction.as_deref().and_then(Direction::parse),
     };
