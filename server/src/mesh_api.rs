@@ -13,7 +13,7 @@ use app::backend::network::ClientInfo;
 use axum::Router;
 use axum::body::Body;
 use axum::extract::{DefaultBodyLimit, Extension, Path, Query, State};
-use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
 use futures_util::StreamExt;
@@ -423,13 +423,25 @@ async fn head_message(
 async fn download_chunk(
     State(state): State<AppState>,
     headers: HeaderMap,
-    Path((mailbox, message_id, chunk)): Path<(String, String, String)>,
+    Path((mailbox, message_id, _)): Path<(String, String, String)>,
+    uri: Uri,
 ) -> Response {
-    let Ok(chunk) = chunk.parse::<i64>() else {
+    let Some(chunk) = chunk_number(&uri) else {
         let version = version_of(&headers).unwrap_or(ApiVersion::V1);
         return refused(version, &MeshError::no_such_message(&message_id));
     };
     download(state, headers, mailbox, message_id, chunk, false).await
+}
+
+/// The chunk number at the end of a request's path, as sent: digits only, without a leading
+/// zero (`+2`, `%32` and `02` name no chunk, although a number parser or the path's decoding
+/// would read them as 2).
+fn chunk_number(uri: &Uri) -> Option<i64> {
+    let last = uri.path().rsplit('/').next()?;
+    let digits = !last.is_empty() && last.len() <= 9 && last.bytes().all(|b| b.is_ascii_digit());
+    (digits && !last.starts_with('0'))
+        .then(|| last.parse().ok())
+        .flatten()
 }
 
 /// `PUT /messageexchange/{mailbox}/inbox/{message_id}/status/acknowledged`.
@@ -523,9 +535,11 @@ async fn send_chunk(
     State(state): State<AppState>,
     Extension(client): Extension<ClientInfo>,
     headers: HeaderMap,
-    Path((mailbox, message_id, chunk)): Path<(String, String, String)>,
+    Path((mailbox, message_id, _)): Path<(String, String, String)>,
+    uri: Uri,
     body: Body,
 ) -> Response {
+    let chunk = chunk_number(&uri);
     let mut body = body.into_data_stream();
     let (version, mailbox) = match authenticated(&state, &headers, &mailbox).await {
         Ok(found) => found,
@@ -535,7 +549,7 @@ async fn send_chunk(
         }
     };
     let result = match (
-        chunk.parse::<i64>().ok().filter(|n| *n >= 1),
+        chunk,
         ContentEncoding::parse(text(&headers, "content-encoding").as_deref()),
     ) {
         (None, _) => {
@@ -563,7 +577,7 @@ async fn send_chunk(
             }
             let body = match version {
                 ApiVersion::V1 => {
-                    json!({"messageID": message_id, "blockID": chunk.parse::<i64>().unwrap_or_default()})
+                    json!({"messageID": message_id, "blockID": chunk.unwrap_or_default()})
                 }
                 ApiVersion::V2 => json!({"message_id": message_id}),
             };
@@ -655,4 +669,36 @@ async fn workflow_search(
         Err(error) => Err(error),
     };
     answer(version, StatusCode::OK, result)
+}
+
+#[cfg(test)]
+mod tests {
+    use axum::http::Uri;
+
+    use super::chunk_number;
+
+    #[test]
+    fn chunk_numbers_are_digits_without_a_sign_an_escape_or_a_leading_zero() {
+        let number = |path: &str| chunk_number(&path.parse::<Uri>().unwrap());
+        assert_eq!(number("/messageexchange/X26OT001/outbox/ID/2"), Some(2));
+        assert_eq!(number("/messageexchange/X26OT001/inbox/ID/12"), Some(12));
+        for refused in [
+            "+2",
+            "%32",
+            "02",
+            "0",
+            "-1",
+            "2.0",
+            "%2B2",
+            "1e3",
+            "",
+            "9999999999",
+        ] {
+            assert_eq!(
+                number(&format!("/messageexchange/X26OT001/outbox/ID/{refused}")),
+                None,
+                "{refused:?}"
+            );
+        }
+    }
 }

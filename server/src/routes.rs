@@ -85,6 +85,19 @@ pub fn loggable_path(path: &str) -> String {
     path.to_owned()
 }
 
+/// Closes the connection after a 413, and says so with `Connection: close`: a request refused
+/// for its size is answered before its body has been read, and the unread rest would otherwise
+/// be taken for the next request on the connection.
+pub async fn close_after_too_large(mut response: Response) -> Response {
+    if response.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        response.headers_mut().insert(
+            header::CONNECTION,
+            header::HeaderValue::from_static("close"),
+        );
+    }
+    response
+}
+
 /// Refuses state-changing requests that a browser says came from another site (cross-site
 /// request forgery), for forms posted with or without JavaScript: `Sec-Fetch-Site` when the
 /// browser sends it (all current ones do), otherwise `Origin` against the `Host` the request was

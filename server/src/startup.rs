@@ -154,6 +154,7 @@ impl Application {
         tracing::info!(storage = %storage.describe(), "content storage ready");
         let state = AppState {
             mesh_credentials: Arc::default(),
+            chunked_sends: Arc::default(),
             storage,
             instance_id: app::backend::accounts::crypto::random_token()[..16].into(),
             db,
@@ -436,10 +437,6 @@ pub fn router(state: AppState, secure_cookies: bool) -> Router {
             routes::access_route,
         ))
         .layer(SetResponseHeaderLayer::if_not_present(
-            header::X_CONTENT_TYPE_OPTIONS,
-            HeaderValue::from_static("nosniff"),
-        ))
-        .layer(SetResponseHeaderLayer::if_not_present(
             header::CONTENT_SECURITY_POLICY,
             HeaderValue::from_static(
                 "default-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; \
@@ -463,6 +460,14 @@ pub fn router(state: AppState, secure_cookies: bool) -> Router {
     ));
     router
         .merge(mesh_api)
+        // Every answer, the MESH API's JSON (which may echo what a client sent) included.
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(axum::middleware::map_response(
+            routes::close_after_too_large,
+        ))
         .layer(TraceLayer::new_for_http().make_span_with(routes::request_span))
         .with_state(state)
 }

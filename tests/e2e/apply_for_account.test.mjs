@@ -48,6 +48,17 @@ for (const javaScriptEnabled of [true, false]) {
     await check("access");
     await go("Continue", /\/apply\/account\/reason$/, "Why do you need access to MESH?");
 
+    // Text that closes the textarea and opens a heading stays text, on the server's page and once
+    // hydrated: the saved draft shows it back in the box, and no heading of it appears.
+    const payload = "</textarea><h1>Injected</h1>";
+    await page.getByLabel("Reason for access").fill(payload);
+    await go("Continue", /\/apply\/account\/check-answers$/, "Check your answers before sending your application");
+    await page.goto(`${env.server.url}/apply/account/reason`);
+    await ready();
+    assert.equal(await page.getByLabel("Reason for access").inputValue(), payload);
+    assert.equal(await page.getByRole("heading", { name: "Injected" }).count(), 0);
+    assert.equal(await page.locator("textarea").count(), 1);
+
     await page.getByLabel("Reason for access").fill("I collect pathology results for our practices.");
     await check("reason");
     await go("Continue", /\/apply\/account\/check-answers$/, "Check your answers before sending your application");

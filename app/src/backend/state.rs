@@ -35,6 +35,8 @@ pub struct AppState {
     pub instance_id: Arc<str>,
     /// MESH API mailboxes' credentials as last read (for a second at most).
     pub mesh_credentials: Arc<super::mesh::auth::CredentialCache>,
+    /// Chunked MESH API sends this instance is taking: each one's whole file so far.
+    pub chunked_sends: Arc<super::mesh::whole_file::InProgress>,
 }
 
 /// The settings services need while serving.

@@ -93,6 +93,9 @@ pub enum StorageError {
     NotFound(String),
     #[error("storage failed: {0}")]
     Failed(String),
+    /// The content is stored but cannot be read back as it should be (gzip that does not decode).
+    #[error("the content is damaged: {0}")]
+    Damaged(String),
 }
 
 /// Content as it is read back: its size and its bytes, as a stream.

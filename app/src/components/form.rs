@@ -423,7 +423,11 @@ pub fn TextInput(
     }
 }
 
-/// A labelled multi-line text box.
+/// A labelled multi-line text box: the project's one `<textarea>`.
+///
+/// Leptos 0.8 writes a textarea's children into the server's HTML as they are, unescaped (it
+/// treats the element as it treats `<script>`), so a bare `<textarea>{value}</textarea>` lets
+/// `</textarea><h1>…` out as markup. The value goes through [`textarea_text`] instead.
 #[component]
 pub fn TextArea(
     name: &'static str,
@@ -456,10 +460,36 @@ pub fn TextArea(
                 prop:value=move || form.value(name, &stored)
                 aria-describedby=describedby
             >
-                {initial}
+                {textarea_text(initial)}
             </textarea>
         </div>
     }
+}
+
+/// A textarea's initial text as it must be written between its tags. On the server, escaped (an
+/// HTML parser decodes the entities back into the same text), with a newline in front of a value
+/// that starts with one, since the parser drops the first newline after `<textarea>`. In the
+/// browser the text becomes a DOM text node, which is never parsed, so it stays as it is and
+/// hydration finds the same text the server's page holds.
+fn textarea_text(value: String) -> String {
+    #[cfg(feature = "ssr")]
+    {
+        let mut escaped = String::with_capacity(value.len() + 1);
+        if value.starts_with(['\n', '\r']) {
+            escaped.push('\n');
+        }
+        for c in value.chars() {
+            match c {
+                '&' => escaped.push_str("&amp;"),
+                '<' => escaped.push_str("&lt;"),
+                '>' => escaped.push_str("&gt;"),
+                c => escaped.push(c),
+            }
+        }
+        escaped
+    }
+    #[cfg(not(feature = "ssr"))]
+    value
 }
 
 /// One choice of a group of radios or checkboxes.
@@ -572,5 +602,37 @@ pub fn SummaryRow(
                 </a>
             </dd>
         </div>
+    }
+}
+
+#[cfg(all(test, feature = "ssr"))]
+mod tests {
+    use leptos::prelude::*;
+
+    use super::{TextArea, textarea_text};
+
+    #[test]
+    fn a_textarea_value_is_escaped_on_the_server() {
+        assert_eq!(
+            textarea_text("</textarea><h1>A & B</h1>".to_owned()),
+            "&lt;/textarea&gt;&lt;h1&gt;A &amp; B&lt;/h1&gt;"
+        );
+        assert_eq!(textarea_text("\nline".to_owned()), "\n\nline");
+        assert_eq!(textarea_text("plain".to_owned()), "plain");
+    }
+
+    #[test]
+    fn the_textarea_component_writes_no_markup_of_its_value() {
+        let owner = Owner::new();
+        let html = owner.with(|| {
+            view! { <TextArea name="reason" label="Reason" stored="</textarea><h1>Injected</h1>" /> }
+                .to_html()
+        });
+
+        assert!(!html.contains("<h1>"), "{html}");
+        assert!(
+            html.contains(">&lt;/textarea&gt;&lt;h1&gt;Injected&lt;/h1&gt;</textarea>"),
+            "{html}"
+        );
     }
 }

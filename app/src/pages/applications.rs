@@ -7,8 +7,8 @@ use leptos_router::hooks::use_params_map;
 
 use crate::api::applications::get_posted_status;
 use crate::components::form::{FormContext, FormErrors, TextInput};
-use crate::components::{HttpStatus, Tag};
-use crate::model::applications::{ApplicationStatus, ApplicationStatusView};
+use crate::components::{HttpStatus, NotFoundContent, Tag};
+use crate::model::applications::{ApplicationStatus, ApplicationStatusView, Reference};
 use crate::model::format_time;
 
 const TITLE: &str = "Check the progress of an application";
@@ -17,7 +17,16 @@ const TITLE: &str = "Check the progress of an application";
 #[component]
 pub fn ApplicationStatusPage() -> impl IntoView {
     let params = use_params_map();
-    let reference = params.with_untracked(|p| p.get("reference").unwrap_or_default());
+    // The form posts back to the reference as parsed, never to the path as typed: a decoded
+    // `..%2Fsign-out` in an action would post somewhere else.
+    let Ok(reference) = params.with_untracked(|p| {
+        Reference::parse(&p.get("reference").unwrap_or_default()).map(|r| r.to_string())
+    }) else {
+        return view! {
+            <NotFoundContent detail="An application reference looks like MBX-2345-6789: MBX, ACC or WFR, then two groups of four letters and numbers. It is in the email we sent when the application arrived." />
+        }
+        .into_any();
+    };
     let posted = Resource::new(|| (), |_| get_posted_status());
     view! {
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
@@ -46,6 +55,7 @@ pub fn ApplicationStatusPage() -> impl IntoView {
             }}
         </Suspense>
     }
+    .into_any()
 }
 
 #[component]
@@ -201,13 +211,15 @@ pub fn ApplicationAnswerPage() -> impl IntoView {
             p.get("token").unwrap_or_default(),
         )
     });
-    let path = crate::model::applications::answer_path(&reference, &token);
+    let asked_token = token.clone();
     let data = Resource::new(
         move || (reference.clone(), token.clone()),
         |(reference, token)| get_question(reference, token),
     );
     when_loaded(data, move |(view, posted)| {
-        let path = path.clone();
+        // The reference as the server found it, not as typed (a token that was found is the
+        // one that was sent, so it is safe to use as it came).
+        let path = crate::model::applications::answer_path(&view.reference, &asked_token);
         question_frame(
             "Answer the service desk's question",
             "Your application",

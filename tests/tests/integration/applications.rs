@@ -18,6 +18,7 @@ on_each_database!(
     references_have_the_agreed_format_and_are_unique,
     status_page_shows_progress_only_with_the_right_email,
     status_page_does_not_reveal_whether_a_reference_exists,
+    status_page_posts_to_the_reference_as_parsed_never_to_the_path_as_typed,
     hostile_posts_get_a_clear_4xx_and_store_nothing,
 );
 
@@ -890,4 +891,37 @@ async fn hostile_posts_get_a_clear_4xx_and_store_nothing(backend: Backend) {
     assert_eq!(count_rows(&app, "mail_outbox").await, 0);
     let (_, start) = browser.get_text("/apply/mailbox").await;
     assert!(start.contains("Start now"), "no draft was stored");
+}
+
+async fn status_page_posts_to_the_reference_as_parsed_never_to_the_path_as_typed(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let reference = send_mailbox_application(&app.browser()).await;
+    let visitor = app.browser();
+
+    let typed = reference.to_lowercase().replace('-', " ");
+    let (status, page) = visitor
+        .get_text(&format!("/applications/{}", typed.replace(' ', "%20")))
+        .await;
+    assert_eq!(status, 200);
+    assert!(
+        page.contains(&format!("action=\"/applications/{reference}\"")),
+        "{page}"
+    );
+
+    for hostile in [
+        "..%2Fsign-out",
+        "..%2F..%2Fsign-out",
+        "%2E%2E%2Fservice-desk",
+        "MBX-2222-2222%2F..%2F..%2Fsign-out",
+    ] {
+        let (status, page) = visitor.get_text(&format!("/applications/{hostile}")).await;
+        assert_eq!(status, 404, "{hostile}");
+        assert!(page.contains("Page not found"), "{hostile}");
+        assert!(
+            !page.contains("action=\"/applications/")
+                && !page.contains("action=\"/sign-out")
+                && !page.contains("action=\"/service-desk"),
+            "{hostile}: no form posting anywhere: {page}"
+        );
+    }
 }

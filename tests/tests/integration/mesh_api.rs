@@ -35,7 +35,7 @@ const SHARED_KEY: &[u8] = b"BackBone";
 const V2: &str = "application/vnd.mesh.v2+json";
 
 /// A MESH client of one mailbox: one nonce, its count rising with each request, as mesh-client.
-struct Client<'a> {
+pub(super) struct Client<'a> {
     app: &'a TestApp,
     mailbox: String,
     password: String,
@@ -43,11 +43,11 @@ struct Client<'a> {
     count: std::cell::Cell<u64>,
     accept: &'static str,
     /// What `Accept-Encoding` says (mesh-client says gzip).
-    accept_encoding: Option<&'static str>,
+    pub(super) accept_encoding: Option<&'static str>,
 }
 
 impl<'a> Client<'a> {
-    fn new(app: &'a TestApp, mailbox: &str) -> Self {
+    pub(super) fn new(app: &'a TestApp, mailbox: &str) -> Self {
         Self {
             app,
             mailbox: mailbox.to_owned(),
@@ -77,7 +77,7 @@ impl<'a> Client<'a> {
         )
     }
 
-    fn request(&self, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
+    pub(super) fn request(&self, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
         let request = self
             .app
             .client
@@ -93,7 +93,7 @@ impl<'a> Client<'a> {
         }
     }
 
-    async fn get(&self, path: &str) -> (u16, HeaderMap, Vec<u8>) {
+    pub(super) async fn get(&self, path: &str) -> (u16, HeaderMap, Vec<u8>) {
         let response = self
             .request(reqwest::Method::GET, path)
             .send()
@@ -102,13 +102,18 @@ impl<'a> Client<'a> {
         answer(response).await
     }
 
-    async fn json(&self, path: &str) -> (u16, Value) {
+    pub(super) async fn json(&self, path: &str) -> (u16, Value) {
         let (status, _, body) = self.get(path).await;
         (status, serde_json::from_slice(&body).unwrap_or(Value::Null))
     }
 
     /// Sends `body` to `to` with `headers` (besides Mex-To); (status, JSON answer).
-    async fn send(&self, to: &str, headers: &[(&str, &str)], body: Vec<u8>) -> (u16, Value) {
+    pub(super) async fn send(
+        &self,
+        to: &str,
+        headers: &[(&str, &str)],
+        body: Vec<u8>,
+    ) -> (u16, Value) {
         let mut request = self
             .request(reqwest::Method::POST, &format!("{}/outbox", self.mailbox))
             .header("Mex-To", to)
@@ -120,7 +125,7 @@ impl<'a> Client<'a> {
         (status, serde_json::from_slice(&body).unwrap_or(Value::Null))
     }
 
-    async fn send_chunk(
+    pub(super) async fn send_chunk(
         &self,
         id: &str,
         k: i64,
@@ -142,7 +147,7 @@ impl<'a> Client<'a> {
         (status, serde_json::from_slice(&body).unwrap_or(Value::Null))
     }
 
-    async fn acknowledge(&self, id: &str) -> (u16, Vec<u8>) {
+    pub(super) async fn acknowledge(&self, id: &str) -> (u16, Vec<u8>) {
         let response = self
             .request(
                 reqwest::Method::PUT,
@@ -156,7 +161,7 @@ impl<'a> Client<'a> {
     }
 
     /// The IDs listed in the inbox's first page.
-    async fn inbox(&self) -> Vec<String> {
+    pub(super) async fn inbox(&self) -> Vec<String> {
         let (status, body) = self.json(&format!("{}/inbox", self.mailbox)).await;
         assert_eq!(status, 200, "{body}");
         ids(&body)
@@ -167,7 +172,7 @@ fn rand_suffix() -> String {
     app::backend::accounts::crypto::random_token()[..12].to_owned()
 }
 
-async fn answer(response: reqwest::Response) -> (u16, HeaderMap, Vec<u8>) {
+pub(super) async fn answer(response: reqwest::Response) -> (u16, HeaderMap, Vec<u8>) {
     let status = response.status().as_u16();
     let headers = response.headers().clone();
     (status, headers, response.bytes().await.unwrap().to_vec())
@@ -182,17 +187,17 @@ fn ids(body: &Value) -> Vec<String> {
         .collect()
 }
 
-fn header<'h>(headers: &'h HeaderMap, name: &str) -> &'h str {
+pub(super) fn header<'h>(headers: &'h HeaderMap, name: &str) -> &'h str {
     headers.get(name).map(|v| v.to_str().unwrap()).unwrap_or("")
 }
 
-fn gzip(data: &[u8]) -> Vec<u8> {
+pub(super) fn gzip(data: &[u8]) -> Vec<u8> {
     let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
     std::io::Write::write_all(&mut encoder, data).unwrap();
     encoder.finish().unwrap()
 }
 
-fn gunzip(data: &[u8]) -> Vec<u8> {
+pub(super) fn gunzip(data: &[u8]) -> Vec<u8> {
     let mut out = Vec::new();
     flate2::read::MultiGzDecoder::new(data)
         .read_to_end(&mut out)
@@ -244,13 +249,13 @@ async fn mailboxes(app: &TestApp) {
     }
 }
 
-async fn spawn(backend: Backend) -> TestApp {
+pub(super) async fn spawn(backend: Backend) -> TestApp {
     let app = spawn_app_with_content(backend, &[]).await;
     mailboxes(&app).await;
     app
 }
 
-const PATH: (&str, &str) = ("Mex-WorkflowID", "PATH_MEDRPT_V3");
+pub(super) const PATH: (&str, &str) = ("Mex-WorkflowID", "PATH_MEDRPT_V3");
 
 async fn a_message_sent_through_the_api_is_listed_downloaded_acknowledged_and_tracked(
     backend: Backend,

@@ -1,11 +1,17 @@
 //! Protection every response carries: cross-site request forgery refused for forms and server
-//! functions, and the security headers (a Content Security Policy without inline scripts).
+//! functions, the security headers (a Content Security Policy without inline scripts, `nosniff`
+//! on the MESH API's answers too), and a connection closed after a request too large to read.
+
+use std::time::Duration;
 
 use mesh_portal_tests::{Backend, spawn_app};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 on_each_database!(
     state_changing_requests_from_other_sites_are_refused,
     pages_carry_a_content_security_policy_with_their_own_nonce,
+    a_request_too_large_is_answered_413_and_its_connection_closed,
+    mesh_api_answers_are_never_sniffed,
 );
 
 async fn state_changing_requests_from_other_sites_are_refused(backend: Backend) {
@@ -96,4 +102,72 @@ async fn pages_carry_a_content_security_policy_with_their_own_nonce(backend: Bac
             .unwrap()
             .contains("default-src 'self'")
     );
+}
+
+async fn a_request_too_large_is_answered_413_and_its_connection_closed(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let address = app.address.trim_start_matches("http://").to_owned();
+    let stream = tokio::net::TcpStream::connect(&address).await.unwrap();
+    let (mut read, mut write) = stream.into_split();
+    // A form of 3 MB (forms take 2 MB at most), all of it sent, as a browser sends it.
+    const LENGTH: usize = 3 * 1024 * 1024;
+    let writer = tokio::spawn(async move {
+        let head = format!(
+            "POST /workflows/request HTTP/1.1\r\nHost: {address}\r\n\
+             Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {LENGTH}\r\n\r\n"
+        );
+        write.write_all(head.as_bytes()).await?;
+        let piece = vec![b'a'; 64 * 1024];
+        for _ in 0..LENGTH / piece.len() {
+            write.write_all(&piece).await?;
+        }
+        // Then a second request on the same connection, which must not be taken for one.
+        write
+            .write_all(b"GET /health HTTP/1.1\r\nHost: x\r\n\r\n")
+            .await
+    });
+
+    let mut answer = Vec::new();
+    let mut buffer = vec![0; 64 * 1024];
+    let ended = tokio::time::timeout(Duration::from_secs(30), async {
+        loop {
+            match read.read(&mut buffer).await {
+                Ok(0) | Err(_) => break,
+                Ok(n) => answer.extend_from_slice(&buffer[..n]),
+            }
+        }
+    })
+    .await;
+    let _ = writer.await;
+
+    let text = String::from_utf8_lossy(&answer).to_ascii_lowercase();
+    assert!(text.starts_with("http/1.1 413"), "{text}");
+    assert!(text.contains("\r\nconnection: close\r\n"), "{text}");
+    assert!(
+        ended.is_ok(),
+        "the server closed the connection (it waited 30 s): {text}"
+    );
+    assert_eq!(
+        text.matches("http/1.1 ").count(),
+        1,
+        "nothing answered after the 413: {text}"
+    );
+}
+
+async fn mesh_api_answers_are_never_sniffed(backend: Backend) {
+    let app = spawn_app(backend).await;
+    for path in [
+        "/messageexchange/_ping",
+        "/messageexchange/X26OT001/inbox",
+        "/messageexchange/%3Cscript%3E/inbox",
+        "/messageexchange/endpointlookup/X26/%3Cb%3E",
+    ] {
+        let response = app.get(path).await;
+        assert_eq!(
+            response.headers()["x-content-type-options"],
+            "nosniff",
+            "{path}: {}",
+            response.status()
+        );
+    }
 }

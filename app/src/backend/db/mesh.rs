@@ -144,25 +144,29 @@ pub async fn insert_chunk(
 }
 
 /// Counts chunk `number` of an uploading message in (and, when it is the last, delivers the
-/// message, whose 5 days start now); `false` when another request got there first.
+/// message, whose 5 days start now, with the SHA-256 of its whole content as stored); `false`
+/// when another request got there first.
 pub async fn advance_upload(
     conn: &mut AnyConnection,
     message_id: &str,
     number: i64,
     size_bytes: i64,
+    whole_sha256: Option<&str>,
     now: i64,
     expires_at: i64,
 ) -> sqlx::Result<bool> {
     let done = sqlx::query::<Any>(
         "UPDATE messages SET chunks_received = $2, size_bytes = size_bytes + $3, \
+         sha256 = COALESCE($4, sha256), \
          status = CASE WHEN chunk_count = $2 THEN 'accepted' ELSE status END, \
-         created_at = CASE WHEN chunk_count = $2 THEN $4 ELSE created_at END, \
-         expires_at = CASE WHEN chunk_count = $2 THEN $5 ELSE expires_at END \
+         created_at = CASE WHEN chunk_count = $2 THEN $5 ELSE created_at END, \
+         expires_at = CASE WHEN chunk_count = $2 THEN $6 ELSE expires_at END \
          WHERE message_id = $1 AND status = 'uploading' AND chunks_received = $2 - 1",
     )
     .bind(message_id)
     .bind(number)
     .bind(size_bytes)
+    .bind(whole_sha256)
     .bind(now)
     .bind(expires_at)
     .execute(conn)

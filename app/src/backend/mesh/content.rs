@@ -67,13 +67,35 @@ fn from_io(
         .boxed()
 }
 
-/// Gzip-decodes a stream (one gzip member or several).
+/// Gzip-decodes a stream (one gzip member or several). A stream that does not decode ends with
+/// [`StorageError::Damaged`]; the store's own failures come through as they are.
 pub fn gunzip(
     stream: BoxStream<'static, Result<Bytes, StorageError>>,
 ) -> BoxStream<'static, Result<Bytes, StorageError>> {
-    let mut decoder = async_compression::tokio::bufread::GzipDecoder::new(to_io(stream));
+    /// The store's error, carried through the decoder's `io::Error` to come out unchanged.
+    #[derive(Debug, thiserror::Error)]
+    #[error(transparent)]
+    struct FromStore(StorageError);
+
+    let reader =
+        tokio_util::io::StreamReader::new(stream.map_err(|e| std::io::Error::other(FromStore(e))));
+    let mut decoder = async_compression::tokio::bufread::GzipDecoder::new(reader);
     decoder.multiple_members(true);
-    from_io(decoder)
+    tokio_util::io::ReaderStream::with_capacity(decoder, 64 * 1024)
+        .map_err(|error| {
+            if error.get_ref().is_some_and(|inner| inner.is::<FromStore>()) {
+                match error
+                    .into_inner()
+                    .map(|inner| inner.downcast::<FromStore>())
+                {
+                    Some(Ok(from_store)) => from_store.0,
+                    _ => StorageError::Failed("content store".into()),
+                }
+            } else {
+                StorageError::Damaged(error.to_string())
+            }
+        })
+        .boxed()
 }
 
 /// Gzip-encodes a stream, favouring speed.
@@ -86,6 +108,20 @@ pub fn gzip(
             async_compression::Level::Fastest,
         ),
     )
+}
+
+/// Logs a stream's failure (the answer's status has gone out by then: the client sees the
+/// body cut off, and the log says why).
+fn logged(
+    stream: BoxStream<'static, Result<Bytes, StorageError>>,
+    message_id: &str,
+) -> BoxStream<'static, Result<Bytes, StorageError>> {
+    let message_id = message_id.to_owned();
+    stream
+        .inspect_err(move |error| {
+            tracing::error!(%error, message.id = %message_id, "download failed: the content could not be read whole");
+        })
+        .boxed()
 }
 
 /// Where chunk `number` of a message is: the message's own key for the first (or only) chunk,
@@ -124,7 +160,7 @@ pub async fn chunk_for_client(
             gzip: true,
         },
         (ContentEncoding::Gzip, false) => Outgoing {
-            bytes: gunzip(content.bytes),
+            bytes: logged(gunzip(content.bytes), &message.message_id),
             length: None,
             gzip: false,
         },
@@ -170,16 +206,16 @@ pub async fn whole(state: &AppState, message: &MessageRow) -> Result<Outgoing, S
     // The stored size is the file's, unless it is decoded on the way.
     let length = (!gzipped).then_some(message.size_bytes as u64);
     let state = state.clone();
-    let decode = move |stream| if gzipped { gunzip(stream) } else { stream };
-    let first = decode(first.bytes);
     let later = futures_util::stream::iter(rest)
         .then(move |key| {
             let state = state.clone();
-            async move { open(&state, &key).await.map(|c| decode(c.bytes)) }
+            async move { open(&state, &key).await.map(|c| c.bytes) }
         })
         .try_flatten();
+    let joined = first.bytes.chain(later).boxed();
+    // Decoded joined: a gzip member may run across chunks (a file compressed, then cut).
     Ok(Outgoing {
-        bytes: first.chain(later).boxed(),
+        bytes: if gzipped { gunzip(joined) } else { joined },
         length,
         gzip: false,
     })

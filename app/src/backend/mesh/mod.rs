@@ -13,6 +13,7 @@ pub mod inbox;
 pub mod lookup;
 pub mod outbox;
 pub mod sandbox;
+pub mod whole_file;
 
 use std::fmt;
 

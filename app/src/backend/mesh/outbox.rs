@@ -9,6 +9,7 @@ use serde_json::{Value, json};
 
 use super::content::IN_DATABASE;
 use super::headers::{ChunkRange, ContentEncoding, SendHeaders, invalid_chunks};
+use super::whole_file::{BadGzip, RebuildError, WholeFile};
 use super::{ApiVersion, MAX_CHUNK_BYTES, MeshError, db_failed, iso_timestamp, mesh_timestamp};
 use crate::backend::AppState;
 use crate::backend::accounts::audit::{self, Actor, Event, Outcome};
@@ -193,11 +194,26 @@ where
     let now = state.clock.now();
     let message_id = message_id_at(now);
     let limit = MAX_CHUNK_BYTES.min(state.config.mesh.max_message_bytes);
-    let (key, received) = receive(state, &chunk_key(&message_id, 1), body, limit)
-        .await
-        .map_err(|e| not_stored(e, limit, &message_id))?;
-    let stored = received.stored();
     let single = headers.total_chunks == 1;
+    let gzip = encoding == ContentEncoding::Gzip;
+    // A plain message of one chunk needs nothing more than the store's own digest.
+    let mut whole = (gzip || !single).then(|| WholeFile::new(gzip));
+    let key = chunk_key(&message_id, 1);
+    let received = match whole.as_mut() {
+        Some(file) => receive(state, &key, file.tap(body), limit).await,
+        None => receive(state, &key, body, limit).await,
+    };
+    let (key, received) =
+        received.map_err(|e| not_stored(e, whole.as_ref(), limit, &message_id))?;
+    if single && let Some(file) = whole.take() {
+        if let Err(bad) = file.finish() {
+            discard(state, &key, &received).await;
+            return Err(gzip_refused(&bad, &message_id));
+        }
+    } else if let Some(file) = whole.as_mut() {
+        file.chunk_done(1);
+    }
+    let stored = received.stored();
     let delivered = async {
         let mut tx = state.db.begin().await?;
         repo::insert_message(
@@ -254,11 +270,35 @@ where
         discard(state, &key, &received).await;
         return Err(db_failed(error));
     }
+    if let Some(file) = whole {
+        state.chunked_sends.keep(&message_id, file);
+    }
     tracing::info!(message.id = %message_id, mailbox.id = %sender, chunks = headers.total_chunks, "message sent through the API");
     Ok(message_id)
 }
 
-fn not_stored(error: NotStored, limit: u64, message_id: &str) -> MeshError {
+/// MESH's answer to content sent as gzip that is not (nothing of the request is kept).
+fn gzip_refused(bad: &BadGzip, message_id: &str) -> MeshError {
+    tracing::info!(message.id = %message_id, reason = %bad, "gzip content refused");
+    MeshError::new(
+        400,
+        "SEND",
+        "",
+        format!("Content-Encoding is gzip, but {bad}"),
+    )
+    .about(message_id)
+}
+
+/// MESH's answer to a body that was not stored; `whole` says whether its gzip broke it off.
+fn not_stored(
+    error: NotStored,
+    whole: Option<&WholeFile>,
+    limit: u64,
+    message_id: &str,
+) -> MeshError {
+    if let Some(bad) = whole.and_then(WholeFile::refused) {
+        return gzip_refused(bad, message_id);
+    }
     match error {
         NotStored::Empty => MeshError::new(
             417,
@@ -363,12 +403,34 @@ where
         .max_message_bytes
         .saturating_sub(message.size_bytes as u64);
     let limit = MAX_CHUNK_BYTES.min(room);
-    let (key, received) = receive(state, &chunk_key(message_id, number), body, limit)
-        .await
-        .map_err(|e| not_stored(e, limit, message_id))?;
+    // Taken out while this chunk arrives: put back only once it is recorded, so that a refused
+    // or failed chunk leaves nothing of itself in it.
+    let mut whole = match state.chunked_sends.take(state, &message).await {
+        Ok(whole) => whole,
+        Err(RebuildError::BadGzip(bad)) => return Err(gzip_refused(&bad, message_id)),
+        Err(error) => {
+            tracing::error!(%error, message.id = %message_id, "chunks stored so far unreadable");
+            return Err(MeshError::unavailable().about(message_id));
+        }
+    };
+    let key = chunk_key(message_id, number);
+    let received = receive(state, &key, whole.tap(body), limit).await;
+    let (key, received) = received.map_err(|e| not_stored(e, Some(&whole), limit, message_id))?;
+    whole.chunk_done(number);
     let stored = received.stored();
     let now = state.clock.now();
     let last = number == message.chunk_count;
+    let (sha256, whole) = if last {
+        match whole.finish() {
+            Ok(sha256) => (Some(sha256), None),
+            Err(bad) => {
+                discard(state, &key, &received).await;
+                return Err(gzip_refused(&bad, message_id));
+            }
+        }
+    } else {
+        (None, Some(whole))
+    };
     let recorded = async {
         let mut tx = state.db.begin().await?;
         if !repo::advance_upload(
@@ -376,6 +438,7 @@ where
             message_id,
             number,
             stored.size as i64,
+            sha256.as_deref(),
             now,
             now + RETENTION_DAYS * 86_400,
         )
@@ -417,7 +480,12 @@ where
     }
     .await;
     match recorded {
-        Ok(true) => Ok(ChunkOutcome::Stored),
+        Ok(true) => {
+            if let Some(whole) = whole {
+                state.chunked_sends.keep(message_id, whole);
+            }
+            Ok(ChunkOutcome::Stored)
+        }
         Ok(false) => {
             // Another request stored this chunk meanwhile: this copy goes.
             discard(state, &key, &received).await;

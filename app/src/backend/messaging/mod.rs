@@ -238,8 +238,11 @@ pub async fn list(
     })
 }
 
-/// A received message's file for `user`, a member of `mailbox_id`: the message (acknowledged by
-/// this first download) and its content as a stream. Every download is audited.
+/// A received message's file for `user`, a member of `mailbox_id`: the message and its content
+/// as a stream. The download is acknowledged (the first time) and audited once the last byte of
+/// the file has been read whole, before it goes out; a file that cannot be read whole (a stored
+/// gzip stream that is broken, a content store failing) ends the download with an error, is
+/// never acknowledged, and is audited and logged as a failure.
 pub async fn download(
     state: &super::AppState,
     user: &super::accounts::guard::CurrentUser,
@@ -252,7 +255,6 @@ pub async fn download(
     ),
     AppError,
 > {
-    use super::accounts::audit::{self, Event, Outcome};
     use crate::model::applications::account::AccessRoute;
     let not_found = || AppError::NotFound("There is no such message in this inbox".into());
     let mut conn = state.db.pool.acquire().await.map_err(super::db_failed)?;
@@ -263,41 +265,169 @@ pub async fn download(
         .filter(|m| m.status == "accepted" || m.status == "acknowledged")
         .filter(|m| m.message_type != "test" || user.client.route == AccessRoute::Hscn)
         .ok_or_else(not_found)?;
+    drop(conn);
     if row.content_key.is_none() {
         return Err(AppError::Gone(
             "This file has been removed: files are kept for 5 days".into(),
         ));
     }
-    let content = super::mesh::content::whole(state, &row)
+    let mut content = super::mesh::content::whole(state, &row)
         .await
         .map_err(|error| {
             tracing::error!(%error, message.id = %message_id, "content missing or unreadable");
             AppError::Unavailable
         })?;
-    drop(conn);
-    let now = state.clock.now();
-    let mut tx = state.db.begin().await.map_err(super::db_failed)?;
-    let first =
-        super::db::messages::acknowledge(&mut tx, message_id, mailbox_id, Some(&user.user_id), now)
-            .await
-            .map_err(super::db_failed)?;
-    audit::record(
-        &mut tx,
-        &user.actor(),
-        Event {
-            action: "message.download",
-            subject: format!("message:{message_id}"),
-            outcome: Outcome::Success,
-            detail: if first {
-                format!("by {mailbox_id}; acknowledged")
-            } else {
-                format!("by {mailbox_id}")
-            },
-        },
-        now,
-    )
-    .await
-    .map_err(super::db_failed)?;
-    tx.commit().await.map_err(super::db_failed)?;
+    let collected = Collected {
+        state: state.clone(),
+        user_id: user.user_id.clone(),
+        actor: user.actor(),
+        mailbox_id: mailbox_id.to_owned(),
+        message_id: message_id.to_owned(),
+    };
+    // The first piece is read before anything is answered, so that a file that cannot be read
+    // at all gets a page saying so rather than a download that breaks off at once.
+    let mut bytes = futures_util::StreamExt::peekable(collected.on_completion(content.bytes));
+    if let Some(Err(error)) = std::pin::Pin::new(&mut bytes).peek().await {
+        return Err(match error {
+            super::storage::StorageError::Damaged(_) => AppError::Gone(
+                "This file is damaged and cannot be downloaded. It has not been marked as \
+                 collected: ask the sender to send it again."
+                    .into(),
+            ),
+            _ => AppError::Unavailable,
+        });
+    }
+    content.bytes = futures_util::StreamExt::boxed(bytes);
     Ok((row, content))
+}
+
+/// A web download on its way: what to record once it has been read whole, or has failed.
+struct Collected {
+    state: super::AppState,
+    user_id: String,
+    actor: super::accounts::audit::Actor,
+    mailbox_id: String,
+    message_id: String,
+}
+
+impl Collected {
+    /// Passes `bytes` on, holding each piece back until the next has been read, so that the
+    /// acknowledgement is written after the last byte is read and before it is sent.
+    fn on_completion(
+        self,
+        bytes: futures_util::stream::BoxStream<
+            'static,
+            Result<bytes::Bytes, super::storage::StorageError>,
+        >,
+    ) -> futures_util::stream::BoxStream<'static, Result<bytes::Bytes, super::storage::StorageError>>
+    {
+        use futures_util::StreamExt;
+        struct Reading {
+            bytes: futures_util::stream::BoxStream<
+                'static,
+                Result<bytes::Bytes, super::storage::StorageError>,
+            >,
+            held: Option<bytes::Bytes>,
+            collected: Option<Collected>,
+            read: u64,
+        }
+        let start = Reading {
+            bytes,
+            held: None,
+            collected: Some(self),
+            read: 0,
+        };
+        futures_util::stream::unfold(start, |mut reading| async move {
+            let collected = reading.collected.take()?;
+            loop {
+                match reading.bytes.next().await {
+                    Some(Ok(piece)) if piece.is_empty() => {}
+                    Some(Ok(piece)) => {
+                        reading.read += piece.len() as u64;
+                        if let Some(previous) = reading.held.replace(piece) {
+                            reading.collected = Some(collected);
+                            return Some((Ok(previous), reading));
+                        }
+                    }
+                    Some(Err(error)) => {
+                        collected.failed(&error, reading.read).await;
+                        return Some((Err(error), reading));
+                    }
+                    None => {
+                        if let Err(error) = collected.acknowledge().await {
+                            tracing::error!(%error, message.id = %collected.message_id, "download not recorded");
+                            let error = super::storage::StorageError::Failed(error.to_string());
+                            return Some((Err(error), reading));
+                        }
+                        return reading.held.take().map(|last| (Ok(last), reading));
+                    }
+                }
+            }
+        })
+        .boxed()
+    }
+
+    /// The file was read whole: acknowledged the first time, audited every time.
+    async fn acknowledge(&self) -> Result<(), sqlx::Error> {
+        use super::accounts::audit::{self, Event, Outcome};
+        let now = self.state.clock.now();
+        let mut tx = self.state.db.begin().await?;
+        let first = super::db::messages::acknowledge(
+            &mut tx,
+            &self.message_id,
+            &self.mailbox_id,
+            Some(&self.user_id),
+            now,
+        )
+        .await?;
+        audit::record(
+            &mut tx,
+            &self.actor,
+            Event {
+                action: "message.download",
+                subject: format!("message:{}", self.message_id),
+                outcome: Outcome::Success,
+                detail: if first {
+                    format!("by {}; acknowledged", self.mailbox_id)
+                } else {
+                    format!("by {}", self.mailbox_id)
+                },
+            },
+            now,
+        )
+        .await?;
+        tx.commit().await
+    }
+
+    /// The file could not be read whole: logged and audited as a failure, not acknowledged.
+    async fn failed(&self, error: &super::storage::StorageError, read: u64) {
+        use super::accounts::audit::{self, Event, Outcome};
+        tracing::error!(%error, message.id = %self.message_id, bytes.read = read, "download failed: the file could not be read whole");
+        let mut conn = match self.state.db.pool.acquire().await {
+            Ok(conn) => conn,
+            Err(error) => {
+                tracing::error!(%error, "download failure not audited");
+                return;
+            }
+        };
+        let recorded = audit::record(
+            &mut conn,
+            &self.actor,
+            Event {
+                action: "message.download",
+                subject: format!("message:{}", self.message_id),
+                outcome: Outcome::Failure,
+                detail: format!(
+                    "by {}; the file could not be read whole after {read} bytes, so it was not \
+                     acknowledged",
+                    self.mailbox_id
+                ),
+            },
+            self.state.clock.now(),
+        )
+        .await;
+        if let Err(error) = recorded {
+            tracing::error!(%error, "download failure not audited");
+        }
+    }
 }
