@@ -37,7 +37,8 @@ run: build ## install what is missing, build, and serve on http://127.0.0.1:3000
 test: build test-tools lint bench unit-and-integration e2e mesh-client smoke ## install what is missing and run every test
 	@echo "make test: every check passed"
 
-check: tools lint ## fast loop: formatting, clippy for both feature sets, unit tests
+check: tools lint ## fast loop: formatting, clippy, the domain crates' tests (no page compiled), unit tests
+	cargo test -p model -p backend
 	cargo test -p app --features ssr --lib
 	cargo test -p server --lib
 
@@ -91,7 +92,7 @@ lint: ## rustfmt and clippy (ssr and hydrate feature sets apart), warnings are e
 	cargo fmt --all -- --check
 	cargo clippy -p app --features ssr --all-targets -- -D warnings
 	cargo clippy -p app --features hydrate --target wasm32-unknown-unknown -- -D warnings
-	cargo clippy -p server -p mesh-portal-tests --all-targets -- -D warnings
+	cargo clippy -p model -p backend -p server -p mesh-portal-tests --all-targets -- -D warnings
 
 unit-and-integration: ## unit tests and the integration suite (SQLite and a throw-away PostgreSQL)
 	cargo test --workspace --lib --bins --tests

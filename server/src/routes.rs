@@ -21,6 +21,8 @@ use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::{Form, Json};
 use leptos::prelude::provide_context;
+
+use crate::startup::ServerState;
 use serde_json::json;
 use tower_sessions::Session;
 
@@ -318,13 +320,14 @@ pub async fn server_fn_error_status(response: Response) -> Response {
 /// post twice); refused ones show the page again, with what was typed and an error summary, as a
 /// 400 (or the error's own status).
 pub async fn post_form(
-    State(state): State<AppState>,
+    State(server): State<ServerState>,
     Extension(client): Extension<ClientInfo>,
     session: Session,
     uri: Uri,
     headers: HeaderMap,
     Form(values): Form<Vec<(String, String)>>,
 ) -> Response {
+    let state = server.app.clone();
     let values = FormValues(values);
     let path = uri.path().to_owned();
     match app::backend::forms::submit(&state, &session, client, &path, &values).await {
@@ -341,7 +344,7 @@ pub async fn post_form(
                 status: None,
             };
             render_page(
-                state,
+                server,
                 session,
                 client,
                 uri,
@@ -356,7 +359,7 @@ pub async fn post_form(
 
 /// `POST /applications/{reference}`: the status page's email check, without JavaScript.
 pub async fn post_status(
-    State(state): State<AppState>,
+    State(server): State<ServerState>,
     Extension(client): Extension<ClientInfo>,
     Path(reference): Path<String>,
     session: Session,
@@ -364,6 +367,7 @@ pub async fn post_status(
     headers: HeaderMap,
     Form(values): Form<Vec<(String, String)>>,
 ) -> Response {
+    let state = server.app.clone();
     let values = FormValues(values);
     let found: Result<ApplicationStatusView, AppError> =
         app::backend::applications::status::check(&state.db, &reference, values.get("email")).await;
@@ -389,7 +393,7 @@ pub async fn post_status(
             },
         ),
     };
-    render_page(state, session, client, uri, headers, posted, status).await
+    render_page(server, session, client, uri, headers, posted, status).await
 }
 
 fn field_errors(error: &AppError) -> Vec<FieldError> {
@@ -405,7 +409,7 @@ fn field_errors(error: &AppError) -> Vec<FieldError> {
 
 /// Renders the page at `uri` as a `GET` would, with the refused form in its context.
 async fn render_page(
-    state: AppState,
+    server: ServerState,
     session: Session,
     client: ClientInfo,
     uri: Uri,
@@ -413,7 +417,10 @@ async fn render_page(
     posted: PostedForm,
     status: StatusCode,
 ) -> Response {
-    let options = state.leptos_options.clone();
+    let ServerState {
+        app: state,
+        leptos_options: options,
+    } = server;
     let handler = leptos_axum::render_app_async_with_context(
         move || {
             provide_context(state.clone());
@@ -476,7 +483,7 @@ const MESSAGE_FIELD_MAX_BYTES: usize = 4096;
 /// closed so the browser stops sending). The page's script, which shows a progress bar, asks for
 /// JSON instead: an [`UploadAnswer`](app::model::messaging::UploadAnswer) with the same status.
 pub async fn send_message(
-    State(state): State<AppState>,
+    State(server): State<ServerState>,
     Extension(client): Extension<ClientInfo>,
     session: Session,
     Path(mailbox_id): Path<String>,
@@ -484,6 +491,7 @@ pub async fn send_message(
     headers: HeaderMap,
     mut multipart: axum::extract::Multipart,
 ) -> Response {
+    let state = server.app.clone();
     use app::backend::accounts::guard::{Need, require};
     use app::backend::messaging::send::{self, Upload};
     use app::model::messaging::{NewMessageForm, UploadAnswer, paths, safe_file_name};
@@ -621,7 +629,7 @@ pub async fn send_message(
             },
             status: None,
         };
-        render_page(state, session, client, uri, headers, posted, status).await
+        render_page(server, session, client, uri, headers, posted, status).await
     };
     // Whatever is left of the request is not wanted.
     response.headers_mut().insert(

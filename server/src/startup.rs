@@ -159,7 +159,6 @@ impl Application {
             instance_id: app::backend::accounts::crypto::random_token()[..16].into(),
             db,
             catalogue: Arc::new(catalogue),
-            leptos_options,
             mailer: Arc::new(mailer),
             config: Arc::new(ServiceConfig {
                 base_url: settings.public_url(""),
@@ -175,7 +174,13 @@ impl Application {
             session_policy: settings.session_policy,
         };
         let secure_cookies = settings.base_url.scheme() == "https";
-        let router = router(state.clone(), secure_cookies);
+        let router = router(
+            ServerState {
+                app: state.clone(),
+                leptos_options,
+            },
+            secure_cookies,
+        );
         Ok(Self {
             listener,
             router,
@@ -389,7 +394,8 @@ async fn delete_expired(db: Db) {
 /// Every route: health, CSV export, the Leptos pages and server functions, the question pages'
 /// form posts, static files; sessions in the database; every response compressed when the client
 /// accepts it, and never framed or content-sniffed.
-pub fn router(state: AppState, secure_cookies: bool) -> Router {
+pub fn router(server: ServerState, secure_cookies: bool) -> Router {
+    let state = server.app.clone();
     let sessions = SessionManagerLayer::new(DbSessionStore::new(state.db.clone()))
         .with_name("mesh_portal_session")
         .with_same_site(SameSite::Lax)
@@ -401,12 +407,12 @@ pub fn router(state: AppState, secure_cookies: bool) -> Router {
     let routes = route_list();
     let context_state = state.clone();
     let context = move || provide_context(context_state.clone());
-    let options = state.leptos_options.clone();
-    let mut router = Router::new()
+    let options = server.leptos_options.clone();
+    let mut router = Router::<ServerState>::new()
         .route("/health", get(routes::health))
         .route("/workflows.csv", get(routes::workflows_csv))
         .route("/service-desk/audit.csv", get(routes::audit_csv))
-        .leptos_routes_with_context(&state, routes, context.clone(), {
+        .leptos_routes_with_context(&server, routes, context.clone(), {
             let options = options.clone();
             move || shell(options.clone())
         });
@@ -424,7 +430,7 @@ pub fn router(state: AppState, secure_cookies: bool) -> Router {
             "/mailboxes/{mailbox_id}/new",
             post(routes::send_message).layer(axum::extract::DefaultBodyLimit::disable()),
         )
-        .fallback(file_and_error_handler_with_context::<AppState, _>(
+        .fallback(file_and_error_handler_with_context::<ServerState, _>(
             context, shell,
         ))
         .layer(axum::middleware::map_response(
@@ -454,10 +460,12 @@ pub fn router(state: AppState, secure_cookies: bool) -> Router {
         .layer(CompressionLayer::new());
     // The MESH API sets its own encodings and needs no session: it is beside the pages, not
     // under their layers.
-    let mesh_api = crate::mesh_api::routes(&state).layer(axum::middleware::from_fn_with_state(
-        state.clone(),
-        routes::access_route,
-    ));
+    let mesh_api = crate::mesh_api::routes(&state)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            routes::access_route,
+        ))
+        .with_state::<ServerState>(state.clone());
     router
         .merge(mesh_api)
         // Every answer, the MESH API's JSON (which may echo what a client sent) included.
@@ -469,7 +477,27 @@ pub fn router(state: AppState, secure_cookies: bool) -> Router {
             routes::close_after_too_large,
         ))
         .layer(TraceLayer::new_for_http().make_span_with(routes::request_span))
-        .with_state(state)
+        .with_state(server)
+}
+
+/// What the routes hold: the service's state, and the Leptos options the pages are rendered
+/// with (kept here: the `backend` crate knows nothing of Leptos). Handlers take either part.
+#[derive(Clone, Debug)]
+pub struct ServerState {
+    pub app: AppState,
+    pub leptos_options: LeptosOptions,
+}
+
+impl axum::extract::FromRef<ServerState> for AppState {
+    fn from_ref(server: &ServerState) -> Self {
+        server.app.clone()
+    }
+}
+
+impl axum::extract::FromRef<ServerState> for LeptosOptions {
+    fn from_ref(server: &ServerState) -> Self {
+        server.leptos_options.clone()
+    }
 }
 
 async fn shutdown_signal() {

@@ -9,7 +9,9 @@ use crate::model::accounts::sign_in::{AppStepView, CodeStep, SetUpView, SignInOp
 use crate::model::forms::FormState;
 
 #[cfg(feature = "ssr")]
-use crate::backend::{accounts::pages, request, state::app_state};
+use crate::backend::accounts::pages;
+#[cfg(feature = "ssr")]
+use crate::request::{self, app_state};
 
 /// The refused form, when this page answers a post made without JavaScript.
 #[cfg(feature = "ssr")]

@@ -21,7 +21,7 @@ pub struct PostedForm {
 /// if this page is the answer to a post made without JavaScript.
 #[server(prefix = "/api", endpoint = "get_application_drafts")]
 pub async fn get_application_drafts() -> Result<(Drafts, Option<FormState>), AppError> {
-    let session = crate::backend::request::session().await?;
+    let session = crate::request::session().await?;
     let drafts = crate::backend::applications::answers::drafts(&session).await?;
     let posted = use_context::<PostedForm>().map(|p| p.form);
     Ok((drafts, posted))
@@ -34,7 +34,7 @@ pub async fn check_application_status(
     reference: String,
     email: String,
 ) -> Result<ApplicationStatusView, AppError> {
-    let state = crate::backend::state::app_state()?;
+    let state = crate::request::app_state()?;
     crate::backend::applications::status::check(&state.db, &reference, &email).await
 }
 
@@ -52,7 +52,7 @@ pub async fn get_question(
     reference: String,
     token: String,
 ) -> Result<(crate::model::applications::QuestionView, Option<FormState>), AppError> {
-    let state = crate::backend::state::app_state()?;
+    let state = crate::request::app_state()?;
     let view = crate::backend::applications::questions::view(&state, &reference, &token).await?;
     Ok((view, use_context::<PostedForm>().map(|p| p.form)))
 }

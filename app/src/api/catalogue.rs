@@ -8,7 +8,7 @@ use crate::model::catalogue::{GroupCount, SearchRequest, SearchResults, Workflow
 #[cfg(feature = "ssr")]
 async fn fresh_catalogue() -> Result<std::sync::Arc<crate::backend::catalogue::Catalogue>, AppError>
 {
-    let state = crate::backend::state::app_state()?;
+    let state = crate::request::app_state()?;
     state.catalogue.follow(&state.db).await;
     Ok(state.catalogue)
 }

@@ -10,8 +10,8 @@ use crate::model::forms::FormValues;
 /// Takes the answers of the page at `path`; returns the page that comes next.
 #[server(prefix = "/api", endpoint = "submit_form", input = Json)]
 pub async fn submit_form(path: String, values: FormValues) -> Result<String, AppError> {
-    use crate::backend::request;
-    let state = crate::backend::state::app_state()?;
+    use crate::request;
+    let state = crate::request::app_state()?;
     let session = request::session().await?;
     let client = request::client().await?;
     crate::backend::forms::submit(&state, &session, client, &path, &values).await

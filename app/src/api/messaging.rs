@@ -22,8 +22,8 @@ async fn member(
     AppError,
 > {
     use crate::backend::accounts::guard::{Need, require};
-    use crate::backend::request;
-    let state = crate::backend::state::app_state()?;
+    use crate::request;
+    let state = crate::request::app_state()?;
     let session = request::session().await?;
     let client = request::client().await?;
     let mailbox_id = mailbox_id.trim().to_ascii_uppercase();
@@ -39,8 +39,8 @@ async fn member(
 #[server(prefix = "/api", endpoint = "get_my_mailboxes")]
 pub async fn get_my_mailboxes() -> Result<Vec<MailboxSummary>, AppError> {
     use crate::backend::accounts::guard::{Need, require};
-    use crate::backend::request;
-    let state = crate::backend::state::app_state()?;
+    use crate::request;
+    let state = crate::request::app_state()?;
     let session = request::session().await?;
     let user = require(
         &state,

@@ -21,8 +21,8 @@ async fn staff(
     AppError,
 > {
     use crate::backend::accounts::guard::{Need, require};
-    use crate::backend::request;
-    let state = crate::backend::state::app_state()?;
+    use crate::request;
+    let state = crate::request::app_state()?;
     let session = request::session().await?;
     let client = request::client().await?;
     let user = require(&state, &session, client, Need::ServiceDesk, what).await?;

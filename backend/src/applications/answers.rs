@@ -1,0 +1,435 @@
+//! Answers to question pages: each form is checked with its DTO (and against the database where a
+//! rule needs it), and only a fully checked answer is written into the draft kept in the browser
+//! session. A refused form changes nothing.
+
+pub(crate) use crate::{db_failed, session_failed};
+use tower_sessions::Session;
+
+use super::submit;
+use crate::AppState;
+use crate::db::applications as repo;
+use model::applications::Drafts;
+use model::applications::account::{
+    self, AccessForm, AccountDraft, AccountOrganisationForm, EmailForm, MailboxesForm, NameForm,
+    ReasonForm, split_mailbox_ids,
+};
+use model::applications::mailbox::{
+    self, ADD_WORKFLOW, ContactForm, Direction, EnvironmentForm, FileSize, FileSizeForm,
+    MailboxDraft, NamedOrganisation, OrganisationForm, REMOVE_WORKFLOW, RequestedWorkflow,
+};
+use model::applications::workflow_request::{self, WorkflowRequestForm};
+use model::catalogue::{WorkflowStatus, encode_query_value};
+use model::error::AppError;
+use model::forms::{FieldError, FormDto, FormValues, MAX_FORM_PAIRS};
+use model::organisations::OdsCode;
+
+const MAILBOX_DRAFT: &str = "application.mailbox";
+const ACCOUNT_DRAFT: &str = "application.account";
+const SENT_MAILBOX: &str = "sent.mailbox";
+const SENT_ACCOUNT: &str = "sent.account";
+const SENT_WORKFLOW_REQUEST: &str = "sent.workflow_request";
+
+/// Every page that takes a form post, so the server can route each one.
+pub const FORM_PATHS: [&str; 15] = [
+    mailbox::paths::ORGANISATION,
+    mailbox::paths::ENVIRONMENT,
+    mailbox::paths::WORKFLOWS,
+    mailbox::paths::FILE_SIZE,
+    mailbox::paths::CONTACT,
+    mailbox::paths::CHECK,
+    account::paths::ORGANISATION,
+    account::paths::MAILBOXES,
+    account::paths::NAME,
+    account::paths::EMAIL,
+    account::paths::ACCESS,
+    account::paths::REASON,
+    account::paths::CHECK,
+    workflow_request::paths::REQUEST,
+    "/apply/start-again",
+];
+
+/// The drafts and sent references of this browser session.
+pub async fn drafts(session: &Session) -> Result<Drafts, AppError> {
+    Ok(Drafts {
+        mailbox: get(session, MAILBOX_DRAFT).await?.unwrap_or_default(),
+        account: get(session, ACCOUNT_DRAFT).await?.unwrap_or_default(),
+        sent_mailbox: get(session, SENT_MAILBOX).await?,
+        sent_account: get(session, SENT_ACCOUNT).await?,
+        sent_workflow_request: get(session, SENT_WORKFLOW_REQUEST).await?,
+    })
+}
+
+async fn get<T: serde::de::DeserializeOwned>(
+    session: &Session,
+    key: &str,
+) -> Result<Option<T>, AppError> {
+    match session.get::<T>(key).await {
+        Ok(value) => Ok(value),
+        Err(tower_sessions::session::Error::SerdeJson(error)) => {
+            // A draft written by an older version of the form: start that one afresh.
+            tracing::warn!(%error, session.key = key, "unreadable draft dropped");
+            Ok(None)
+        }
+        Err(error) => Err(session_failed(error)),
+    }
+}
+
+async fn put<T: serde::Serialize>(session: &Session, key: &str, value: &T) -> Result<(), AppError> {
+    session.insert(key, value).await.map_err(session_failed)
+}
+
+/// Takes the form posted to `path`: stores the checked answer and says which page comes next, or
+/// says what is wrong (`AppError::Form`) and stores nothing.
+pub async fn submit_form(
+    state: &AppState,
+    session: &Session,
+    path: &str,
+    values: &FormValues,
+) -> Result<String, AppError> {
+    if values.0.len() > MAX_FORM_PAIRS {
+        return Err(AppError::invalid(
+            "form",
+            format!("A form can send at most {MAX_FORM_PAIRS} answers"),
+        ));
+    }
+    let draft = drafts(session).await?;
+    match path {
+        mailbox::paths::CHECK => {
+            let reference = submit::submit_mailbox(state, &draft.mailbox, values).await?;
+            session
+                .remove_value(MAILBOX_DRAFT)
+                .await
+                .map_err(session_failed)?;
+            put(session, SENT_MAILBOX, &reference.as_str()).await?;
+            Ok(mailbox::paths::CONFIRMATION.to_owned())
+        }
+        account::paths::CHECK => {
+            let reference = submit::submit_account(state, &draft.account).await?;
+            session
+                .remove_value(ACCOUNT_DRAFT)
+                .await
+                .map_err(session_failed)?;
+            put(session, SENT_ACCOUNT, &reference.as_str()).await?;
+            Ok(account::paths::CONFIRMATION.to_owned())
+        }
+        workflow_request::paths::REQUEST => {
+            let form = WorkflowRequestForm::check(values).map_err(AppError::Form)?;
+            let reference = submit::submit_workflow_request(state, &form.request()).await?;
+            put(session, SENT_WORKFLOW_REQUEST, &reference.as_str()).await?;
+            Ok(workflow_request::paths::CONFIRMATION.to_owned())
+        }
+        "/apply/start-again" => {
+            let which = values.get("application");
+            let key = match which {
+                "mailbox" => MAILBOX_DRAFT,
+                "account" => ACCOUNT_DRAFT,
+                _ => return Err(AppError::invalid("application", "Choose an application")),
+            };
+            session.remove_value(key).await.map_err(session_failed)?;
+            Ok(format!("/apply/{which}"))
+        }
+        _ if path.starts_with("/apply/mailbox/") => {
+            let mut draft = draft.mailbox;
+            let next = answer_mailbox(state, &mut draft, path, values).await?;
+            put(session, MAILBOX_DRAFT, &draft).await?;
+            Ok(next)
+        }
+        _ if path.starts_with("/apply/account/") => {
+            let mut draft = draft.account;
+            let next = answer_account(state, &mut draft, path, values).await?;
+            put(session, ACCOUNT_DRAFT, &draft).await?;
+            Ok(next)
+        }
+        _ => Err(AppError::NotFound(
+            "There is no form at this address.".into(),
+        )),
+    }
+}
+
+/// The next question, or check your answers once nothing is missing.
+fn next_or_check(complete: bool, next: &str, check: &str) -> String {
+    if complete { check } else { next }.to_owned()
+}
+
+fn form_error(field: &str, message: impl Into<String>) -> AppError {
+    AppError::Form(vec![FieldError::new(field, message)])
+}
+
+async fn find_organisation(
+    state: &AppState,
+    code: &OdsCode,
+    field: &str,
+) -> Result<NamedOrganisation, AppError> {
+    let mut conn = state.db.pool.acquire().await.map_err(db_failed)?;
+    let name = repo::organisation_name(&mut conn, code.as_str())
+        .await
+        .map_err(db_failed)?;
+    name.map(|name| NamedOrganisation {
+        ods_code: code.as_str().to_owned(),
+        name,
+    })
+    .ok_or_else(|| {
+        form_error(
+            field,
+            format!(
+                "No organisation with the ODS code {code} is on our list. Check the code, or \
+                 find it with the ODS code finder"
+            ),
+        )
+    })
+}
+
+async fn answer_mailbox(
+    state: &AppState,
+    draft: &mut MailboxDraft,
+    path: &str,
+    values: &FormValues,
+) -> Result<String, AppError> {
+    use mailbox::paths;
+    let next = match path {
+        paths::ORGANISATION => {
+            let form = OrganisationForm::check(values).map_err(AppError::Form)?;
+            let Some((own, third)) = form.codes() else {
+                return Err(AppError::Internal);
+            };
+            let organisation = find_organisation(state, &own, "ods_code").await;
+            let third_party = match &third {
+                Some(code) => Some(find_organisation(state, code, "third_party_ods_code").await),
+                None => None,
+            };
+            let mut errors = Vec::new();
+            for result in [Some(&organisation), third_party.as_ref()]
+                .into_iter()
+                .flatten()
+            {
+                if let Err(AppError::Form(found)) = result {
+                    errors.extend(found.iter().cloned());
+                }
+            }
+            if !errors.is_empty() {
+                return Err(AppError::Form(errors));
+            }
+            draft.organisation = Some(organisation?);
+            draft.third_party = third_party.transpose()?;
+            draft.organisation_answered = true;
+            paths::ENVIRONMENT
+        }
+        paths::ENVIRONMENT => {
+            let form = EnvironmentForm::check(values).map_err(AppError::Form)?;
+            draft.environments = form.environments();
+            paths::WORKFLOWS
+        }
+        paths::WORKFLOWS => return answer_workflows(state, draft, values),
+        paths::FILE_SIZE => {
+            let form = FileSizeForm::check(values).map_err(AppError::Form)?;
+            draft.file_size = FileSize::parse(&form.file_size);
+            paths::CONTACT
+        }
+        paths::CONTACT => {
+            let form = ContactForm::check(values).map_err(AppError::Form)?;
+            draft.contact = Some(form.contact());
+            paths::CHECK
+        }
+        _ => {
+            return Err(AppError::NotFound(
+                "There is no form at this address.".into(),
+            ));
+        }
+    };
+    Ok(next_or_check(
+        draft.missing().is_empty(),
+        next,
+        paths::CHECK,
+    ))
+}
+
+/// The workflows page: add one (with its direction), remove one, or go on.
+fn answer_workflows(
+    state: &AppState,
+    draft: &mut MailboxDraft,
+    values: &FormValues,
+) -> Result<String, AppError> {
+    use mailbox::paths;
+    let q = values.get("q").trim();
+    let back_here = if q.is_empty() || q.chars().count() > 100 {
+        paths::WORKFLOWS.to_owned()
+    } else {
+        format!("{}?q={}", paths::WORKFLOWS, encode_query_value(q))
+    };
+    if let Some(workflow_id) = values
+        .0
+        .iter()
+        .find(|(n, _)| n == ADD_WORKFLOW)
+        .map(|(_, v)| v)
+    {
+        let field = format!("direction-{workflow_id}");
+        let detail = state
+            .catalogue
+            .get(workflow_id)
+            .filter(|d| d.summary.workflow_id == *workflow_id)
+            .ok_or_else(|| {
+                form_error(
+                    "q",
+                    "That workflow ID is not in the catalogue. Search for it again",
+                )
+            })?;
+        if detail.summary.status != WorkflowStatus::Active {
+            return Err(form_error(
+                "q",
+                format!(
+                    "{workflow_id} is retired and cannot be added to a new mailbox",
+                    workflow_id = detail.summary.workflow_id
+                ),
+            ));
+        }
+        let direction = Direction::parse(values.get(&field)).ok_or_else(|| {
+            form_error(
+                &field,
+                "Select whether the mailbox sends, receives, or sends and receives it",
+            )
+        })?;
+        match draft
+            .workflows
+            .iter_mut()
+            .find(|w| w.workflow_id == *workflow_id)
+        {
+            Some(existing) => existing.direction = direction,
+            None => {
+                if draft.workflows.len() >= 50 {
+                    return Err(form_error(
+                        "q",
+                        "One application can ask for 50 workflows at most",
+                    ));
+                }
+                draft.workflows.push(RequestedWorkflow {
+                    workflow_id: detail.summary.workflow_id.clone(),
+                    description: detail.summary.description.clone(),
+                    direction,
+                });
+            }
+        }
+        return Ok(back_here);
+    }
+    if let Some(workflow_id) = values
+        .0
+        .iter()
+        .find(|(n, _)| n == REMOVE_WORKFLOW)
+        .map(|(_, v)| v)
+    {
+        draft.workflows.retain(|w| w.workflow_id != *workflow_id);
+        return Ok(back_here);
+    }
+    if draft.workflows.is_empty() {
+        return Err(form_error(
+            "q",
+            "Add at least one workflow: search for it, then select Add",
+        ));
+    }
+    Ok(next_or_check(
+        draft.missing().is_empty(),
+        paths::FILE_SIZE,
+        paths::CHECK,
+    ))
+}
+
+async fn answer_account(
+    state: &AppState,
+    draft: &mut AccountDraft,
+    path: &str,
+    values: &FormValues,
+) -> Result<String, AppError> {
+    use account::paths;
+    let next = match path {
+        paths::ORGANISATION => {
+            let form = AccountOrganisationForm::check(values).map_err(AppError::Form)?;
+            let code = OdsCode::parse(&form.ods_code).map_err(|_| AppError::Internal)?;
+            let organisation = find_organisation(state, &code, "ods_code").await?;
+            if draft.organisation.as_ref() != Some(&organisation) {
+                // Mailboxes were checked against the old organisation.
+                draft.mailbox_ids.clear();
+            }
+            draft.organisation = Some(organisation);
+            paths::MAILBOXES
+        }
+        paths::MAILBOXES => {
+            let form = MailboxesForm::check(values).map_err(AppError::Form)?;
+            let Some(organisation) = &draft.organisation else {
+                return Err(form_error(
+                    paths::ORGANISATION,
+                    "Enter your organisation's ODS code first",
+                ));
+            };
+            let ids = split_mailbox_ids(&form.mailbox_ids);
+            check_mailboxes(state, &ids, &organisation.ods_code).await?;
+            draft.mailbox_ids = ids;
+            paths::NAME
+        }
+        paths::NAME => {
+            let form = NameForm::check(values).map_err(AppError::Form)?;
+            let (first, last) = form.names();
+            draft.first_name = Some(first);
+            draft.last_name = Some(last);
+            paths::EMAIL
+        }
+        paths::EMAIL => {
+            let form = EmailForm::check(values).map_err(AppError::Form)?;
+            draft.email = form.email().map(String::from);
+            paths::ACCESS
+        }
+        paths::ACCESS => {
+            let form = AccessForm::check(values).map_err(AppError::Form)?;
+            draft.access_route = form.route();
+            draft.smartcard_number = form.smartcard();
+            paths::REASON
+        }
+        paths::REASON => {
+            let form = ReasonForm::check(values).map_err(AppError::Form)?;
+            draft.reason = Some(form.reason());
+            paths::CHECK
+        }
+        _ => {
+            return Err(AppError::NotFound(
+                "There is no form at this address.".into(),
+            ));
+        }
+    };
+    Ok(next_or_check(
+        draft.missing().is_empty(),
+        next,
+        paths::CHECK,
+    ))
+}
+
+/// Each Mailbox ID must exist, be active and belong to the applicant's organisation.
+pub(crate) async fn check_mailboxes(
+    state: &AppState,
+    ids: &[String],
+    ods_code: &str,
+) -> Result<(), AppError> {
+    let mut conn = state.db.pool.acquire().await.map_err(db_failed)?;
+    if repo::count_mailboxes(&mut conn).await.map_err(db_failed)? == 0 {
+        return Err(form_error(
+            "mailbox_ids",
+            "This service has not issued any mailboxes yet, so the Mailbox ID cannot be \
+             checked. Apply for a mailbox first: you can apply for an account once its \
+             Mailbox ID has been emailed to you",
+        ));
+    }
+    for id in ids {
+        let message = match repo::find_mailbox(&mut conn, id).await.map_err(db_failed)? {
+            None => format!(
+                "There is no mailbox with the ID {id}. Check the ID in the email that gave you \
+                 the mailbox"
+            ),
+            Some((owner, _, _)) if owner != ods_code => {
+                format!("Mailbox {id} does not belong to ODS code {ods_code}")
+            }
+            Some((_, _, status)) if status != "active" => {
+                format!("Mailbox {id} is {status}; accounts can only be added to active mailboxes")
+            }
+            Some(_) => continue,
+        };
+        return Err(form_error("mailbox_ids", message));
+    }
+    Ok(())
+}

@@ -1,0 +1,346 @@
+//! The service desk's care of issued mailboxes: find one, see its registrations and accounts,
+//! suspend or reactivate it, set a new MESH API password (shown once on its page and emailed to
+//! the mailbox manager) and change the workflows it may send and receive. Every change and its
+//! email are written with their audit entry in one transaction.
+
+use tower_sessions::Session;
+
+use super::decide::{IssuedMailbox, new_api_password};
+use super::{keep_issued, take_issued};
+use crate::AppState;
+use crate::accounts::audit::{self, Event, Outcome};
+use crate::accounts::guard::CurrentUser;
+use crate::applications::emails::render;
+use crate::db::mailboxes::{self as repo, MailboxRow};
+use crate::db::service_desk as desk_repo;
+use crate::db_failed;
+use crate::mail::{self, OutgoingMail};
+use model::applications::free_text;
+use model::applications::mailbox::{Direction, Environment};
+use model::catalogue::{WorkflowId, WorkflowStatus};
+use model::error::AppError;
+use model::format_time;
+use model::forms::{FieldError, FormValues};
+use model::service_desk::mailboxes::{
+    MailboxAction, MailboxDetail, MailboxFilter, MailboxItem, MailboxList, REASON_MAX_CHARS,
+    Registration, SEARCH_MAX_CHARS,
+};
+use model::service_desk::paths;
+
+/// Mailboxes listed at most.
+const LIST_LIMIT: i64 = 200;
+
+fn item(row: MailboxRow) -> MailboxItem {
+    MailboxItem {
+        environment: Environment::parse(&row.environment)
+            .map_or(row.environment.clone(), |e| e.label().to_owned()),
+        mailbox_id: row.mailbox_id,
+        ods_code: row.ods_code,
+        organisation: row.organisation,
+        status: row.status,
+        workflows: row.workflows,
+        users: row.users,
+    }
+}
+
+/// The mailboxes that match `filter`.
+pub async fn list(state: &AppState, filter: MailboxFilter) -> Result<MailboxList, AppError> {
+    if filter.q.chars().count() > SEARCH_MAX_CHARS {
+        return Err(AppError::invalid(
+            "q",
+            format!("Search must be {SEARCH_MAX_CHARS} characters or fewer"),
+        ));
+    }
+    // An environment or status the list does not know means "any": it came from an edited URL.
+    let environment = Environment::parse(&filter.environment).map_or("", |e| e.as_str());
+    let status = match filter.status.as_str() {
+        s @ ("active" | "suspended") => s,
+        _ => "",
+    };
+    let mut conn = state.db.pool.acquire().await.map_err(db_failed)?;
+    let mut rows = repo::search(
+        &mut conn,
+        filter.q.trim(),
+        environment,
+        status,
+        LIST_LIMIT + 1,
+    )
+    .await
+    .map_err(db_failed)?;
+    let more = rows.len() > LIST_LIMIT as usize;
+    rows.truncate(LIST_LIMIT as usize);
+    Ok(MailboxList {
+        filter,
+        items: rows.into_iter().map(item).collect(),
+        more,
+    })
+}
+
+async fn target(conn: &mut sqlx::AnyConnection, mailbox_id: &str) -> Result<MailboxRow, AppError> {
+    repo::by_id(conn, mailbox_id)
+        .await
+        .map_err(db_failed)?
+        .ok_or_else(|| AppError::NotFound(format!("There is no mailbox with the ID {mailbox_id}")))
+}
+
+/// Who is sent a new API password: the contact named in the application that created the
+/// mailbox.
+async fn manager_email(
+    conn: &mut sqlx::AnyConnection,
+    row: &MailboxRow,
+) -> Result<Option<String>, AppError> {
+    let Some(reference) = &row.application_reference else {
+        return Ok(None);
+    };
+    Ok(desk_repo::mailbox_answers(conn, reference)
+        .await
+        .map_err(db_failed)?
+        .map(|answers| answers.contact_email))
+}
+
+/// One mailbox's page; a new API password set a moment ago is on it once.
+pub async fn detail(
+    state: &AppState,
+    session: &Session,
+    mailbox_id: &str,
+) -> Result<MailboxDetail, AppError> {
+    let mut conn = state.db.pool.acquire().await.map_err(db_failed)?;
+    let row = target(&mut conn, mailbox_id).await?;
+    let registrations = repo::registrations(&mut conn, mailbox_id)
+        .await
+        .map_err(db_failed)?
+        .into_iter()
+        .map(
+            |(workflow_id, description, direction, status)| Registration {
+                workflow_id,
+                description,
+                direction,
+                retired: WorkflowStatus::parse(&status) != Some(WorkflowStatus::Active),
+            },
+        )
+        .collect();
+    let users = repo::users(&mut conn, mailbox_id)
+        .await
+        .map_err(db_failed)?;
+    let manager_email = manager_email(&mut conn, &row).await?;
+    drop(conn);
+    let issued = take_issued(state, session, &issued_key(mailbox_id)).await?;
+    Ok(MailboxDetail {
+        created: format_time(row.created_at),
+        application: row.application_reference.clone(),
+        manager_email,
+        registrations,
+        users,
+        issued,
+        item: item(row),
+    })
+}
+
+fn issued_key(mailbox_id: &str) -> String {
+    format!("mailbox:{mailbox_id}")
+}
+
+/// Does what the mailbox page's form asked; returns the page to show next.
+pub async fn act(
+    state: &AppState,
+    session: &Session,
+    by: &CurrentUser,
+    mailbox_id: &str,
+    values: &FormValues,
+) -> Result<String, AppError> {
+    let action = MailboxAction::parse(values.get("action"))
+        .ok_or_else(|| AppError::invalid("action", "Choose what to do"))?;
+    let now = state.clock.now();
+    let mut tx = state.db.begin().await.map_err(db_failed)?;
+    let row = target(&mut tx, mailbox_id).await?;
+    let mut issued = None;
+    let mut mails = Vec::new();
+    let detail = match action {
+        MailboxAction::Suspend | MailboxAction::Reactivate => {
+            let (from, to) = if action == MailboxAction::Suspend {
+                ("active", "suspended")
+            } else {
+                ("suspended", "active")
+            };
+            let reason = if action == MailboxAction::Suspend {
+                free_text(
+                    values.get("reason"),
+                    "The reason for suspending the mailbox",
+                    REASON_MAX_CHARS,
+                    true,
+                    true,
+                )
+                .map_err(|message| AppError::invalid("reason", message))?
+            } else {
+                String::new()
+            };
+            if !repo::change_status(&mut tx, mailbox_id, from, to)
+                .await
+                .map_err(db_failed)?
+            {
+                return Err(AppError::invalid(
+                    "action",
+                    format!(
+                        "This mailbox is {} now, so it cannot be {}. Someone may have changed it a moment ago",
+                        row.status,
+                        if to == "suspended" {
+                            "suspended"
+                        } else {
+                            "reactivated"
+                        }
+                    ),
+                ));
+            }
+            if reason.is_empty() {
+                "by the service desk".to_owned()
+            } else {
+                format!("by the service desk: {reason}")
+            }
+        }
+        MailboxAction::ResetApiPassword => {
+            let (password, stored) = new_api_password(&state.secret_key);
+            repo::set_api_password(&mut tx, mailbox_id, &stored)
+                .await
+                .map_err(db_failed)?;
+            let manager = manager_email(&mut tx, &row).await?;
+            if let Some(to) = &manager {
+                mails.push(new_password_mail(
+                    to,
+                    &row,
+                    &password,
+                    &state.config.base_url,
+                ));
+            }
+            issued = Some(IssuedMailbox {
+                mailbox_id: row.mailbox_id.clone(),
+                environment: row.environment.clone(),
+                api_password: password,
+            });
+            match manager {
+                Some(to) => format!("by the service desk; emailed to {to}"),
+                None => "by the service desk; no mailbox manager on record to email".to_owned(),
+            }
+        }
+        MailboxAction::SetWorkflow => {
+            let (workflow_id, direction) = registration_form(values)?;
+            match crate::db::messages::workflow_facts(&mut tx, &workflow_id)
+                .await
+                .map_err(db_failed)?
+            {
+                None => {
+                    return Err(AppError::invalid(
+                        "workflow_id",
+                        format!("{workflow_id} is not in the workflow ID catalogue"),
+                    ));
+                }
+                Some((status, _, _))
+                    if WorkflowStatus::parse(&status) != Some(WorkflowStatus::Active) =>
+                {
+                    return Err(AppError::invalid(
+                        "workflow_id",
+                        format!("{workflow_id} is retired: mailboxes cannot be registered for it"),
+                    ));
+                }
+                Some(_) => {}
+            }
+            repo::set_registration(&mut tx, mailbox_id, &workflow_id, direction.as_str())
+                .await
+                .map_err(db_failed)?;
+            format!(
+                "by the service desk: {workflow_id} ({})",
+                direction.label().to_lowercase()
+            )
+        }
+        MailboxAction::RemoveWorkflow => {
+            let workflow_id = values.get("workflow_id").trim().to_owned();
+            if !repo::remove_registration(&mut tx, mailbox_id, &workflow_id)
+                .await
+                .map_err(db_failed)?
+            {
+                return Err(AppError::invalid(
+                    "workflow_id",
+                    format!("This mailbox is not registered for {workflow_id}"),
+                ));
+            }
+            format!("by the service desk: {workflow_id}")
+        }
+    };
+    for outgoing in &mails {
+        mail::enqueue(&mut tx, outgoing, now)
+            .await
+            .map_err(db_failed)?;
+    }
+    audit::record(
+        &mut tx,
+        &by.actor(),
+        Event {
+            action: action.audit_action(),
+            subject: format!("mailbox:{mailbox_id}"),
+            outcome: Outcome::Success,
+            detail,
+        },
+        now,
+    )
+    .await
+    .map_err(db_failed)?;
+    tx.commit().await.map_err(db_failed)?;
+    state.mailer.wake();
+    if let Some(issued) = issued {
+        keep_issued(state, session, &issued_key(mailbox_id), &[issued]).await?;
+    }
+    Ok(paths::mailbox(mailbox_id))
+}
+
+/// The workflow and direction of the "register for a workflow" form.
+fn registration_form(values: &FormValues) -> Result<(String, Direction), AppError> {
+    let mut errors = Vec::new();
+    let workflow_id = values.get("workflow_id").trim().to_owned();
+    if let Err(error) = WorkflowId::parse(&workflow_id) {
+        errors.push(FieldError::new("workflow_id", error.to_string()));
+    }
+    let direction = Direction::parse(values.get("direction"));
+    if direction.is_none() {
+        errors.push(FieldError::new(
+            "direction",
+            "Select whether the mailbox sends, receives, or both",
+        ));
+    }
+    match direction {
+        Some(direction) if errors.is_empty() => Ok((workflow_id, direction)),
+        _ => Err(AppError::Form(errors)),
+    }
+}
+
+/// To the mailbox manager: the mailbox's new API password.
+fn new_password_mail(to: &str, row: &MailboxRow, password: &str, base_url: &str) -> OutgoingMail {
+    let environment = Environment::parse(&row.environment)
+        .map_or(row.environment.clone(), |e| e.label().to_owned());
+    let (text, html) = render(
+        &[
+            format!(
+                "The service desk has set a new MESH API password for the mailbox {}.",
+                row.mailbox_id
+            ),
+            "The old password no longer works. Give the new one to whoever runs the system \
+             that uses this mailbox through the MESH API, and keep it safe: this is the only \
+             time we send it."
+                .to_owned(),
+        ],
+        &[
+            ("Mailbox ID", format!("{} ({environment})", row.mailbox_id)),
+            ("MESH API password", password.to_owned()),
+        ],
+        &[
+            "If nobody at your organisation asked for this, tell the service desk at once."
+                .to_owned(),
+            format!("MESH portal: {}", base_url.trim_end_matches('/')),
+        ],
+    );
+    OutgoingMail {
+        to: to.to_owned(),
+        subject: format!("New MESH API password for {}", row.mailbox_id),
+        text,
+        html,
+        sensitive: true,
+    }
+}

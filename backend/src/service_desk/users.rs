@@ -1,0 +1,240 @@
+//! The service desk's care of accounts: find one, lock or unlock it, disable or enable it, or
+//! reset its PIN and second factor with a new set-up link. The service desk looks after mailbox
+//! users; administrators after everyone; nobody changes their own account here. Every change is
+//! audited; a disabled account's sessions stop working at their next request (the guard checks).
+
+use crate::AppState;
+use crate::accounts::audit::{self, Event, Outcome};
+use crate::accounts::guard::CurrentUser;
+use crate::accounts::{activation_link, issue_activation_token};
+use crate::applications::emails::render;
+use crate::db::applications as applications_repo;
+use crate::db::users::{self as repo, UserRow};
+use crate::db_failed;
+use crate::mail::{self, OutgoingMail};
+use model::accounts::{Role, SecondFactor, UserStatus};
+use model::applications::account::{MAX_MAILBOXES, split_mailbox_ids};
+use model::error::AppError;
+use model::format_time;
+use model::service_desk::{UserAction, UserDetail, UserItem, paths};
+
+/// Accounts listed at most.
+const LIST_LIMIT: i64 = 200;
+/// An account locked by the service desk stays locked until unlocked (a hundred years).
+const LOCKED_BY_DESK_SECONDS: i64 = 100 * 365 * 86_400;
+
+fn item(row: &UserRow, now: i64) -> UserItem {
+    UserItem {
+        user_id: row.user_id.clone(),
+        name: row.name.clone(),
+        email: row.email.clone(),
+        role: Role::parse(&row.role).map_or(row.role.clone(), |r| r.label().to_owned()),
+        status: match UserStatus::parse(&row.status) {
+            Some(UserStatus::Invited) => "Invited (not set up yet)".to_owned(),
+            Some(UserStatus::Active) => "Active".to_owned(),
+            Some(UserStatus::Disabled) => "Disabled".to_owned(),
+            None => row.status.clone(),
+        },
+        locked: row.locked_until.is_some_and(|until| until > now),
+    }
+}
+
+/// Accounts whose name or email contains `search`.
+pub async fn list(state: &AppState, search: &str) -> Result<Vec<UserItem>, AppError> {
+    if search.chars().count() > 100 {
+        return Err(AppError::invalid(
+            "q",
+            "Search must be 100 characters or fewer",
+        ));
+    }
+    let mut conn = state.db.pool.acquire().await.map_err(db_failed)?;
+    let rows = repo::search(&mut conn, search.trim(), LIST_LIMIT)
+        .await
+        .map_err(db_failed)?;
+    let now = state.clock.now();
+    Ok(rows.iter().map(|row| item(row, now)).collect())
+}
+
+fn may_manage(by: &CurrentUser, target: &UserRow) -> bool {
+    by.user_id != target.user_id
+        && (by.role == Role::Admin || Role::parse(&target.role) == Some(Role::MailboxUser))
+}
+
+async fn target(state: &AppState, user_id: &str) -> Result<UserRow, AppError> {
+    repo::by_id(&state.db, user_id)
+        .await
+        .map_err(db_failed)?
+        .ok_or_else(|| AppError::NotFound("There is no such account".into()))
+}
+
+/// One account's page.
+pub async fn detail(
+    state: &AppState,
+    by: &CurrentUser,
+    user_id: &str,
+) -> Result<UserDetail, AppError> {
+    let row = target(state, user_id).await?;
+    let mailboxes = repo::mailboxes_of(&state.db, user_id)
+        .await
+        .map_err(db_failed)?;
+    let now = state.clock.now();
+    Ok(UserDetail {
+        item: item(&row, now),
+        second_factor: row
+            .second_factor
+            .as_deref()
+            .and_then(SecondFactor::parse)
+            .map_or("Not set up".to_owned(), |f| f.label().to_owned()),
+        locked_until: row
+            .locked_until
+            .filter(|until| *until > now)
+            .map(format_time),
+        mailboxes,
+        can_manage: may_manage(by, &row),
+        is_self: by.user_id == row.user_id,
+    })
+}
+
+/// Does `action` to an account (`mailbox_ids`: what the mailboxes field sent, for
+/// [`UserAction::SetMailboxes`]); returns its page.
+pub async fn act(
+    state: &AppState,
+    by: &CurrentUser,
+    user_id: &str,
+    action: UserAction,
+    mailbox_ids: &str,
+) -> Result<String, AppError> {
+    let row = target(state, user_id).await?;
+    if !may_manage(by, &row) {
+        return Err(AppError::Forbidden(if by.user_id == row.user_id {
+            "You cannot change your own account here. Ask another member of the service desk".into()
+        } else {
+            "Only an administrator can change a member of staff's account".into()
+        }));
+    }
+    let now = state.clock.now();
+    let mut tx = state.db.begin().await.map_err(db_failed)?;
+    let mut mails = Vec::new();
+    let mut detail = "by the service desk".to_owned();
+    match action {
+        UserAction::SetMailboxes => {
+            let ids = split_mailbox_ids(mailbox_ids);
+            if Role::parse(&row.role) != Some(Role::MailboxUser) {
+                return Err(field_error("Only mailbox users are linked to mailboxes"));
+            }
+            if ids.len() > MAX_MAILBOXES {
+                return Err(field_error(&format!(
+                    "Enter at most {MAX_MAILBOXES} Mailbox IDs"
+                )));
+            }
+            for id in &ids {
+                match applications_repo::find_mailbox(&mut tx, id)
+                    .await
+                    .map_err(db_failed)?
+                {
+                    Some((_, _, status)) if status == "active" => {}
+                    Some(_) => return Err(field_error(&format!("Mailbox {id} is not active"))),
+                    None => {
+                        return Err(field_error(&format!(
+                            "There is no mailbox with the ID {id}"
+                        )));
+                    }
+                }
+            }
+            repo::unlink_mailboxes(&mut tx, user_id)
+                .await
+                .map_err(db_failed)?;
+            for id in &ids {
+                repo::link_mailbox(&mut tx, user_id, id)
+                    .await
+                    .map_err(db_failed)?;
+            }
+            detail = format!("by the service desk: mailboxes {}", ids.join(", "));
+        }
+        UserAction::Lock => repo::lock(&mut tx, user_id, now + LOCKED_BY_DESK_SECONDS)
+            .await
+            .map_err(db_failed)?,
+        UserAction::Unlock => repo::unlock(&mut tx, user_id, now)
+            .await
+            .map_err(db_failed)?,
+        UserAction::Disable => {
+            repo::set_status(&mut tx, user_id, UserStatus::Disabled.as_str(), now)
+                .await
+                .map_err(db_failed)?;
+        }
+        UserAction::Enable => {
+            // An account never set up goes back to waiting for its set-up, not to active.
+            let status = if row.pin_hash.is_some() {
+                UserStatus::Active
+            } else {
+                UserStatus::Invited
+            };
+            repo::set_status(&mut tx, user_id, status.as_str(), now)
+                .await
+                .map_err(db_failed)?;
+        }
+        UserAction::ResetSetUp => {
+            repo::forget_set_up(&mut tx, user_id, now)
+                .await
+                .map_err(db_failed)?;
+            let token = issue_activation_token(&mut tx, user_id, now)
+                .await
+                .map_err(db_failed)?;
+            let link = activation_link(&state.config.base_url, &token);
+            mails.push(set_up_again(&row, &link));
+        }
+    }
+    for outgoing in &mails {
+        mail::enqueue(&mut tx, outgoing, now)
+            .await
+            .map_err(db_failed)?;
+    }
+    audit::record(
+        &mut tx,
+        &by.actor(),
+        Event {
+            action: match action {
+                UserAction::Lock => "user.lock",
+                UserAction::Unlock => "user.unlock",
+                UserAction::Disable => "user.disable",
+                UserAction::Enable => "user.enable",
+                UserAction::ResetSetUp => "user.reset_set_up",
+                UserAction::SetMailboxes => "user.mailboxes",
+            },
+            subject: format!("user:{user_id}"),
+            outcome: Outcome::Success,
+            detail,
+        },
+        now,
+    )
+    .await
+    .map_err(db_failed)?;
+    tx.commit().await.map_err(db_failed)?;
+    state.mailer.wake();
+    Ok(paths::user(user_id))
+}
+
+fn field_error(message: &str) -> AppError {
+    AppError::Form(vec![model::forms::FieldError::new("mailbox_ids", message)])
+}
+
+/// To the person: their PIN and second factor were reset; the link to set them up again.
+fn set_up_again(row: &UserRow, link: &str) -> OutgoingMail {
+    let (text, html) = render(
+        &[
+            format!("Dear {},", row.name),
+            "The service desk has reset the PIN and security codes of your MESH portal account, \
+             as you asked. Set them up again with this link. It works once, for 72 hours."
+                .to_owned(),
+        ],
+        &[("Set-up link", link.to_owned())],
+        &["If you did not ask for this, tell the service desk at once.".to_owned()],
+    );
+    OutgoingMail {
+        to: row.email.clone(),
+        subject: "Set up your MESH portal account again".to_owned(),
+        text,
+        html,
+        sensitive: true,
+    }
+}

@@ -1,0 +1,260 @@
+//! The service desk's care of the workflow ID catalogue: add an entry, edit one, retire it or make
+//! it active again. An entry the service desk has touched belongs to it from then on: the seed
+//! file never overwrites it. Each change bumps the catalogue's revision in its transaction, with
+//! its audit entry; this instance rereads the catalogue at once and the others within seconds.
+
+use crate::AppState;
+use crate::accounts::audit::{self, Event, Outcome};
+use crate::accounts::guard::CurrentUser;
+use crate::db::mailboxes::count_registered;
+use crate::db::workflows::{self as repo, WorkflowRow};
+use crate::db_failed;
+use model::catalogue::WorkflowStatus;
+use model::error::AppError;
+use model::forms::{FieldError, FormDto, FormValues};
+use model::service_desk::paths;
+use model::service_desk::workflows::{
+    LIST_LIMIT, WorkflowAction, WorkflowEditView, WorkflowEntry, WorkflowForm, WorkflowList,
+};
+
+/// The catalogue's entries whose ID, group or description contains `q`, retired ones too.
+pub async fn list(state: &AppState, q: &str) -> Result<WorkflowList, AppError> {
+    if q.chars().count() > model::catalogue::SEARCH_TEXT_MAX_LEN {
+        return Err(AppError::invalid(
+            "q",
+            format!(
+                "Search must be {} characters or fewer",
+                model::catalogue::SEARCH_TEXT_MAX_LEN
+            ),
+        ));
+    }
+    let needle = q.trim().to_lowercase();
+    let mut conn = state.db.pool.acquire().await.map_err(db_failed)?;
+    let rows = repo::list_all(&mut conn).await.map_err(db_failed)?;
+    let matching: Vec<_> = rows
+        .iter()
+        .filter(|w| {
+            needle.is_empty()
+                || [&w.workflow_id, &w.group_name, &w.description]
+                    .iter()
+                    .any(|text| text.to_lowercase().contains(&needle))
+        })
+        .collect();
+    Ok(WorkflowList {
+        q: q.to_owned(),
+        more: matching.len() > LIST_LIMIT,
+        retired: matching
+            .iter()
+            .filter(|w| w.status != WorkflowStatus::Active.as_str())
+            .count(),
+        items: matching
+            .iter()
+            .take(LIST_LIMIT)
+            .map(|w| w.summary())
+            .collect(),
+    })
+}
+
+fn entry_of(row: &WorkflowRow) -> WorkflowEntry {
+    WorkflowEntry {
+        workflow_id: row.workflow_id.clone(),
+        group: row.group_name.clone(),
+        description: row.description.clone(),
+        direction: row.direction.clone(),
+        ack_of: row.ack_of.clone(),
+        hscn_only: row.hscn_only,
+        test_first: row.test_first,
+    }
+}
+
+/// The add page (`workflow_id` empty) or an entry's edit page.
+pub async fn edit_view(state: &AppState, workflow_id: &str) -> Result<WorkflowEditView, AppError> {
+    let mut conn = state.db.pool.acquire().await.map_err(db_failed)?;
+    let groups = repo::list_group_names(&mut conn).await.map_err(db_failed)?;
+    if workflow_id.is_empty() {
+        return Ok(WorkflowEditView {
+            groups,
+            ..WorkflowEditView::default()
+        });
+    }
+    let row = repo::list_all(&mut conn)
+        .await
+        .map_err(db_failed)?
+        .into_iter()
+        .find(|w| w.workflow_id == workflow_id)
+        .ok_or_else(|| {
+            AppError::NotFound(format!("{workflow_id} is not in the workflow ID catalogue"))
+        })?;
+    let mailboxes = count_registered(&mut conn, workflow_id)
+        .await
+        .map_err(db_failed)?;
+    Ok(WorkflowEditView {
+        entry: Some(entry_of(&row)),
+        retired: row.status != WorkflowStatus::Active.as_str(),
+        source: row.source.clone(),
+        mailboxes,
+        groups,
+    })
+}
+
+/// Saves the form of the page at `/service-desk/workflows/{page}` (`new` adds an entry); returns
+/// the entry's page.
+pub async fn save(
+    state: &AppState,
+    by: &CurrentUser,
+    page: &str,
+    values: &FormValues,
+) -> Result<String, AppError> {
+    let adding = page == "new";
+    let action = if adding {
+        WorkflowAction::Save
+    } else {
+        WorkflowAction::parse(values.get("action")).unwrap_or(WorkflowAction::Save)
+    };
+    let now = state.clock.now();
+    let mut tx = state.db.begin().await.map_err(db_failed)?;
+    let stored = repo::list_all(&mut tx).await.map_err(db_failed)?;
+    let existing = stored.iter().find(|w| w.workflow_id == page);
+    if !adding && existing.is_none() {
+        return Err(AppError::NotFound(format!(
+            "{page} is not in the workflow ID catalogue"
+        )));
+    }
+    let (row, audit_action, detail) = match (action, existing) {
+        (WorkflowAction::Retire | WorkflowAction::Reinstate, Some(current)) => {
+            let status = if action == WorkflowAction::Retire {
+                WorkflowStatus::Retired
+            } else {
+                WorkflowStatus::Active
+            };
+            let row = WorkflowRow {
+                status: status.as_str().to_owned(),
+                source: "service_desk".to_owned(),
+                ..current.clone()
+            };
+            let name = if action == WorkflowAction::Retire {
+                "workflow.retire"
+            } else {
+                "workflow.reinstate"
+            };
+            (row, name, "by the service desk".to_owned())
+        }
+        _ => {
+            // The edit page's ID is the page's own, whatever the form sent.
+            let mut values = values.clone();
+            if !adding {
+                values.0.retain(|(name, _)| name != "workflow_id");
+                values.0.push(("workflow_id".to_owned(), page.to_owned()));
+            }
+            let entry = WorkflowForm::check(&values)
+                .map_err(AppError::Form)?
+                .entry();
+            if adding && stored.iter().any(|w| w.workflow_id == entry.workflow_id) {
+                return Err(AppError::Form(vec![FieldError::new(
+                    "workflow_id",
+                    format!(
+                        "{} is already in the catalogue. Find it in the list to change it",
+                        entry.workflow_id
+                    ),
+                )]));
+            }
+            if entry.ack_of.as_deref() == Some(entry.workflow_id.as_str()) {
+                return Err(AppError::Form(vec![FieldError::new(
+                    "ack_of",
+                    "A workflow cannot acknowledge itself",
+                )]));
+            }
+            let groups = repo::list_group_names(&mut tx).await.map_err(db_failed)?;
+            if !groups.contains(&entry.group) {
+                repo::insert_group(&mut tx, &entry.group, now)
+                    .await
+                    .map_err(db_failed)?;
+            }
+            let row = WorkflowRow {
+                workflow_id: entry.workflow_id.clone(),
+                group_name: entry.group.clone(),
+                description: entry.description.clone(),
+                direction: entry.direction.clone(),
+                ack_of: entry.ack_of.clone(),
+                status: existing.map_or(WorkflowStatus::Active.as_str().to_owned(), |w| {
+                    w.status.clone()
+                }),
+                hscn_only: entry.hscn_only,
+                test_first: entry.test_first,
+                source: "service_desk".to_owned(),
+            };
+            let detail = match existing {
+                None => format!("added to {}", entry.group),
+                Some(before) => changes(before, &row),
+            };
+            (
+                row,
+                if adding {
+                    "workflow.add"
+                } else {
+                    "workflow.edit"
+                },
+                detail,
+            )
+        }
+    };
+    if adding {
+        repo::insert(&mut tx, &row, now).await.map_err(db_failed)?;
+    } else {
+        repo::update(&mut tx, &row, now).await.map_err(db_failed)?;
+    }
+    repo::bump_revision(&mut tx).await.map_err(db_failed)?;
+    audit::record(
+        &mut tx,
+        &by.actor(),
+        Event {
+            action: audit_action,
+            subject: format!("workflow:{}", row.workflow_id),
+            outcome: Outcome::Success,
+            detail,
+        },
+        now,
+    )
+    .await
+    .map_err(db_failed)?;
+    tx.commit().await.map_err(db_failed)?;
+    if let Err(error) = state.catalogue.reload(&state.db).await {
+        tracing::warn!(%error, "the catalogue will show the change on its next refresh");
+    }
+    Ok(paths::workflow(&row.workflow_id))
+}
+
+/// What an edit changed, for the audit log: "description, hscn_only" or "nothing".
+fn changes(before: &WorkflowRow, after: &WorkflowRow) -> String {
+    let mut changed = Vec::new();
+    if before.group_name != after.group_name {
+        changed.push(format!(
+            "group {} → {}",
+            before.group_name, after.group_name
+        ));
+    }
+    if before.description != after.description {
+        changed.push("description".to_owned());
+    }
+    if before.direction != after.direction {
+        changed.push("who sends and receives".to_owned());
+    }
+    if before.ack_of != after.ack_of {
+        changed.push("acknowledges".to_owned());
+    }
+    if before.hscn_only != after.hscn_only {
+        changed.push(format!("HSCN only: {}", yes_no(after.hscn_only)));
+    }
+    if before.test_first != after.test_first {
+        changed.push(format!("test first: {}", yes_no(after.test_first)));
+    }
+    if changed.is_empty() {
+        "nothing changed".to_owned()
+    } else {
+        format!("changed {}", changed.join(", "))
+    }
+}
+
+fn yes_no(flag: bool) -> &'static str {
+    if flag { "yes" } else { "no" }
+}
