@@ -212,8 +212,8 @@ fn Account() -> impl IntoView {
             {move || Suspend::new(async move {
                 visitor.await.ok().map(|visitor| {
                     let route = match visitor.route {
-                        crate::model::applications::account::AccessRoute::Hscn => "HSCN",
-                        crate::model::applications::account::AccessRoute::Internet => "Internet",
+                        crate::model::common::AccessRoute::Hscn => "HSCN",
+                        crate::model::common::AccessRoute::Internet => "Internet",
                     };
                     view! {
                         <nav class="nhsuk-header__account" aria-label="Account">

@@ -38,7 +38,7 @@ pub async fn submit(
     if super::accounts::pages::handles(path) {
         super::accounts::pages::submit(state, session, client, path, values).await
     } else if path.starts_with("/service-desk/") {
-        use super::accounts::guard::{Need, require};
+        use super::guard::{Need, require};
         let user = require(
             state,
             session,
@@ -62,7 +62,7 @@ pub async fn submit(
 async fn service_desk(
     state: &AppState,
     session: &Session,
-    user: &super::accounts::guard::CurrentUser,
+    user: &super::guard::CurrentUser,
     path: &str,
     values: &FormValues,
 ) -> Result<String, AppError> {

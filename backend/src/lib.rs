@@ -5,10 +5,13 @@
 
 pub mod accounts;
 pub mod applications;
+pub mod audit;
 pub mod catalogue;
 pub mod clock;
+pub mod crypto;
 pub mod db;
 pub mod forms;
+pub mod guard;
 pub mod mail;
 pub mod mailboxes;
 pub mod mesh;

@@ -4,7 +4,7 @@
 use super::db::Db;
 use super::db::applications as repo;
 use super::now_unix;
-use model::applications::mailbox::Environment;
+use model::common::Environment;
 use model::organisations::OdsCode;
 
 /// Why a mailbox cannot be added.
@@ -47,7 +47,7 @@ pub async fn add_with_workflows(
     environment: &str,
     workflows: &[String],
 ) -> Result<String, AddMailboxError> {
-    use model::applications::mailbox::Direction;
+    use model::common::Direction;
     let mut registrations = Vec::new();
     for text in workflows {
         let (id, direction) = text.trim().split_once(':').unwrap_or((text.trim(), "both"));
@@ -104,7 +104,7 @@ pub async fn add_with_workflows(
 /// loading a sandbox's mailboxes with the passwords their test rigs already use.
 pub async fn set_api_password(
     db: &Db,
-    key: &super::accounts::crypto::SecretKey,
+    key: &super::crypto::SecretKey,
     mailbox_id: &str,
     password: &str,
 ) -> Result<(), sqlx::Error> {

@@ -8,7 +8,7 @@ use std::net::IpAddr;
 
 pub use ipnet::IpNet;
 
-use model::applications::account::AccessRoute;
+use model::common::AccessRoute;
 
 /// The configured networks.
 #[derive(Debug, Clone)]

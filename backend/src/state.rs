@@ -2,11 +2,11 @@
 
 use std::sync::Arc;
 
-use super::accounts::crypto::SecretKey;
 use super::accounts::session::SessionPolicy;
 use super::accounts::sign_in::LockPolicy;
 use super::catalogue::Catalogue;
 use super::clock::Clock;
+use super::crypto::SecretKey;
 use super::db::Db;
 use super::mail::Mailer;
 use super::network::NetworkPolicy;

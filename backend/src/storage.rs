@@ -830,7 +830,7 @@ mod tests {
             pub fn new() -> Self {
                 let path = std::env::temp_dir().join(format!(
                     "mesh-portal-storage-{}",
-                    crate::accounts::crypto::random_token()
+                    crate::crypto::random_token()
                 ));
                 std::fs::create_dir_all(&path).unwrap();
                 Self(path)

@@ -37,6 +37,7 @@ macro_rules! text_newtype {
 pub mod accounts;
 pub mod applications;
 pub mod catalogue;
+pub mod common;
 pub mod error;
 pub mod forms;
 pub mod messaging;

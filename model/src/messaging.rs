@@ -141,8 +141,8 @@ pub struct MailboxSummary {
     pub active: bool,
 }
 
-use crate::applications::account::AccessRoute;
-use crate::applications::mailbox::{Direction, Environment};
+use crate::common::AccessRoute;
+use crate::common::{Direction, Environment};
 use crate::forms::FieldError;
 
 /// Largest file over HSCN.

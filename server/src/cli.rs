@@ -3,7 +3,8 @@
 
 use clap::{Parser, Subcommand};
 
-use app::backend::accounts::{self, audit::Actor};
+use app::backend::accounts;
+use app::backend::audit::Actor;
 use app::model::accounts::Role;
 
 use crate::config::Settings;
@@ -149,7 +150,7 @@ pub async fn run(command: Command, settings: Settings) -> Result<(), StartupErro
                 },
         } => {
             use app::backend::mesh::sandbox;
-            use app::model::applications::mailbox::Environment;
+            use app::model::common::Environment;
             if !settings.mesh.sandbox {
                 return Err(StartupError::Sandbox(
                     "sandbox mode is off: set MESH_PORTAL_SANDBOX=true (never for Live)".into(),

@@ -7,9 +7,9 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
 use app::backend::Cis2;
-use app::backend::accounts::crypto::SecretKey;
 use app::backend::accounts::session::SessionPolicy;
 use app::backend::accounts::sign_in::LockPolicy;
+use app::backend::crypto::SecretKey;
 use app::backend::mesh::{MeshConfig, SharedKey};
 use app::backend::network::{IpNet, NetworkPolicy, parse_networks};
 use app::backend::storage::{S3Secret, StorageConfig};

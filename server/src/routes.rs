@@ -261,7 +261,7 @@ pub async fn audit_csv(
     session: Session,
     Query(params): Query<HashMap<String, String>>,
 ) -> Response {
-    use app::backend::accounts::guard::{Need, require};
+    use app::backend::guard::{Need, require};
     use app::model::service_desk::AuditFilter;
     let what = "export:/service-desk/audit.csv";
     if let Err(error) = require(&state, &session, client, Need::ServiceDesk, what).await {
@@ -492,7 +492,7 @@ pub async fn send_message(
     mut multipart: axum::extract::Multipart,
 ) -> Response {
     let state = server.app.clone();
-    use app::backend::accounts::guard::{Need, require};
+    use app::backend::guard::{Need, require};
     use app::backend::messaging::send::{self, Upload};
     use app::model::messaging::{NewMessageForm, UploadAnswer, paths, safe_file_name};
 
@@ -648,7 +648,7 @@ pub async fn download_message(
     session: Session,
     Path((mailbox_id, message_id)): Path<(String, String)>,
 ) -> Response {
-    use app::backend::accounts::guard::{Need, require};
+    use app::backend::guard::{Need, require};
     let mailbox_id = mailbox_id.trim().to_ascii_uppercase();
     let what = format!("message:{message_id}");
     let user = match require(&state, &session, client, Need::Mailbox(&mailbox_id), &what).await {

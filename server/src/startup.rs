@@ -5,12 +5,12 @@
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 
-use app::backend::accounts::crypto::SecretKey;
 use app::backend::accounts::rate_limit;
 use app::backend::applications::answers::FORM_PATHS;
 use app::backend::catalogue::Catalogue;
 use app::backend::catalogue::seed;
 use app::backend::clock::Clock;
+use app::backend::crypto::SecretKey;
 use app::backend::db::{Db, DbError};
 use app::backend::forms::FORM_ROUTES;
 use app::backend::mail::{self, MailSetupError, Mailer};
@@ -156,7 +156,7 @@ impl Application {
             mesh_credentials: Arc::default(),
             chunked_sends: Arc::default(),
             storage,
-            instance_id: app::backend::accounts::crypto::random_token()[..16].into(),
+            instance_id: app::backend::crypto::random_token()[..16].into(),
             db,
             catalogue: Arc::new(catalogue),
             mailer: Arc::new(mailer),

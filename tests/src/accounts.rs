@@ -1,9 +1,9 @@
 //! Accounts for tests: invited through the service, set up and signed in through the pages, as
 //! a person would, so that what a test checks afterwards went through the real sign-in.
 
-use app::backend::accounts::audit::Actor;
 use app::backend::accounts::totp::{TotpSecret, step_of};
 use app::backend::accounts::{self, NewAccount};
+use app::backend::audit::Actor;
 use app::model::accounts::Role;
 
 use crate::{Browser, TestApp};

@@ -16,12 +16,12 @@ async fn member(
 ) -> Result<
     (
         crate::backend::AppState,
-        crate::backend::accounts::guard::CurrentUser,
+        crate::backend::guard::CurrentUser,
         String,
     ),
     AppError,
 > {
-    use crate::backend::accounts::guard::{Need, require};
+    use crate::backend::guard::{Need, require};
     use crate::request;
     let state = crate::request::app_state()?;
     let session = request::session().await?;
@@ -38,7 +38,7 @@ async fn member(
 /// The mailboxes linked to the signed-in person.
 #[server(prefix = "/api", endpoint = "get_my_mailboxes")]
 pub async fn get_my_mailboxes() -> Result<Vec<MailboxSummary>, AppError> {
-    use crate::backend::accounts::guard::{Need, require};
+    use crate::backend::guard::{Need, require};
     use crate::request;
     let state = crate::request::app_state()?;
     let session = request::session().await?;

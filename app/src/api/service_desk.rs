@@ -16,11 +16,11 @@ async fn staff(
     (
         crate::backend::AppState,
         tower_sessions::Session,
-        crate::backend::accounts::guard::CurrentUser,
+        crate::backend::guard::CurrentUser,
     ),
     AppError,
 > {
-    use crate::backend::accounts::guard::{Need, require};
+    use crate::backend::guard::{Need, require};
     use crate::request;
     let state = crate::request::app_state()?;
     let session = request::session().await?;

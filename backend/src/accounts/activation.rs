@@ -3,13 +3,13 @@
 //! route allows them). The link works once, for 72 hours; using it and activating the account
 //! happen in one transaction, so two tabs racing end with one set-up.
 
-use super::audit::{self, Actor, Event, Outcome};
-use super::crypto::{SecretKey, hash_pin, hash_token};
 use super::totp::TotpSecret;
 use super::{ACTIVATION, repo};
+use crate::audit::{self, Actor, Event, Outcome};
+use crate::crypto::{SecretKey, hash_pin, hash_token};
 use crate::db::Db;
 use model::accounts::{Pin, SecondFactor, UserStatus};
-use model::applications::account::AccessRoute;
+use model::common::AccessRoute;
 
 /// Why a set-up link does not work. Each has its own message: a link's token is 256 random bits,
 /// so telling "used" from "expired" gives nothing away.

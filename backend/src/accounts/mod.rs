@@ -1,18 +1,15 @@
 //! Accounts: creating them, the one-time set-up link, and (in `sign_in`) signing in. Secrets are
-//! handled in [`crypto`]; the audit log is [`audit`].
+//! handled in [`crate::crypto`]; the audit log is [`crate::audit`]; who may do what is [`crate::guard`].
 
 pub mod activation;
-pub mod audit;
-pub mod crypto;
-pub mod guard;
 pub mod pages;
 pub mod rate_limit;
 pub mod session;
 pub mod sign_in;
 pub mod totp;
 
-use self::audit::{Actor, Event, Outcome};
-use self::crypto::{hash_token, random_token};
+use crate::audit::{self, Actor, Event, Outcome};
+use crate::crypto::{hash_token, random_token};
 use crate::db::Db;
 use crate::db::applications as applications_repo;
 use crate::db::users::{self as repo, NewUser};

@@ -11,22 +11,22 @@ use serde::{Deserialize, Serialize};
 use tower_sessions::Session;
 
 use super::activation::{self, FactorChoice, LinkError, SetUp, SetUpError};
-use super::audit::{self, Actor, Event, Outcome};
-use super::crypto::{hash_token, random_token};
-use super::guard;
 use super::rate_limit::{self, ACTIVATION_PER_ADDRESS, HitError, Limit};
 use super::repo;
 use super::session::{self, PinStep};
 use super::sign_in::{self, SignInError};
 use super::totp::TotpSecret;
 use crate::AppState;
+use crate::audit::{self, Actor, Event, Outcome};
+use crate::crypto::{hash_token, random_token};
+use crate::guard;
 use crate::network::ClientInfo;
 use model::accounts::sign_in::{
     AppStepView, CodeForm, CodeStep, METHOD_SMARTCARD, MethodForm, PinForm, RESEND_CODE, SetUpForm,
     SetUpView, SignInOptions, UserSummary, Visitor, home_path, mask_email, paths,
 };
 use model::accounts::{Pin, Role, SecondFactor};
-use model::applications::account::AccessRoute;
+use model::common::AccessRoute;
 use model::error::AppError;
 use model::forms::{FieldError, FormDto, FormValues};
 

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use tower_sessions::Session;
 
 use model::accounts::{Role, SecondFactor};
-use model::applications::account::AccessRoute;
+use model::common::AccessRoute;
 
 const SIGNED_IN: &str = "auth.signed_in";
 const PIN_ACCEPTED: &str = "auth.pin_accepted";

@@ -3,12 +3,12 @@
 //! passcodes count together; at the limit the account locks for a while and the person is told
 //! until when. Every attempt is audited.
 
-use super::audit::{self, Actor, Event, Outcome};
-use super::crypto::{
-    SecretKey, hash_token, random_six_digits, verify_pin, verify_pin_against_nothing,
-};
 use super::repo::{self, UserRow};
 use super::totp::TotpSecret;
+use crate::audit::{self, Actor, Event, Outcome};
+use crate::crypto::{
+    SecretKey, hash_token, random_six_digits, verify_pin, verify_pin_against_nothing,
+};
 use crate::db::Db;
 use crate::mail::{self, OutgoingMail};
 use model::accounts::{SecondFactor, UserStatus};
@@ -161,7 +161,7 @@ pub async fn send_email_code(
 ) -> Result<(), SignInError> {
     let user = usable_user(db, user_id, now).await?;
     let code = random_six_digits();
-    let salt = super::crypto::random_token();
+    let salt = crate::crypto::random_token();
     let mut tx = db.begin().await?;
     repo::retire_tokens(&mut tx, user_id, EMAIL_PASSCODE, now).await?;
     repo::insert_token(

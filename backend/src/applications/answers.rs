@@ -5,7 +5,7 @@
 pub(crate) use crate::{db_failed, session_failed};
 use tower_sessions::Session;
 
-use super::submit;
+use super::submit::{self, check_mailboxes};
 use crate::AppState;
 use crate::db::applications as repo;
 use model::applications::Drafts;
@@ -14,11 +14,12 @@ use model::applications::account::{
     ReasonForm, split_mailbox_ids,
 };
 use model::applications::mailbox::{
-    self, ADD_WORKFLOW, ContactForm, Direction, EnvironmentForm, FileSize, FileSizeForm,
-    MailboxDraft, NamedOrganisation, OrganisationForm, REMOVE_WORKFLOW, RequestedWorkflow,
+    self, ADD_WORKFLOW, ContactForm, EnvironmentForm, FileSize, FileSizeForm, MailboxDraft,
+    NamedOrganisation, OrganisationForm, REMOVE_WORKFLOW, RequestedWorkflow,
 };
 use model::applications::workflow_request::{self, WorkflowRequestForm};
 use model::catalogue::{WorkflowStatus, encode_query_value};
+use model::common::Direction;
 use model::error::AppError;
 use model::forms::{FieldError, FormDto, FormValues, MAX_FORM_PAIRS};
 use model::organisations::OdsCode;
@@ -398,38 +399,4 @@ async fn answer_account(
         next,
         paths::CHECK,
     ))
-}
-
-/// Each Mailbox ID must exist, be active and belong to the applicant's organisation.
-pub(crate) async fn check_mailboxes(
-    state: &AppState,
-    ids: &[String],
-    ods_code: &str,
-) -> Result<(), AppError> {
-    let mut conn = state.db.pool.acquire().await.map_err(db_failed)?;
-    if repo::count_mailboxes(&mut conn).await.map_err(db_failed)? == 0 {
-        return Err(form_error(
-            "mailbox_ids",
-            "This service has not issued any mailboxes yet, so the Mailbox ID cannot be \
-             checked. Apply for a mailbox first: you can apply for an account once its \
-             Mailbox ID has been emailed to you",
-        ));
-    }
-    for id in ids {
-        let message = match repo::find_mailbox(&mut conn, id).await.map_err(db_failed)? {
-            None => format!(
-                "There is no mailbox with the ID {id}. Check the ID in the email that gave you \
-                 the mailbox"
-            ),
-            Some((owner, _, _)) if owner != ods_code => {
-                format!("Mailbox {id} does not belong to ODS code {ods_code}")
-            }
-            Some((_, _, status)) if status != "active" => {
-                format!("Mailbox {id} is {status}; accounts can only be added to active mailboxes")
-            }
-            Some(_) => continue,
-        };
-        return Err(form_error("mailbox_ids", message));
-    }
-    Ok(())
 }

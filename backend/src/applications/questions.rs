@@ -4,8 +4,8 @@
 
 use super::answers::db_failed;
 use crate::AppState;
-use crate::accounts::audit::{self, Actor, Event, Outcome};
-use crate::accounts::crypto::hash_token;
+use crate::audit::{self, Actor, Event, Outcome};
+use crate::crypto::hash_token;
 use crate::db::applications as applications_repo;
 use crate::db::service_desk as repo;
 use crate::mail::{self, OutgoingMail};

@@ -4,11 +4,10 @@
 
 use sqlx::AnyConnection;
 
-use super::answers::{check_mailboxes, db_failed};
 use super::{emails, new_reference};
-use crate::AppState;
 use crate::db::applications::{self as repo, AccountDetails, ApplicationRow};
 use crate::mail;
+use crate::{AppState, db_failed};
 use model::applications::account::AccountDraft;
 use model::applications::mailbox::{DeclarationForm, MailboxDraft};
 use model::applications::workflow_request::WorkflowRequest;
@@ -317,4 +316,41 @@ pub async fn submit_workflow_request(
         duplicate_key: format!("workflow_request|{}", request.proposed_id),
     };
     store(state, new, Details::WorkflowRequest(request)).await
+}
+
+/// Each Mailbox ID must exist, be active and belong to the applicant's organisation.
+pub(crate) async fn check_mailboxes(
+    state: &AppState,
+    ids: &[String],
+    ods_code: &str,
+) -> Result<(), AppError> {
+    let mut conn = state.db.pool.acquire().await.map_err(db_failed)?;
+    if repo::count_mailboxes(&mut conn).await.map_err(db_failed)? == 0 {
+        return Err(AppError::Form(vec![FieldError::new(
+            "mailbox_ids",
+            "This service has not issued any mailboxes yet, so the Mailbox ID cannot be \
+             checked. Apply for a mailbox first: you can apply for an account once its \
+             Mailbox ID has been emailed to you",
+        )]));
+    }
+    for id in ids {
+        let message = match repo::find_mailbox(&mut conn, id).await.map_err(db_failed)? {
+            None => format!(
+                "There is no mailbox with the ID {id}. Check the ID in the email that gave you \
+                 the mailbox"
+            ),
+            Some((owner, _, _)) if owner != ods_code => {
+                format!("Mailbox {id} does not belong to ODS code {ods_code}")
+            }
+            Some((_, _, status)) if status != "active" => {
+                format!("Mailbox {id} is {status}; accounts can only be added to active mailboxes")
+            }
+            Some(_) => continue,
+        };
+        return Err(AppError::Form(vec![FieldError::new(
+            "mailbox_ids",
+            message,
+        )]));
+    }
+    Ok(())
 }

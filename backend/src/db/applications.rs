@@ -2,7 +2,8 @@
 
 use sqlx::{Any, AnyConnection};
 
-use model::applications::mailbox::{Contact, Environment, RequestedWorkflow};
+use model::applications::mailbox::{Contact, RequestedWorkflow};
+use model::common::Environment;
 
 /// The columns every application has.
 #[derive(Debug, Clone, PartialEq, Eq)]

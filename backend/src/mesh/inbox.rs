@@ -9,7 +9,7 @@ use super::content::{Outgoing, chunk_for_client};
 use super::headers::WorkflowFilter;
 use super::{ApiVersion, MeshError, db_failed, http_date, mesh_timestamp};
 use crate::AppState;
-use crate::accounts::audit::{self, Event, Outcome};
+use crate::audit::{self, Event, Outcome};
 use crate::db::mesh::{self as repo, InboxQuery};
 use crate::db::messages::MessageRow;
 use model::catalogue::encode_query_value;

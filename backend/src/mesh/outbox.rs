@@ -12,14 +12,14 @@ use super::headers::{ChunkRange, ContentEncoding, SendHeaders, invalid_chunks};
 use super::whole_file::{BadGzip, RebuildError, WholeFile};
 use super::{ApiVersion, MAX_CHUNK_BYTES, MeshError, db_failed, iso_timestamp, mesh_timestamp};
 use crate::AppState;
-use crate::accounts::audit::{self, Actor, Event, Outcome};
+use crate::audit::{self, Actor, Event, Outcome};
 use crate::db::mesh::{self as repo, NewApiMessage};
 use crate::db::messages::{MessageRow, end_upload};
 use crate::messaging::retention::NOT_COLLECTED_TEXT;
 use crate::messaging::send::{RETENTION_DAYS, gather_facts, message_id_at};
 use crate::messaging::uploads::{NotStored, store_content};
 use crate::storage::{Stored, sha256_hex};
-use model::applications::account::AccessRoute;
+use model::common::AccessRoute;
 use model::error::AppError;
 use model::messaging::{MessageType, SendFacts, send_refusals};
 
@@ -187,7 +187,7 @@ where
         AppError::NotFound(_) => MeshError::forbidden(),
         _ => MeshError::unavailable(),
     })?;
-    let relaxed = super::sandbox::relaxes(state, facts.sender.environment);
+    let relaxed = super::relaxes(state, facts.sender.environment);
     if let Some(refused) = refusal(&facts, relaxed) {
         return Err(refused);
     }

@@ -8,12 +8,12 @@ use serde_json::{Value, json};
 
 use super::{MeshError, db_failed, iso_timestamp};
 use crate::AppState;
-use crate::accounts::crypto::SecretKey;
+use crate::crypto::SecretKey;
 use crate::db::Db;
 use crate::db::organisations::OrganisationRow;
 use crate::db::workflows::WorkflowRow;
 use crate::db::{applications, mailboxes, mesh as repo, organisations, workflows};
-use model::applications::mailbox::Environment;
+use model::common::Environment;
 
 /// The catalogue group of workflows that came from a sandbox's file and nowhere else.
 pub const SANDBOX_GROUP: &str = "Sandbox workflows";
@@ -327,11 +327,6 @@ pub async fn message_details(state: &AppState, message_id: &str) -> Result<Value
         fields.insert("linked_msg_id".into(), json!(linked));
     }
     Ok(details)
-}
-
-/// Whether the sandbox's relaxed rules apply to a send from a mailbox in `environment`.
-pub fn relaxes(state: &AppState, environment: Environment) -> bool {
-    state.config.mesh.sandbox && environment != Environment::Live
 }
 
 /// Removes the messages (their content too) of one Path to Live mailbox, sent or received, or of

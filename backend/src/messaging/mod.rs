@@ -6,7 +6,7 @@ pub mod uploads;
 
 use super::db::Db;
 use super::db::applications as repo;
-use model::applications::mailbox::Environment;
+use model::common::Environment;
 use model::error::AppError;
 use model::messaging::MailboxSummary;
 
@@ -48,10 +48,10 @@ pub async fn new_message_view(
     state: &super::AppState,
     user_id: &str,
     mailbox_id: &str,
-    route: model::applications::account::AccessRoute,
+    route: model::common::AccessRoute,
     lookup: Option<(String, String)>,
 ) -> Result<model::messaging::NewMessageView, AppError> {
-    use model::applications::account::AccessRoute;
+    use model::common::AccessRoute;
     use model::messaging::NewMessageView;
     let mailbox = mailbox_of(&state.db, user_id, mailbox_id).await?;
     let mut conn = state.db.pool.acquire().await.map_err(super::db_failed)?;
@@ -141,13 +141,13 @@ pub async fn list(
     state: &super::AppState,
     user_id: &str,
     mailbox_id: &str,
-    route: model::applications::account::AccessRoute,
+    route: model::common::AccessRoute,
     inbox: bool,
     workflow: &str,
     page: usize,
 ) -> Result<model::messaging::MessageList, AppError> {
     use super::db::messages::{self as repo, ListQuery};
-    use model::applications::account::AccessRoute;
+    use model::common::AccessRoute;
     use model::format_time;
     use model::messaging::{
         MESSAGES_PER_PAGE, MessageItem, MessageList, removal_label, size_label,
@@ -245,7 +245,7 @@ pub async fn list(
 /// never acknowledged, and is audited and logged as a failure.
 pub async fn download(
     state: &super::AppState,
-    user: &super::accounts::guard::CurrentUser,
+    user: &super::guard::CurrentUser,
     mailbox_id: &str,
     message_id: &str,
 ) -> Result<
@@ -255,7 +255,7 @@ pub async fn download(
     ),
     AppError,
 > {
-    use model::applications::account::AccessRoute;
+    use model::common::AccessRoute;
     let not_found = || AppError::NotFound("There is no such message in this inbox".into());
     let mut conn = state.db.pool.acquire().await.map_err(super::db_failed)?;
     let row = super::db::messages::by_id(&mut conn, message_id)
@@ -305,7 +305,7 @@ pub async fn download(
 struct Collected {
     state: super::AppState,
     user_id: String,
-    actor: super::accounts::audit::Actor,
+    actor: super::audit::Actor,
     mailbox_id: String,
     message_id: String,
 }
@@ -369,7 +369,7 @@ impl Collected {
 
     /// The file was read whole: acknowledged the first time, audited every time.
     async fn acknowledge(&self) -> Result<(), sqlx::Error> {
-        use super::accounts::audit::{self, Event, Outcome};
+        use super::audit::{self, Event, Outcome};
         let now = self.state.clock.now();
         let mut tx = self.state.db.begin().await?;
         let first = super::db::messages::acknowledge(
@@ -401,7 +401,7 @@ impl Collected {
 
     /// The file could not be read whole: logged and audited as a failure, not acknowledged.
     async fn failed(&self, error: &super::storage::StorageError, read: u64) {
-        use super::accounts::audit::{self, Event, Outcome};
+        use super::audit::{self, Event, Outcome};
         tracing::error!(%error, message.id = %self.message_id, bytes.read = read, "download failed: the file could not be read whole");
         let mut conn = match self.state.db.pool.acquire().await {
             Ok(conn) => conn,

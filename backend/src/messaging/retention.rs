@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use super::send::{RETENTION_DAYS, message_id_at};
 use crate::AppState;
-use crate::accounts::audit::{self, Actor, Event, Outcome};
+use crate::audit::{self, Actor, Event, Outcome};
 use crate::db::messages as repo;
 
 /// MESH's code and words for a message its recipient did not collect.

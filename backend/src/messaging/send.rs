@@ -7,13 +7,13 @@ use bytes::Bytes;
 use futures_util::Stream;
 
 use crate::AppState;
-use crate::accounts::audit::{self, Event, Outcome};
-use crate::accounts::guard::CurrentUser;
+use crate::audit::{self, Event, Outcome};
 use crate::db::messages::{self as repo, NewMessage};
 use crate::db_failed;
+use crate::guard::CurrentUser;
 use crate::messaging::uploads::{NotStored, store_content};
-use model::applications::account::AccessRoute;
-use model::applications::mailbox::{Direction, Environment};
+use model::common::AccessRoute;
+use model::common::{Direction, Environment};
 use model::error::AppError;
 use model::forms::FieldError;
 use model::messaging::{

@@ -5,10 +5,11 @@
 //! told who did.
 
 use super::emails;
+use super::issued::IssuedMailbox;
 use crate::AppState;
-use crate::accounts::audit::{self, Actor, Event, Outcome};
-use crate::accounts::crypto::{OpenError, SecretKey, hash_token, random_password, random_token};
 use crate::accounts::{self, CreateUserError, NewAccount};
+use crate::audit::{self, Actor, Event, Outcome};
+use crate::crypto::{OpenError, SecretKey, hash_token, random_password, random_token};
 use crate::db::service_desk as repo;
 use crate::db::workflows as catalogue_repo;
 use crate::mail;
@@ -30,24 +31,6 @@ pub fn new_api_password(key: &SecretKey) -> (String, String) {
 /// A mailbox's API password from what the database keeps.
 pub fn api_password(key: &SecretKey, stored: &str) -> Result<String, OpenError> {
     String::from_utf8(key.open(stored)?).map_err(|_| OpenError)
-}
-
-/// A mailbox issued by approval, with its API password (shown once).
-#[derive(Clone, PartialEq, Eq)]
-pub struct IssuedMailbox {
-    pub mailbox_id: String,
-    pub environment: String,
-    pub api_password: String,
-}
-
-impl std::fmt::Debug for IssuedMailbox {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("IssuedMailbox")
-            .field("mailbox_id", &self.mailbox_id)
-            .field("environment", &self.environment)
-            .field("api_password", &"redacted")
-            .finish()
-    }
 }
 
 /// What a decision did.

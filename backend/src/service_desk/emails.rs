@@ -2,11 +2,11 @@
 //! ready to set up, a workflow ID added, a rejection with its reason, a question. Plain text and
 //! HTML from the same lines, as the application emails are.
 
-use super::decide::IssuedMailbox;
+use super::issued::IssuedMailbox;
 use crate::applications::emails::{Line, render, status_link};
 use crate::mail::OutgoingMail;
 use model::applications::Reference;
-use model::applications::mailbox::{Direction, Environment};
+use model::common::{Direction, Environment};
 
 fn site(base_url: &str) -> &str {
     base_url.trim_end_matches('/')

@@ -5,19 +5,20 @@
 
 use tower_sessions::Session;
 
-use super::decide::{IssuedMailbox, new_api_password};
+use super::decide::new_api_password;
+use super::issued::IssuedMailbox;
 use super::{keep_issued, take_issued};
 use crate::AppState;
-use crate::accounts::audit::{self, Event, Outcome};
-use crate::accounts::guard::CurrentUser;
 use crate::applications::emails::render;
+use crate::audit::{self, Event, Outcome};
 use crate::db::mailboxes::{self as repo, MailboxRow};
 use crate::db::service_desk as desk_repo;
 use crate::db_failed;
+use crate::guard::CurrentUser;
 use crate::mail::{self, OutgoingMail};
 use model::applications::free_text;
-use model::applications::mailbox::{Direction, Environment};
 use model::catalogue::{WorkflowId, WorkflowStatus};
+use model::common::{Direction, Environment};
 use model::error::AppError;
 use model::format_time;
 use model::forms::{FieldError, FormValues};

@@ -4,6 +4,7 @@
 pub mod audit_log;
 pub mod decide;
 pub mod emails;
+pub mod issued;
 pub mod mailboxes;
 pub mod users;
 pub mod workflows;
@@ -12,14 +13,16 @@ use crate::{db_failed, session_failed};
 use serde::{Deserialize, Serialize};
 use tower_sessions::Session;
 
-use self::decide::{DecideError, Decided, IssuedMailbox};
+use self::decide::{DecideError, Decided};
+use self::issued::IssuedMailbox;
 use crate::AppState;
-use crate::accounts::guard::CurrentUser;
 use crate::db::applications as applications_repo;
 use crate::db::service_desk::{self as repo, QueueOrder, QueueQuery, QueueRow};
-use model::applications::account::AccessRoute;
-use model::applications::mailbox::{Direction, Environment, FileSize};
+use crate::guard::CurrentUser;
+use model::applications::mailbox::FileSize;
 use model::applications::{ApplicationStatus, Reference};
+use model::common::AccessRoute;
+use model::common::{Direction, Environment};
 use model::error::AppError;
 use model::format_time;
 use model::forms::{FieldError, FormDto, FormValues};
@@ -404,13 +407,13 @@ pub async fn submit(
         if let Some(message) = refusal {
             return Err(AppError::Form(vec![FieldError::new("emails", message)]));
         }
-        crate::accounts::audit::record(
+        crate::audit::record(
             &mut tx,
             &user.actor(),
-            crate::accounts::audit::Event {
+            crate::audit::Event {
                 action: "mail.resend",
                 subject: format!("application:{reference}"),
-                outcome: crate::accounts::audit::Outcome::Success,
+                outcome: crate::audit::Outcome::Success,
                 detail: String::new(),
             },
             now,

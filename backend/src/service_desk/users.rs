@@ -4,13 +4,13 @@
 //! audited; a disabled account's sessions stop working at their next request (the guard checks).
 
 use crate::AppState;
-use crate::accounts::audit::{self, Event, Outcome};
-use crate::accounts::guard::CurrentUser;
 use crate::accounts::{activation_link, issue_activation_token};
 use crate::applications::emails::render;
+use crate::audit::{self, Event, Outcome};
 use crate::db::applications as applications_repo;
 use crate::db::users::{self as repo, UserRow};
 use crate::db_failed;
+use crate::guard::CurrentUser;
 use crate::mail::{self, OutgoingMail};
 use model::accounts::{Role, SecondFactor, UserStatus};
 use model::applications::account::{MAX_MAILBOXES, split_mailbox_ids};

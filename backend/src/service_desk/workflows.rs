@@ -4,11 +4,11 @@
 //! its audit entry; this instance rereads the catalogue at once and the others within seconds.
 
 use crate::AppState;
-use crate::accounts::audit::{self, Event, Outcome};
-use crate::accounts::guard::CurrentUser;
+use crate::audit::{self, Event, Outcome};
 use crate::db::mailboxes::count_registered;
 use crate::db::workflows::{self as repo, WorkflowRow};
 use crate::db_failed;
+use crate::guard::CurrentUser;
 use model::catalogue::WorkflowStatus;
 use model::error::AppError;
 use model::forms::{FieldError, FormDto, FormValues};

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use validator::{Validate, ValidationError};
 
 use super::{Pin, Role, SecondFactor};
-use crate::applications::account::AccessRoute;
+use crate::common::AccessRoute;
 use crate::forms::{FormDto, FormValues, rule};
 
 /// The pages of signing in, setting up and signing out.

@@ -6,6 +6,7 @@ use validator::{Validate, ValidationError};
 use super::free_text;
 use super::mailbox::{NAME_MAX_CHARS, NamedOrganisation, nhs_email};
 use crate::accounts::{NhsEmail, SmartcardNumber};
+use crate::common::AccessRoute;
 use crate::forms::{FieldError, FormDto, FormValues, rule};
 use crate::organisations::OdsCode;
 
@@ -27,43 +28,6 @@ pub const REASON_MAX_CHARS: usize = 1000;
 
 /// Most Mailbox IDs one account application may name.
 pub const MAX_MAILBOXES: usize = 10;
-
-/// How the user reaches the MESH website.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum AccessRoute {
-    Hscn,
-    Internet,
-}
-
-impl AccessRoute {
-    pub const ALL: [Self; 2] = [Self::Hscn, Self::Internet];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Hscn => "hscn",
-            Self::Internet => "internet",
-        }
-    }
-
-    pub fn parse(text: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|r| r.as_str() == text)
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            Self::Hscn => "HSCN, with a smartcard",
-            Self::Internet => "Internet, with an authenticator app",
-        }
-    }
-
-    pub fn hint(self) -> &'static str {
-        match self {
-            Self::Hscn => "Files up to 100 MB, test environments and test files",
-            Self::Internet => "Files up to 50 MB, no test files or test environments",
-        }
-    }
-}
 
 /// The answers given so far. Only checked answers are ever stored in it.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]

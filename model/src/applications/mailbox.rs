@@ -5,6 +5,7 @@ use validator::{Validate, ValidationError};
 
 use super::{UkPhoneNumber, free_text};
 use crate::accounts::NhsEmail;
+use crate::common::{Direction, Environment};
 use crate::forms::{FieldError, FormDto, FormValues, rule};
 use crate::organisations::OdsCode;
 
@@ -25,80 +26,6 @@ pub mod paths {
     pub const CONTACT: &str = "/apply/mailbox/contact";
     pub const CHECK: &str = "/apply/mailbox/check-answers";
     pub const CONFIRMATION: &str = "/apply/mailbox/confirmation";
-}
-
-/// Where a mailbox lives. A file sent in one environment stays in it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Environment {
-    Live,
-    Integration,
-    Deployment,
-}
-
-impl Environment {
-    pub const ALL: [Self; 3] = [Self::Live, Self::Integration, Self::Deployment];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Live => "live",
-            Self::Integration => "integration",
-            Self::Deployment => "deployment",
-        }
-    }
-
-    pub fn parse(text: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|e| e.as_str() == text)
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            Self::Live => "Live",
-            Self::Integration => "Path to Live: Integration",
-            Self::Deployment => "Path to Live: Deployment",
-        }
-    }
-
-    pub fn hint(self) -> &'static str {
-        match self {
-            Self::Live => "For real data between organisations",
-            Self::Integration => "Where developers get their first test mailbox",
-            Self::Deployment => "For testing a finished system before it goes live",
-        }
-    }
-}
-
-/// Whether the mailbox sends a workflow, receives it, or both.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Direction {
-    Send,
-    Receive,
-    Both,
-}
-
-impl Direction {
-    pub const ALL: [Self; 3] = [Self::Both, Self::Send, Self::Receive];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Send => "send",
-            Self::Receive => "receive",
-            Self::Both => "both",
-        }
-    }
-
-    pub fn parse(text: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|d| d.as_str() == text)
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            Self::Send => "Send",
-            Self::Receive => "Receive",
-            Self::Both => "Send and receive",
-        }
-    }
 }
 
 /// The approximate size of the largest file the mailbox will handle.

@@ -2,14 +2,14 @@
 
 use app::backend::AppState;
 use app::backend::accounts::activation::{self, FactorChoice, LinkError, SetUp, SetUpError};
-use app::backend::accounts::audit::{self, Actor};
-use app::backend::accounts::crypto::hash_token;
 use app::backend::accounts::totp::{TotpSecret, step_of};
 use app::backend::accounts::{self, ACTIVATION, CreateUserError, NewAccount};
+use app::backend::audit::{self, Actor};
+use app::backend::crypto::hash_token;
 use app::backend::db::users;
 use app::backend::{mailboxes, now_unix};
 use app::model::accounts::{Pin, Role};
-use app::model::applications::account::AccessRoute;
+use app::model::common::AccessRoute;
 use mesh_portal_tests::{Backend, TestApp, spawn_app};
 
 on_each_database!(

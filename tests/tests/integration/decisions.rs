@@ -2,8 +2,8 @@
 //! approval creates for each kind, the Mailbox ID scheme, rejections, questions, and two people
 //! deciding at once.
 
-use app::backend::accounts::audit::Actor;
 use app::backend::accounts::{self, NewAccount};
+use app::backend::audit::Actor;
 use app::backend::service_desk::decide::{DecideError, Decided, decide};
 use app::model::accounts::Role;
 use app::model::applications::Reference;
@@ -152,7 +152,7 @@ async fn approving_a_mailbox_application_issues_an_id_per_environment_with_its_w
         );
         assert!(
             app::backend::service_desk::decide::api_password(
-                &app::backend::accounts::crypto::SecretKey::generate(),
+                &app::backend::crypto::SecretKey::generate(),
                 &sealed
             )
             .is_err(),

@@ -179,12 +179,12 @@ async fn twenty_decisions_made_while_the_mail_server_is_down_each_email_once_whe
             mailboxes: vec![],
             smartcard_number: None,
         },
-        &app::backend::accounts::audit::Actor::system(),
+        &app::backend::audit::Actor::system(),
         app.state.clock.now(),
     )
     .await
     .unwrap();
-    let actor = app::backend::accounts::audit::Actor {
+    let actor = app::backend::audit::Actor {
         id: desk.user_id,
         access_route: "hscn".into(),
         client_addr: "127.0.0.1".into(),

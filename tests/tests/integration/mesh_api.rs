@@ -4,7 +4,7 @@
 
 use std::io::Read;
 
-use app::backend::accounts::guard::CurrentUser;
+use app::backend::guard::CurrentUser;
 use app::backend::mailboxes;
 use app::backend::mesh::auth::{make_token, timestamp_of};
 use app::backend::mesh::content;
@@ -12,7 +12,7 @@ use app::backend::mesh::outbox::SMALL_CONTENT_BYTES;
 use app::backend::network::ClientInfo;
 use app::backend::storage::StorageError;
 use app::model::accounts::Role;
-use app::model::applications::account::AccessRoute;
+use app::model::common::AccessRoute;
 use mesh_portal_tests::{Backend, TestApp, spawn_app_with_content};
 use reqwest::header::HeaderMap;
 use serde_json::{Value, json};
@@ -169,7 +169,7 @@ impl<'a> Client<'a> {
 }
 
 fn rand_suffix() -> String {
-    app::backend::accounts::crypto::random_token()[..12].to_owned()
+    app::backend::crypto::random_token()[..12].to_owned()
 }
 
 pub(super) async fn answer(response: reqwest::Response) -> (u16, HeaderMap, Vec<u8>) {
@@ -423,10 +423,9 @@ async fn a_message_sent_through_the_api_is_listed_downloaded_acknowledged_and_tr
     assert_eq!(found_v1["results"][0]["endpoint_type"], "MESH");
 
     // The audit log has the send and the acknowledgement, each by its mailbox.
-    let audit =
-        app::backend::accounts::audit::for_subject(&app.state.db, &format!("message:{id}"), 10)
-            .await
-            .unwrap();
+    let audit = app::backend::audit::for_subject(&app.state.db, &format!("message:{id}"), 10)
+        .await
+        .unwrap();
     let entries: Vec<(&str, &str, &str)> = audit
         .iter()
         .map(|e| (e.action.as_str(), e.actor.as_str(), e.access_route.as_str()))

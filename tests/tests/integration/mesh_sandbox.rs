@@ -3,7 +3,7 @@
 
 use app::backend::mesh::auth::{make_token, timestamp_of};
 use app::backend::mesh::sandbox::{self, LoadError};
-use app::model::applications::mailbox::Environment;
+use app::model::common::Environment;
 use mesh_portal_tests::{Backend, TestApp, spawn_app, spawn_app_with};
 use serde_json::{Value, json};
 
@@ -33,7 +33,7 @@ async fn call(
         mailbox,
         password,
         b"BackBone",
-        &app::backend::accounts::crypto::random_token()[..10],
+        &app::backend::crypto::random_token()[..10],
         0,
         &timestamp_of(app.state.clock.now()),
     );

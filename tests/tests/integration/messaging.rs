@@ -2,13 +2,13 @@
 //! access route at its exact edge, and what a delivered or refused send leaves behind (issue 6's
 //! first step; the pages and the upload over HTTP come next).
 
-use app::backend::accounts::guard::CurrentUser;
+use app::backend::guard::CurrentUser;
 use app::backend::mailboxes;
 use app::backend::messaging::send::{self, Upload};
 use app::backend::network::ClientInfo;
 use app::error::AppError;
 use app::model::accounts::Role;
-use app::model::applications::account::AccessRoute;
+use app::model::common::AccessRoute;
 use app::model::messaging::{INTERNET_MAX_BYTES, NewMessageForm};
 use bytes::Bytes;
 use futures_util::{Stream, stream};
@@ -488,9 +488,7 @@ mod over_http {
         assert_eq!(status, 413);
         assert_eq!(
             refused.errors[0].message,
-            app::model::messaging::too_large_message(
-                app::model::applications::account::AccessRoute::Internet
-            ),
+            app::model::messaging::too_large_message(app::model::common::AccessRoute::Internet),
             "the words the page's script shows before sending"
         );
         assert_eq!(messages(&app).await, 0);

@@ -198,7 +198,7 @@ async fn the_queue_filters_and_marks_what_is_overdue(backend: Backend) {
 }
 
 async fn the_audit_log_filters_and_exports_what_it_shows_safely(backend: Backend) {
-    use app::backend::accounts::audit::{self, Actor, Event, Outcome};
+    use app::backend::audit::{self, Actor, Event, Outcome};
 
     let app = spawn_app(backend).await;
     let desk = signed_in_browser(&app, "dana.desk@nhs.net", Role::ServiceDesk, &[]).await;

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use app::backend::accounts::session::{self, PinStep, SessionPolicy, Who};
 use app::backend::sessions::DbSessionStore;
 use app::model::accounts::{Role, SecondFactor};
-use app::model::applications::account::AccessRoute;
+use app::model::common::AccessRoute;
 use mesh_portal_tests::{Backend, TestApp, spawn_app};
 use tower_sessions::Session;
 

@@ -2,12 +2,12 @@
 //! codes through a real SMTP server process, and lock-outs.
 
 use app::backend::accounts::activation::{self, FactorChoice, SetUp};
-use app::backend::accounts::audit::{self, Actor};
 use app::backend::accounts::sign_in::{self, PinAccepted, SignInError};
 use app::backend::accounts::totp::{TotpSecret, step_of};
 use app::backend::accounts::{self, NewAccount};
+use app::backend::audit::{self, Actor};
 use app::model::accounts::{Pin, Role, SecondFactor};
-use app::model::applications::account::AccessRoute;
+use app::model::common::AccessRoute;
 use mesh_portal_tests::smtp::SmtpServer;
 use mesh_portal_tests::{Backend, TestApp, spawn_app, spawn_app_with};
 

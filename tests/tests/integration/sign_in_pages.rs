@@ -1,7 +1,7 @@
 //! The set-up, sign-in and sign-out pages over HTTP, as a browser without JavaScript uses them
 //! (form posts and redirects) and as the pages' script does (the `submit_form` server function).
 
-use app::backend::accounts::audit;
+use app::backend::audit;
 use app::model::accounts::Role;
 use mesh_portal_tests::accounts::{
     PIN, code_now, invite, key_on_page, set_up_with_app, sign_in, signed_in_browser,

@@ -70,7 +70,7 @@ async fn makes_a_private_key_file_on_first_run_and_keeps_using_it() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_configured_key_is_used_instead_of_a_key_file() {
-    let key = app::backend::accounts::crypto::SecretKey::generate();
+    let key = app::backend::crypto::SecretKey::generate();
     let encoded = key.to_base64();
     let (settings, _dir) = test_settings(
         Backend::Sqlite,

@@ -9,7 +9,7 @@ use crate::api::accounts::{get_code_step, get_pin_form, get_sign_in_options, get
 use crate::components::HttpStatus;
 use crate::components::form::{Choice, Choices, PostForm, TextInput, question_frame, when_loaded};
 use crate::model::accounts::sign_in::{CodeStep, METHOD_PIN, METHOD_SMARTCARD, RESEND_CODE, paths};
-use crate::model::applications::account::AccessRoute;
+use crate::model::common::AccessRoute;
 
 const CAPTION: &str = "Log in";
 

@@ -9,8 +9,9 @@ use crate::api::applications::get_application_drafts;
 use crate::components::form::{
     Choice, Choices, PostForm, QuestionPage, SummaryRow, TextArea, TextInput,
 };
-use crate::model::applications::account::{AccessRoute, AccountDraft, paths};
+use crate::model::applications::account::{AccountDraft, paths};
 use crate::model::catalogue::encode_query_value;
+use crate::model::common::AccessRoute;
 
 const CAPTION: &str = "Apply for a MESH UI account";
 

@@ -13,9 +13,10 @@ use crate::components::form::{
 };
 use crate::components::{ErrorMessage, Tag};
 use crate::model::applications::mailbox::{
-    ADD_WORKFLOW, Direction, Environment, FileSize, MailboxDraft, REMOVE_WORKFLOW, paths,
+    ADD_WORKFLOW, FileSize, MailboxDraft, REMOVE_WORKFLOW, paths,
 };
 use crate::model::catalogue::{SearchRequest, WorkflowStatus, encode_query_value};
+use crate::model::common::{Direction, Environment};
 
 const CAPTION: &str = "Apply for a MESH mailbox";
 

@@ -11,7 +11,7 @@ use crate::components::form::{
     Choice, Choices, FormContext, FormErrors, PostForm, TextArea, TextInput, when_loaded,
 };
 use crate::components::{Cell, ResultsTable, Tag};
-use crate::model::applications::mailbox::Direction;
+use crate::model::common::Direction;
 use crate::model::service_desk::mailboxes::{MailboxAction, MailboxFilter, status_label};
 use crate::model::service_desk::paths;
 

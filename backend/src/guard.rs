@@ -5,10 +5,10 @@
 use crate::db_failed;
 use tower_sessions::Session;
 
-use super::audit::{self, Actor, Event, Outcome};
-use super::repo;
-use super::session::{self, Who};
 use crate::AppState;
+use crate::accounts::session::{self, Who};
+use crate::audit::{self, Actor, Event, Outcome};
+use crate::db::users as repo;
 use crate::network::ClientInfo;
 use model::accounts::sign_in::home_path;
 use model::accounts::{Role, UserStatus};
