@@ -62,6 +62,22 @@ pub struct Event<'a> {
     pub detail: String,
 }
 
+/// The usual end of an audited change: `event` recorded in the change's own transaction, the
+/// transaction committed, and the mail worker woken for any email the change queued (it would
+/// find them on its next round; woken, it sends them now).
+pub async fn commit_with(
+    mut tx: sqlx::Transaction<'static, Any>,
+    mailer: &crate::mail::Mailer,
+    actor: &Actor,
+    event: Event<'_>,
+    at: i64,
+) -> sqlx::Result<()> {
+    record(&mut tx, actor, event, at).await?;
+    tx.commit().await?;
+    mailer.wake();
+    Ok(())
+}
+
 /// Adds an event, in the caller's transaction or on its own. The sequence number is the next one
 /// free: should two instances take the same number at once, the loser takes the next.
 pub async fn record(

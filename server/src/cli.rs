@@ -1,7 +1,7 @@
 //! The command line: `mesh-portal serve | migrate | seed | add-mailbox | sandbox load |
 //! admin create-user`.
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 
 use app::backend::accounts;
 use app::backend::audit::Actor;
@@ -12,12 +12,25 @@ use crate::startup::{Application, StartupError, prepare_database, sync_seed_data
 
 /// NHS MESH mailbox portal: applications, service desk, workflow ID catalogue and MESH API.
 ///
-/// Configuration comes from MESH_PORTAL_* environment variables; see the README.
+/// Configuration comes from MESH_PORTAL_* environment variables, listed below and in the README.
 #[derive(Debug, Parser)]
-#[command(name = "mesh-portal", version, about, long_about = None)]
+#[command(name = "mesh-portal", version, long_about = None)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,
+}
+
+impl Cli {
+    /// The command line, with every configuration variable and its default in `--help`.
+    pub fn command_with_variables() -> clap::Command {
+        Self::command().after_help(crate::config::variables_help())
+    }
+
+    /// Reads the command line (`--help` lists the configuration too).
+    pub fn parse_with_variables() -> Self {
+        let matches = Self::command_with_variables().get_matches();
+        Self::from_arg_matches(&matches).unwrap_or_else(|error| error.exit())
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -230,6 +243,60 @@ pub async fn run(command: Command, settings: Settings) -> Result<(), StartupErro
                 settings.public_url(&accounts::activation_path(&created.activation_token))
             );
             Ok(())
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Cli;
+    use crate::config::VARIABLES;
+
+    /// The README's configuration table: (variable, default) for each row, backticks removed.
+    fn readme_table() -> Vec<(String, String)> {
+        let readme = include_str!("../../README.md");
+        let start = readme.find("## Configuration").expect("the section");
+        let section = &readme[start..];
+        let end = section[3..]
+            .find("\n## ")
+            .map_or(section.len(), |at| at + 3);
+        section[..end]
+            .lines()
+            .filter(|line| line.starts_with("| `MESH_PORTAL_"))
+            .map(|line| {
+                let cells: Vec<&str> = line.trim_matches('|').split(" | ").collect();
+                (
+                    cells[0].trim().trim_matches('`').to_owned(),
+                    cells[1].trim().replace('`', ""),
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn help_lists_every_variable_with_its_default() {
+        let help = Cli::command_with_variables().render_long_help().to_string();
+        for (name, default, meaning) in VARIABLES {
+            assert!(help.contains(name), "{name}");
+            assert!(help.contains(&format!("[default: {default}]")), "{name}");
+            assert!(help.contains(meaning), "{name}");
+        }
+    }
+
+    #[test]
+    fn the_readme_table_lists_the_same_variables_with_the_same_defaults() {
+        let table = readme_table();
+        let mut in_readme: Vec<&str> = table.iter().map(|(name, _)| name.as_str()).collect();
+        let mut in_help: Vec<&str> = VARIABLES.iter().map(|(name, _, _)| *name).collect();
+        in_readme.sort_unstable();
+        in_help.sort_unstable();
+        assert_eq!(in_readme, in_help);
+        for (name, default, _) in VARIABLES {
+            let (_, documented) = table.iter().find(|(n, _)| n == name).expect("listed");
+            assert!(
+                documented.starts_with(&default.replace('`', "")),
+                "{name}: the README says {documented:?}, --help says {default:?}"
+            );
         }
     }
 }

@@ -82,7 +82,7 @@ pub const VARIABLES: [(&str, &str, &str); 34] = [
     ),
     (
         "MESH_PORTAL_SECRET_KEY",
-        "unset: a key file made in the data folder",
+        "unset: a key made on first run in <data dir>/secret.key",
         "32 random bytes in base64 that seal stored secrets such as authenticator app keys",
     ),
     (
@@ -142,13 +142,13 @@ pub const VARIABLES: [(&str, &str, &str); 34] = [
     ),
     (
         "MESH_PORTAL_S3_ENDPOINT",
-        "AWS's own",
+        "unset: AWS's own",
         "the S3-compatible service's address, such as `http://127.0.0.1:9000`",
     ),
     ("MESH_PORTAL_S3_REGION", "eu-west-2", "the bucket's region"),
     (
         "MESH_PORTAL_TLS_CERT",
-        "unset: plain HTTP (for a TLS-terminating proxy, or a laptop)",
+        "unset: plain HTTP (behind a TLS-terminating proxy, or on a laptop)",
         "PEM file of the server's certificate chain: serve HTTPS",
     ),
     (
@@ -178,15 +178,29 @@ pub const VARIABLES: [(&str, &str, &str); 34] = [
     ),
     (
         "MESH_PORTAL_S3_ACCESS_KEY_ID",
-        "none (required with s3://)",
+        "unset (required with s3://)",
         "the access key's ID",
     ),
     (
         "MESH_PORTAL_S3_SECRET_ACCESS_KEY",
-        "none (required with s3://)",
+        "unset (required with s3://)",
         "the access key's secret (never logged)",
     ),
 ];
+
+/// What `mesh-portal --help` says of the configuration: every variable, its default and meaning,
+/// from [`VARIABLES`].
+pub fn variables_help() -> String {
+    let mut text = String::from(
+        "Configuration: environment variables (a value that cannot be used stops start-up):\n",
+    );
+    for (name, default, meaning) in VARIABLES {
+        text.push_str(&format!(
+            "\n  {name}\n      {meaning}\n      [default: {default}]\n"
+        ));
+    }
+    text
+}
 
 /// How log lines are written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -2,7 +2,6 @@
 
 use std::process::ExitCode;
 
-use clap::Parser;
 use server::cli::{Cli, Command, run};
 use server::{Settings, telemetry};
 
@@ -11,7 +10,7 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = Cli::parse_with_variables();
     let settings = match Settings::from_env() {
         Ok(settings) => settings,
         Err(error) => {

@@ -119,8 +119,9 @@ pub async fn answer(
     mail::enqueue_about(&mut tx, &notice, Some(reference), now)
         .await
         .map_err(db_failed)?;
-    audit::record(
-        &mut tx,
+    audit::commit_with(
+        tx,
+        &state.mailer,
         &Actor::client("applicant", &client),
         Event {
             action: "application.answer",
@@ -132,7 +133,5 @@ pub async fn answer(
     )
     .await
     .map_err(db_failed)?;
-    tx.commit().await.map_err(db_failed)?;
-    state.mailer.wake();
     Ok(model::applications::answer_path(reference, token))
 }

@@ -169,8 +169,9 @@ pub async fn decide(
     for outgoing in &mails {
         mail::enqueue_about(&mut tx, outgoing, Some(reference.as_str()), now).await?;
     }
-    audit::record(
-        &mut tx,
+    audit::commit_with(
+        tx,
+        &state.mailer,
         actor,
         Event {
             action: match decision {
@@ -195,8 +196,6 @@ pub async fn decide(
         now,
     )
     .await?;
-    tx.commit().await?;
-    state.mailer.wake();
     if decision == Decision::Approve && reference.kind() == ApplicationKind::WorkflowRequest {
         // This instance's catalogue shows it at once; others follow the revision.
         if let Err(error) = state.catalogue.reload(&state.db).await {

@@ -271,8 +271,9 @@ pub async fn act(
             .await
             .map_err(db_failed)?;
     }
-    audit::record(
-        &mut tx,
+    audit::commit_with(
+        tx,
+        &state.mailer,
         &by.actor(),
         Event {
             action: action.audit_action(),
@@ -284,8 +285,6 @@ pub async fn act(
     )
     .await
     .map_err(db_failed)?;
-    tx.commit().await.map_err(db_failed)?;
-    state.mailer.wake();
     if let Some(issued) = issued {
         keep_issued(state, session, &issued_key(mailbox_id), &[issued]).await?;
     }

@@ -407,8 +407,9 @@ pub async fn submit(
         if let Some(message) = refusal {
             return Err(AppError::Form(vec![FieldError::new("emails", message)]));
         }
-        crate::audit::record(
-            &mut tx,
+        crate::audit::commit_with(
+            tx,
+            &state.mailer,
             &user.actor(),
             crate::audit::Event {
                 action: "mail.resend",
@@ -420,8 +421,6 @@ pub async fn submit(
         )
         .await
         .map_err(db_failed)?;
-        tx.commit().await.map_err(db_failed)?;
-        state.mailer.wake();
         return Ok(page);
     }
     if !values.get(ASSIGN_TO_ME).is_empty() {

@@ -189,8 +189,9 @@ pub async fn act(
             .await
             .map_err(db_failed)?;
     }
-    audit::record(
-        &mut tx,
+    audit::commit_with(
+        tx,
+        &state.mailer,
         &by.actor(),
         Event {
             action: match action {
@@ -209,8 +210,6 @@ pub async fn act(
     )
     .await
     .map_err(db_failed)?;
-    tx.commit().await.map_err(db_failed)?;
-    state.mailer.wake();
     Ok(paths::user(user_id))
 }
 
