@@ -4,7 +4,7 @@
 //! that cannot read a file whole never acknowledges it.
 
 use app::model::accounts::Role;
-use mesh_portal_tests::{Backend, TestApp};
+use mesh_portal_tests::{Backend, Browser, TestApp};
 use serde_json::Value;
 use sha2::Digest;
 
@@ -136,6 +136,30 @@ async fn gzip_that_is_not_sound_is_refused_and_nothing_is_kept(backend: Backend)
     }
 }
 
+/// A person signed in through the pages as a member of RR8TR001.
+async fn reader(app: &TestApp) -> Browser {
+    mesh_portal_tests::accounts::signed_in_browser(
+        app,
+        "reader@nhs.net",
+        Role::MailboxUser,
+        &["RR8TR001"],
+    )
+    .await
+}
+
+/// A message's file downloaded from RR8TR001's inbox page.
+async fn web_download(app: &TestApp, reader: &Browser, id: &str) -> reqwest::Response {
+    reader
+        .client
+        .get(format!(
+            "{}/mailboxes/RR8TR001/inbox/{id}/download",
+            app.address
+        ))
+        .send()
+        .await
+        .unwrap()
+}
+
 /// Sends `chunks` as one message; the status of each request, and the message's ID.
 async fn send_chunks(sender: &Client<'_>, chunks: &[Vec<u8>]) -> (Vec<u16>, String) {
     let total = chunks.len();
@@ -162,26 +186,12 @@ async fn send_chunks(sender: &Client<'_>, chunks: &[Vec<u8>]) -> (Vec<u16>, Stri
 async fn a_gzip_stream_is_checked_across_chunks_however_it_was_cut(backend: Backend) {
     let app = spawn(backend).await;
     let sender = Client::new(&app, "X26OT001");
-    let reader = mesh_portal_tests::accounts::signed_in_browser(
-        &app,
-        "reader@nhs.net",
-        Role::MailboxUser,
-        &["RR8TR001"],
-    )
-    .await;
+    let reader = reader(&app).await;
     let download = |id: String| {
         let reader = &reader;
         let app = &app;
         async move {
-            let response = reader
-                .client
-                .get(format!(
-                    "{}/mailboxes/RR8TR001/inbox/{id}/download",
-                    app.address
-                ))
-                .send()
-                .await
-                .unwrap();
+            let response = web_download(app, reader, &id).await;
             assert_eq!(response.status().as_u16(), 200);
             response.bytes().await.unwrap().to_vec()
         }
@@ -429,27 +439,11 @@ async fn a_download_that_cannot_be_read_whole_is_never_acknowledged(backend: Bac
     // Damaged early (the page says so) and late (the file breaks off after megabytes).
     let early = damaged_message(&app, &sample(20_000)).await;
     let late = damaged_message(&app, &noise(3_000_000)).await;
-    let reader = mesh_portal_tests::accounts::signed_in_browser(
-        &app,
-        "reader@nhs.net",
-        Role::MailboxUser,
-        &["RR8TR001"],
-    )
-    .await;
+    let reader = reader(&app).await;
     let download = |id: String| {
         let reader = &reader;
         let app = &app;
-        async move {
-            reader
-                .client
-                .get(format!(
-                    "{}/mailboxes/RR8TR001/inbox/{id}/download",
-                    app.address
-                ))
-                .send()
-                .await
-                .unwrap()
-        }
+        async move { web_download(app, reader, &id).await }
     };
 
     for attempt in 1..=2 {
