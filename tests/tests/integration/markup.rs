@@ -1,7 +1,7 @@
 //! What people type into long-text fields is text wherever it is shown again: in the form shown
 //! again after a refusal, in a saved draft, on check-answers, status and answer pages, and on
-//! every service desk page. The same payload, one that closes a `<textarea>` and opens a heading,
-//! goes into every long-text field of every form, refused and accepted.
+//! every service desk page. The same payload, one that closes the text box's element and opens a
+//! heading, goes into every long-text field of every form, refused and accepted.
 
 use app::backend::mailboxes;
 use app::model::accounts::Role;
