@@ -7,15 +7,17 @@
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
 .DEFAULT_GOAL := help
-export PATH := $(HOME)/.cargo/bin:$(PATH)
+export PATH := $(or $(CARGO_HOME),$(HOME)/.cargo)/bin:$(PATH)
 
-CARGO_LEPTOS_VERSION := 0.3.10
 # The S3-compatible server the storage tests start (0.14 builds with this project's Rust).
 S3S_FS_VERSION := 0.14.1
 # wasm-bindgen-cli must match the wasm-bindgen library in Cargo.lock exactly.
 WASM_BINDGEN_VERSION := $(shell awk '/^name = "wasm-bindgen"$$/ { getline; gsub(/"/, "", $$3); print $$3 }' Cargo.lock)
 SITE_CSS := style/public/nhsuk/nhsuk-frontend.min.css
 BIN := target/release/mesh-portal
+# The browser bundle as cargo builds it, and the site folder the server serves (see `build`).
+WASM := target/wasm32-unknown-unknown/wasm-release/app.wasm
+SITE := target/site
 
 # `apt-get install` for the named packages, as root or through sudo; updates the lists once.
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
@@ -53,17 +55,25 @@ bench-mesh: build test-tools ## the MESH API with mesh-client: this server vs me
 bench-transfer: ## 100 MB send and download vs a plain copy, peak memory, inbox of 10,000
 	cargo bench -p mesh-portal-tests --bench transfer
 
+# The browser bundle (the app crate for WebAssembly, `wasm-release`: opt-level "z"), wasm-bindgen's
+# JavaScript for it, the site's CSS and the NHS.UK assets in the site folder, then the server
+# (`release`). The server links to pkg/mesh-portal.js and pkg/mesh-portal_bg.wasm, the names
+# wasm-bindgen gives for `--out-name mesh-portal`.
 build: tools style ## build the server and the browser bundle (optimised; see Cargo.toml)
-	cargo leptos build
+	cargo build -p app --lib --target wasm32-unknown-unknown --no-default-features --features hydrate --profile wasm-release
+	rm -rf $(SITE)/pkg
+	wasm-bindgen $(WASM) --target web --no-typescript --out-dir $(SITE)/pkg --out-name mesh-portal
+	cp style/main.css $(SITE)/pkg/mesh-portal.css
+	cp -R style/public/. $(SITE)/
+	cargo build -p server --release --bin mesh-portal
 
 # --- pieces -----------------------------------------------------------------------------------
 
-tools: ## Rust target, cargo-leptos, wasm-bindgen-cli, Node.js
+# wasm-bindgen-cli: only the `wasm-bindgen` program, without the TLS its test runner downloads with.
+tools: ## Rust target, wasm-bindgen-cli, Node.js
 	@rustup target list --installed | grep -qx wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
-	@cargo leptos --version 2>/dev/null | grep -q " $(CARGO_LEPTOS_VERSION)" \
-		|| cargo install cargo-leptos --version $(CARGO_LEPTOS_VERSION) --locked
 	@wasm-bindgen --version 2>/dev/null | grep -q " $(WASM_BINDGEN_VERSION)" \
-		|| cargo install wasm-bindgen-cli --version $(WASM_BINDGEN_VERSION)
+		|| cargo install wasm-bindgen-cli --version $(WASM_BINDGEN_VERSION) --no-default-features --bin wasm-bindgen
 	@command -v npm >/dev/null || { $(call apt_install,nodejs npm); }
 
 test-tools: ## Chromium and chromedriver, PostgreSQL, curl, aiosmtpd, s3s-fs, the browser tests' npm packages
@@ -90,9 +100,8 @@ $(SITE_CSS): style/node_modules/.package-lock.json style/build-assets.mjs
 
 lint: ## rustfmt and clippy (ssr and hydrate feature sets apart), warnings are errors
 	cargo fmt --all -- --check
-	cargo clippy -p app --features ssr --all-targets -- -D warnings
+	cargo clippy -p model -p backend -p app --features app/ssr -p server -p mesh-portal-tests --all-targets -- -D warnings
 	cargo clippy -p app --features hydrate --target wasm32-unknown-unknown -- -D warnings
-	cargo clippy -p model -p backend -p server -p mesh-portal-tests --all-targets -- -D warnings
 
 unit-and-integration: ## unit tests and the integration suite (SQLite and a throw-away PostgreSQL)
 	cargo test --workspace --lib --bins --tests

@@ -1,5 +1,5 @@
-// Copies the NHS.UK frontend from node_modules into style/public/, which cargo-leptos copies
-// into the site root. Nothing from the package is committed to the repository.
+// Copies the NHS.UK frontend from node_modules into style/public/, which `make build`
+// copies into the site root. Nothing from the package is committed to the repository.
 //
 //   style/public/nhsuk/nhsuk-frontend.min.{css,js}   the design system's styles and scripts
 //   style/public/assets/                             its images and manifest (the CSS refers to

@@ -25,6 +25,20 @@ for _ in $(seq 1 600); do
 			grep -q 'Create your PIN' <<<"$page" \
 				|| { echo "make run: the printed set-up link did not open the set-up page"; exit 1; }
 			echo "make run: the demo administrator's set-up link opens the set-up page"
+			# The build's output names are the ones the pages link to: every script, bundle and
+			# style sheet a page names is served, the bundle as WebAssembly.
+			assets=$(grep -oE '(href|src)="/(pkg|nhsuk)/[^"]+"' <<<"$page" | sed -E 's/^[a-z]+="//; s/"$//' | sort -u)
+			for kind in pkg/mesh-portal.js pkg/mesh-portal_bg.wasm pkg/mesh-portal.css nhsuk/nhsuk-frontend.min.css; do
+				grep -qx "/$kind" <<<"$assets" || { echo "make run: the page does not link /$kind:"; echo "$assets"; exit 1; }
+			done
+			for asset in $assets; do
+				got=$(curl -s -o /dev/null -w '%{http_code} %{content_type}' "http://127.0.0.1:$port$asset")
+				case "$asset:$got" in
+					*.wasm:"200 application/wasm" | *.js:"200 text/javascript"* | *.css:"200 text/css"* | *.svg:"200 image/svg+xml") ;;
+					*) echo "make run: $asset answered $got"; exit 1 ;;
+				esac
+			done
+			echo "make run: the page's bundle, scripts and styles are served ($(wc -w <<<"$assets") files)"
 			exit 0
 		fi
 	fi

@@ -299,15 +299,12 @@ fn log_seed_report(report: &SeedReport) {
     );
 }
 
-/// Where the built site (CSS, JavaScript, WebAssembly) is: the configured folder, the one
-/// cargo-leptos names while it runs, or the first of `site/` beside the binary and `../site/`
-/// (cargo's `target/` layout) that has a `pkg` folder.
+/// Where the built site (CSS, JavaScript, WebAssembly) is: the configured folder, or the first of
+/// `site/` beside the binary and `../site/` (`make build`'s `target/` layout) that has a `pkg`
+/// folder.
 pub fn find_site_dir(settings: &Settings) -> PathBuf {
     if let Some(dir) = &settings.site_dir {
         return dir.clone();
-    }
-    if let Ok(dir) = std::env::var("LEPTOS_SITE_ROOT") {
-        return PathBuf::from(dir);
     }
     let exe_dir = std::env::current_exe()
         .ok()
