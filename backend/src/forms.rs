@@ -1,31 +1,45 @@
-//! Every page's form post, with or without JavaScript, goes through [`submit`], which hands it to
-//! the area that owns the page.
+//! Every page's form post, with or without JavaScript, is parsed once here: its address becomes
+//! one variant of its area's form enum ([`AccountForm`], [`ServiceDeskForm`],
+//! [`ApplicationForm`]), which that area matches exhaustively. The server registers a route for
+//! each entry of the areas' tables, and nothing else: adding a form is a variant, its line in the
+//! table, its arm in the area's `submit` and its page.
 
 use tower_sessions::Session;
 
 use super::AppState;
 use super::network::ClientInfo;
-use model::accounts::sign_in::paths;
 use model::error::AppError;
 use model::forms::FormValues;
 
-/// The server's routes for form posts beside the question pages' (axum's path syntax): signing
-/// in, setting up, signing out, an application's page at the service desk, and an applicant's
-/// answer to a question.
-pub const FORM_ROUTES: [&str; 12] = [
-    paths::METHOD,
-    paths::PIN,
-    paths::CODE,
-    paths::SIGN_OUT,
-    "/activate/{token}",
-    "/activate/{token}/app",
-    "/service-desk/applications/{reference}",
-    "/service-desk/users/{user_id}",
-    "/service-desk/mailboxes/{mailbox_id}",
-    "/service-desk/workflows/new",
-    "/service-desk/workflows/{workflow_id}",
-    "/applications/{reference}/answer/{token}",
-];
+pub use super::accounts::pages::AccountForm;
+pub use super::applications::answers::ApplicationForm;
+pub use super::service_desk::ServiceDeskForm;
+use crate::form_route::parse;
+
+/// A form post, by area.
+pub enum FormPost {
+    Account(AccountForm),
+    ServiceDesk(ServiceDeskForm),
+    Application(ApplicationForm),
+}
+
+impl FormPost {
+    /// The form posted to `path`, if there is one there.
+    pub fn parse(path: &str) -> Option<Self> {
+        parse(AccountForm::ROUTES, path)
+            .map(Self::Account)
+            .or_else(|| parse(ServiceDeskForm::ROUTES, path).map(Self::ServiceDesk))
+            .or_else(|| parse(ApplicationForm::ROUTES, path).map(Self::Application))
+    }
+}
+
+/// Every address a form is posted to, for the server's routes.
+pub fn routes() -> impl Iterator<Item = &'static str> {
+    let account = AccountForm::ROUTES.iter().map(|r| r.template);
+    let service_desk = ServiceDeskForm::ROUTES.iter().map(|r| r.template);
+    let application = ApplicationForm::ROUTES.iter().map(|r| r.template);
+    account.chain(service_desk).chain(application)
+}
 
 /// Takes the form posted to the page at `path`; returns the page that comes next.
 pub async fn submit(
@@ -35,51 +49,53 @@ pub async fn submit(
     path: &str,
     values: &FormValues,
 ) -> Result<String, AppError> {
-    if super::accounts::pages::handles(path) {
-        super::accounts::pages::submit(state, session, client, path, values).await
-    } else if path.starts_with("/service-desk/") {
-        use super::guard::{Need, require};
-        let user = require(
-            state,
-            session,
-            client,
-            Need::ServiceDesk,
-            &format!("form:{path}"),
-        )
-        .await?;
-        service_desk(state, session, &user, path, values).await
-    } else if let Some((reference, token)) = path
-        .strip_prefix("/applications/")
-        .and_then(|rest| rest.split_once("/answer/"))
-    {
-        super::applications::questions::answer(state, client, reference, token, values).await
-    } else {
-        super::applications::answers::submit_form(state, session, path, values).await
+    let form = FormPost::parse(path)
+        .ok_or_else(|| AppError::NotFound("There is no form at this address.".into()))?;
+    match form {
+        FormPost::Account(form) => {
+            super::accounts::pages::submit(state, session, client, form, values).await
+        }
+        FormPost::ServiceDesk(form) => {
+            use super::guard::{Need, require};
+            let need = format!("form:{path}");
+            let user = require(state, session, client, Need::ServiceDesk, &need).await?;
+            super::service_desk::submit(state, session, &user, form, values).await
+        }
+        FormPost::Application(form) => {
+            super::applications::answers::submit(state, session, client, form, values).await
+        }
     }
 }
 
-/// A service desk page's form, from someone the guard let through.
-async fn service_desk(
-    state: &AppState,
-    session: &Session,
-    user: &super::guard::CurrentUser,
-    path: &str,
-    values: &FormValues,
-) -> Result<String, AppError> {
-    use super::service_desk::{mailboxes, submit, users, workflows};
-    use model::service_desk::UserAction;
-    let rest = path.trim_start_matches("/service-desk/");
-    if let Some(reference) = rest.strip_prefix("applications/") {
-        submit(state, session, user, reference, values).await
-    } else if let Some(mailbox_id) = rest.strip_prefix("mailboxes/") {
-        mailboxes::act(state, session, user, mailbox_id, values).await
-    } else if let Some(workflow_id) = rest.strip_prefix("workflows/") {
-        workflows::save(state, user, workflow_id, values).await
-    } else if let Some(user_id) = rest.strip_prefix("users/") {
-        let action = UserAction::parse(values.get("action"))
-            .ok_or_else(|| model::AppError::invalid("action", "Choose what to do"))?;
-        users::act(state, user, user_id, action, values.get("mailbox_ids")).await
-    } else {
-        Err(AppError::NotFound("There is no such page".into()))
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_form_route_is_its_own_and_parses_back() {
+        let all: Vec<&str> = routes().collect();
+        assert!(all.len() >= 25, "every area's forms: {all:?}");
+        let mut unique = all.clone();
+        unique.sort_unstable();
+        unique.dedup();
+        assert_eq!(unique.len(), all.len(), "no address twice: {all:?}");
+        for template in all {
+            let path = template.replace('{', "x").replace('}', "");
+            assert!(FormPost::parse(&path).is_some(), "{path} parses");
+        }
+        assert!(FormPost::parse("/apply/mailbox/nowhere").is_none());
+        assert!(FormPost::parse("/service-desk/elsewhere/x").is_none());
+    }
+
+    #[test]
+    fn a_fixed_address_wins_over_a_captured_one() {
+        assert!(matches!(
+            FormPost::parse("/service-desk/workflows/new"),
+            Some(FormPost::ServiceDesk(ServiceDeskForm::NewWorkflow))
+        ));
+        assert!(matches!(
+            FormPost::parse("/service-desk/workflows/PATH_X"),
+            Some(FormPost::ServiceDesk(ServiceDeskForm::Workflow { .. }))
+        ));
     }
 }

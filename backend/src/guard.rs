@@ -2,7 +2,6 @@
 //! for what it needs (any signed-in person, the service desk, or membership of one mailbox) and
 //! gets the signed-in person or the refusal to show. Refusals are audited.
 
-use crate::db_failed;
 use tower_sessions::Session;
 
 use crate::AppState;
@@ -73,18 +72,14 @@ pub async fn signed_in(
         Who::Expired => return Ok(Err(AppError::SignInRequired(SIGNED_OUT_IDLE.into()))),
         Who::RouteChanged => return Ok(Err(AppError::SignInRequired(SIGNED_OUT_ROUTE.into()))),
     };
-    let user = repo::by_id(&state.db, &signed_in.user_id)
-        .await
-        .map_err(db_failed)?;
+    let user = repo::by_id(&state.db, &signed_in.user_id).await?;
     let Some(user) = user.filter(|u| UserStatus::parse(&u.status) == Some(UserStatus::Active))
     else {
         // Disabled (or removed) since signing in: the session goes too.
         let _ = session::end(session).await;
         return Ok(Err(AppError::SignInRequired(SIGN_IN_FIRST.into())));
     };
-    let mailboxes = repo::mailboxes_of(&state.db, &user.user_id)
-        .await
-        .map_err(db_failed)?;
+    let mailboxes = repo::mailboxes_of(&state.db, &user.user_id).await?;
     Ok(Ok(CurrentUser {
         role: Role::parse(&user.role).unwrap_or(Role::MailboxUser),
         user_id: user.user_id,
@@ -122,7 +117,7 @@ pub async fn require(
     let Some((actor_id, error)) = refusal else {
         return user;
     };
-    let mut conn = state.db.pool.acquire().await.map_err(db_failed)?;
+    let mut conn = state.db.pool.acquire().await?;
     audit::record(
         &mut conn,
         &Actor::client(&actor_id, &client),
@@ -134,8 +129,7 @@ pub async fn require(
         },
         state.clock.now(),
     )
-    .await
-    .map_err(db_failed)?;
+    .await?;
     tracing::info!(
         access.subject = what,
         access.status = error.status_code().as_u16(),

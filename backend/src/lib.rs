@@ -8,8 +8,10 @@ pub mod applications;
 pub mod audit;
 pub mod catalogue;
 pub mod clock;
+pub mod content;
 pub mod crypto;
 pub mod db;
+pub mod form_route;
 pub mod forms;
 pub mod guard;
 pub mod mail;
@@ -22,15 +24,8 @@ pub mod seed;
 pub mod service_desk;
 pub mod sessions;
 pub mod state;
-pub mod storage;
 
 pub use state::{AppState, Cis2, ServiceConfig};
-
-/// A database failure, logged where it happened and shown as "not available, try later".
-pub(crate) fn db_failed(error: sqlx::Error) -> model::AppError {
-    tracing::error!(%error, "database");
-    model::AppError::Unavailable
-}
 
 /// A session store failure, logged and shown as "not available, try later".
 pub(crate) fn session_failed(error: impl std::fmt::Display) -> model::AppError {

@@ -3,6 +3,7 @@
 
 use super::db::Db;
 use super::db::applications as repo;
+use super::db::mailboxes;
 use super::now_unix;
 use model::common::Environment;
 use model::organisations::OdsCode;
@@ -71,31 +72,30 @@ pub async fn add_with_workflows(
     {
         return Err(AddMailboxError::UnknownOrganisation(ods_code.to_string()));
     }
-    if repo::find_mailbox(&mut tx, &mailbox_id).await?.is_some() {
+    if mailboxes::mailbox_info(&mut tx, &mailbox_id)
+        .await?
+        .is_some()
+    {
         return Err(AddMailboxError::Exists(mailbox_id));
     }
-    repo::insert_mailbox(
-        &mut tx,
-        &mailbox_id,
-        ods_code.as_str(),
-        environment.as_str(),
-        "active",
-        now_unix(),
-    )
-    .await?;
-    for (workflow_id, direction) in &registrations {
-        match super::db::messages::workflow_facts(&mut tx, workflow_id).await? {
+    let mut workflows = Vec::new();
+    for (workflow_id, direction) in registrations {
+        match super::db::messages::workflow_facts(&mut tx, &workflow_id).await? {
             Some((status, _, _)) if status == "active" => {}
-            _ => return Err(AddMailboxError::UnknownWorkflow(workflow_id.clone())),
+            _ => return Err(AddMailboxError::UnknownWorkflow(workflow_id)),
         }
-        super::db::mailboxes::set_registration(
-            &mut tx,
-            &mailbox_id,
-            workflow_id,
-            direction.as_str(),
-        )
-        .await?;
+        workflows.push((workflow_id, direction.as_str().to_owned()));
     }
+    let mailbox = mailboxes::NewMailbox {
+        mailbox_id: &mailbox_id,
+        ods_code: ods_code.as_str(),
+        environment: environment.as_str(),
+        status: "active",
+        api_password_sealed: None,
+        application_reference: None,
+        workflows: &workflows,
+    };
+    mailboxes::insert(&mut tx, &mailbox, now_unix()).await?;
     tx.commit().await?;
     Ok(mailbox_id)
 }

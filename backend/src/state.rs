@@ -6,11 +6,11 @@ use super::accounts::session::SessionPolicy;
 use super::accounts::sign_in::LockPolicy;
 use super::catalogue::Catalogue;
 use super::clock::Clock;
+use super::content::store::Storage;
 use super::crypto::SecretKey;
 use super::db::Db;
 use super::mail::Mailer;
 use super::network::NetworkPolicy;
-use super::storage::Storage;
 
 /// Everything a request may need. Cheap to clone.
 #[derive(Clone, Debug)]

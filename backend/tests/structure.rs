@@ -210,6 +210,55 @@ fn no_two_modules_import_each_other_however_far_round() {
     assert!(cycles.is_empty(), "import circles: {cycles:#?}");
 }
 
+/// The areas below may not reach up: the repositories import no service, message content knows
+/// nothing of how it is sent, and the web pages' messaging nothing of the MESH API (which builds
+/// on messaging, never the reverse).
+const MAY_NOT_IMPORT: [(&str, &[&str]); 3] = [
+    (
+        "db",
+        &[
+            "accounts",
+            "applications",
+            "catalogue",
+            "content",
+            "mesh",
+            "messaging",
+            "service_desk",
+        ],
+    ),
+    (
+        "content",
+        &["mesh", "messaging", "service_desk", "applications"],
+    ),
+    ("messaging", &["mesh"]),
+];
+
+#[test]
+fn lower_layers_never_import_higher_ones() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let graph = imports(&root);
+    let within =
+        |module: &str, area: &str| module == area || module.starts_with(&format!("{area}::"));
+    let mut wrong = Vec::new();
+    for (module, targets) in &graph {
+        for (area, forbidden) in MAY_NOT_IMPORT {
+            if !within(module, area) {
+                continue;
+            }
+            for target in targets {
+                if forbidden.iter().any(|f| within(target, f)) {
+                    wrong.push(format!("{module} imports {target}"));
+                }
+            }
+        }
+    }
+    assert!(
+        graph.keys().any(|m| m == "content::incoming") && graph.keys().any(|m| m == "db::messages"),
+        "the layers' modules were found"
+    );
+    assert!(wrong.is_empty(), "imports against the layers: {wrong:#?}");
+}
+
 #[test]
 fn the_circle_finder_finds_a_circle() {
     let code = "use super::b::Thing;\nfn f() { crate::c::g(); }";

@@ -75,6 +75,16 @@ impl AppError {
     }
 }
 
+/// A database failure: logged where it happens, shown as "not available, try later" (nothing of
+/// the database's own words reaches a page). Server only: the browser has no database.
+#[cfg(feature = "database")]
+impl From<sqlx::Error> for AppError {
+    fn from(error: sqlx::Error) -> Self {
+        tracing::error!(%error, "database");
+        Self::Unavailable
+    }
+}
+
 #[cfg(feature = "server-fn")]
 impl FromServerFnError for AppError {
     type Encoder = JsonEncoding;

@@ -9,10 +9,10 @@ use std::path::{Path, PathBuf};
 use app::backend::Cis2;
 use app::backend::accounts::session::SessionPolicy;
 use app::backend::accounts::sign_in::LockPolicy;
+use app::backend::content::store::{S3Secret, StorageConfig};
 use app::backend::crypto::SecretKey;
 use app::backend::mesh::{MeshConfig, SharedKey};
 use app::backend::network::{IpNet, NetworkPolicy, parse_networks};
-use app::backend::storage::{S3Secret, StorageConfig};
 
 use crate::tls::TlsFiles;
 use url::Url;

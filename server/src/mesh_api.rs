@@ -5,7 +5,8 @@
 use std::time::Duration;
 
 use app::backend::AppState;
-use app::backend::mesh::headers::{ContentEncoding, SendHeaders, text};
+use app::backend::content::ContentEncoding;
+use app::backend::mesh::headers::{SendHeaders, text};
 use app::backend::mesh::inbox::{self, DownloadRequest, ListParams};
 use app::backend::mesh::outbox::{self, ChunkOutcome};
 use app::backend::mesh::{ApiVersion, MAX_CHUNK_BYTES, MeshError, V2_MEDIA_TYPE, auth, lookup};

@@ -6,18 +6,16 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 
 use app::backend::accounts::rate_limit;
-use app::backend::applications::answers::FORM_PATHS;
 use app::backend::catalogue::Catalogue;
 use app::backend::catalogue::seed;
 use app::backend::clock::Clock;
+use app::backend::content::store::Storage;
 use app::backend::crypto::SecretKey;
 use app::backend::db::{Db, DbError};
-use app::backend::forms::FORM_ROUTES;
 use app::backend::mail::{self, MailSetupError, Mailer};
 use app::backend::organisations;
 use app::backend::seed::{SeedError, SeedReport};
 use app::backend::sessions::DbSessionStore;
-use app::backend::storage::Storage;
 use app::backend::{AppState, ServiceConfig};
 use app::{App, shell};
 use axum::Router;
@@ -81,7 +79,7 @@ pub enum StartupError {
     #[error("cannot set up email: {0}")]
     Mail(#[from] MailSetupError),
     #[error("cannot open the content storage: {0}")]
-    Storage(#[from] app::backend::storage::StorageError),
+    Storage(#[from] app::backend::content::store::StorageError),
     #[error("sandbox: {0}")]
     Sandbox(String),
     #[error("cannot set up HTTPS: {0}")]
@@ -213,13 +211,13 @@ impl Application {
         ));
         tokio::spawn(delete_expired(self.state.db.clone()));
         // Before serving: this instance is alive, and what stopped uploads left is gone.
-        if let Err(error) = app::backend::messaging::uploads::heartbeat(&self.state).await {
+        if let Err(error) = app::backend::content::sweeper::heartbeat(&self.state).await {
             tracing::warn!(%error, "instance heartbeat");
         }
-        if let Err(error) = app::backend::messaging::uploads::sweep(&self.state, true).await {
+        if let Err(error) = app::backend::content::sweeper::sweep(&self.state, true).await {
             tracing::warn!(%error, "sweeping stopped uploads");
         }
-        tokio::spawn(app::backend::messaging::uploads::run(self.state.clone()));
+        tokio::spawn(app::backend::content::sweeper::run(self.state.clone()));
         tokio::spawn(app::backend::messaging::retention::run(self.state.clone()));
         if let Some(tls) = self.tls {
             tracing::info!(listen.addr = %addr, "serving HTTPS");
@@ -380,7 +378,7 @@ async fn delete_expired(db: Db) {
         }
         let purged = async {
             let mut conn = db.pool.acquire().await?;
-            app::backend::db::mesh::purge_nonces(&mut conn, app::backend::now_unix()).await
+            app::backend::db::api_nonces::purge_nonces(&mut conn, app::backend::now_unix()).await
         };
         if let Err(error) = purged.await {
             tracing::warn!(%error, "could not remove MESH API tokens past their window");
@@ -413,7 +411,7 @@ pub fn router(server: ServerState, secure_cookies: bool) -> Router {
             let options = options.clone();
             move || shell(options.clone())
         });
-    for path in FORM_PATHS.iter().chain(&FORM_ROUTES) {
+    for path in app::backend::forms::routes() {
         router = router.route(path, post(routes::post_form));
     }
     let router = router

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use app::backend::storage::{S3Secret, StorageConfig};
+use app::backend::content::store::{S3Secret, StorageConfig};
 
 /// The bucket every test server has.
 pub const BUCKET: &str = "mesh-content";

@@ -11,7 +11,6 @@ pub mod totp;
 use crate::audit::{self, Actor, Event, Outcome};
 use crate::crypto::{hash_token, random_token};
 use crate::db::Db;
-use crate::db::applications as applications_repo;
 use crate::db::users::{self as repo, NewUser};
 use model::accounts::{NhsEmail, Role, SmartcardNumber};
 
@@ -117,7 +116,7 @@ pub async fn create_user_in(
     }
     for mailbox in &account.mailboxes {
         let mailbox = mailbox.trim().to_ascii_uppercase();
-        let known = applications_repo::find_mailbox(&mut *tx, &mailbox).await?;
+        let known = crate::db::mailboxes::mailbox_info(&mut *tx, &mailbox).await?;
         if known.is_none() {
             return Err(CreateUserError::UnknownMailbox(mailbox));
         }

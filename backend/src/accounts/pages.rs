@@ -6,7 +6,7 @@
 //! account passed its PIN on this route at this time", and the set-up's PIN and new app key wait
 //! for the app's code sealed with the service's key.
 
-use crate::{db_failed, session_failed};
+use crate::session_failed;
 use serde::{Deserialize, Serialize};
 use tower_sessions::Session;
 
@@ -19,6 +19,7 @@ use super::totp::TotpSecret;
 use crate::AppState;
 use crate::audit::{self, Actor, Event, Outcome};
 use crate::crypto::{hash_token, random_token};
+use crate::form_route::FormRoute;
 use crate::guard;
 use crate::network::ClientInfo;
 use model::accounts::sign_in::{
@@ -37,34 +38,73 @@ const PENDING_SET_UP: &str = "auth.pending_set_up";
 /// The session key of a smartcard sign-in sent to the identity provider.
 const SMARTCARD_STATE: &str = "auth.smartcard_state";
 
-/// Whether a form posted to `path` is one of these pages'.
-pub fn handles(path: &str) -> bool {
-    matches!(
-        path,
-        paths::METHOD | paths::PIN | paths::CODE | paths::SIGN_OUT
-    ) || path.starts_with("/activate/")
+/// The forms of the sign-in, set-up and sign-out pages.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AccountForm {
+    /// How to sign in (PIN and code, or smartcard).
+    Method,
+    Pin,
+    Code,
+    SignOut,
+    /// A set-up link's page: the new PIN and second factor.
+    SetUp {
+        token: String,
+    },
+    /// A set-up's authenticator app, confirmed with its first code.
+    ConfirmApp {
+        token: String,
+    },
 }
 
-/// Takes the form posted to `path`; returns where to go next.
+impl AccountForm {
+    pub const ROUTES: &[FormRoute<Self>] = &[
+        FormRoute {
+            template: paths::METHOD,
+            make: |_| Self::Method,
+        },
+        FormRoute {
+            template: paths::PIN,
+            make: |_| Self::Pin,
+        },
+        FormRoute {
+            template: paths::CODE,
+            make: |_| Self::Code,
+        },
+        FormRoute {
+            template: paths::SIGN_OUT,
+            make: |_| Self::SignOut,
+        },
+        FormRoute {
+            template: "/activate/{token}",
+            make: |found| Self::SetUp {
+                token: found[0].to_owned(),
+            },
+        },
+        FormRoute {
+            template: "/activate/{token}/app",
+            make: |found| Self::ConfirmApp {
+                token: found[0].to_owned(),
+            },
+        },
+    ];
+}
+
+/// Takes one of these pages' forms; returns where to go next.
 pub async fn submit(
     state: &AppState,
     session: &Session,
     client: ClientInfo,
-    path: &str,
+    form: AccountForm,
     values: &FormValues,
 ) -> Result<String, AppError> {
-    match path {
-        paths::METHOD => choose_method(state, session, client, values).await,
-        paths::PIN => give_pin(state, session, client, values).await,
-        paths::CODE => give_code(state, session, client, values).await,
-        paths::SIGN_OUT => sign_out(state, session, client).await,
-        _ => {
-            let rest = path.strip_prefix("/activate/").unwrap_or_default();
-            match rest.split_once('/') {
-                None => set_up(state, session, client, rest, values).await,
-                Some((token, "app")) => confirm_app(state, session, client, token, values).await,
-                Some(_) => Err(AppError::NotFound("Page not found".into())),
-            }
+    match form {
+        AccountForm::Method => choose_method(state, session, client, values).await,
+        AccountForm::Pin => give_pin(state, session, client, values).await,
+        AccountForm::Code => give_code(state, session, client, values).await,
+        AccountForm::SignOut => sign_out(state, session, client).await,
+        AccountForm::SetUp { token } => set_up(state, session, client, &token, values).await,
+        AccountForm::ConfirmApp { token } => {
+            confirm_app(state, session, client, &token, values).await
         }
     }
 }
@@ -82,12 +122,8 @@ pub async fn visitor(
         .map_err(session_failed)?;
     let user = match who {
         session::Who::SignedIn(signed_in) => {
-            let row = repo::by_id(&state.db, &signed_in.user_id)
-                .await
-                .map_err(db_failed)?;
-            let mailboxes = repo::mailboxes_of(&state.db, &signed_in.user_id)
-                .await
-                .map_err(db_failed)?;
+            let row = repo::by_id(&state.db, &signed_in.user_id).await?;
+            let mailboxes = repo::mailboxes_of(&state.db, &signed_in.user_id).await?;
             row.map(|row| UserSummary {
                 name: row.name,
                 role: signed_in.role,
@@ -123,8 +159,7 @@ pub async fn code_step(
         SecondFactor::Totp => CodeStep::App,
         SecondFactor::Email => {
             let email = repo::by_id(&state.db, &step.user_id)
-                .await
-                .map_err(db_failed)?
+                .await?
                 .map(|u| u.email)
                 .unwrap_or_default();
             CodeStep::Email {
@@ -331,8 +366,7 @@ async fn give_code(
     };
     checked.map_err(|e| sign_in_error(e, "code"))?;
     let user = repo::by_id(&state.db, &step.user_id)
-        .await
-        .map_err(db_failed)?
+        .await?
         .ok_or_else(|| {
             AppError::Form(vec![FieldError::new(
                 paths::PIN,
@@ -340,9 +374,7 @@ async fn give_code(
             )])
         })?;
     let role = Role::parse(&user.role).unwrap_or(Role::MailboxUser);
-    let mailboxes = repo::mailboxes_of(&state.db, &user.user_id)
-        .await
-        .map_err(db_failed)?;
+    let mailboxes = repo::mailboxes_of(&state.db, &user.user_id).await?;
     session::start(session, &user.user_id, role, client.route, now)
         .await
         .map_err(session_failed)?;
@@ -356,7 +388,7 @@ async fn sign_out(
     client: ClientInfo,
 ) -> Result<String, AppError> {
     if let Ok(user) = guard::signed_in(state, session, client).await? {
-        let mut conn = state.db.pool.acquire().await.map_err(db_failed)?;
+        let mut conn = state.db.pool.acquire().await?;
         audit::record(
             &mut conn,
             &user.actor(),
@@ -368,8 +400,7 @@ async fn sign_out(
             },
             state.clock.now(),
         )
-        .await
-        .map_err(db_failed)?;
+        .await?;
         tracing::info!(user.id = %user.user_id, "signed out");
     }
     session::end(session).await.map_err(session_failed)?;
@@ -516,13 +547,13 @@ async fn limit(state: &AppState, key: &str, limit: Limit) -> Result<(), AppError
             tracing::warn!(rate_limit.key = key, "rate limit reached");
             Err(AppError::TooMany(too_many.to_string()))
         }
-        Err(HitError::Database(error)) => Err(db_failed(error)),
+        Err(HitError::Database(error)) => Err(error.into()),
     }
 }
 
 fn sign_in_error(error: SignInError, field: &str) -> AppError {
     match error {
-        SignInError::Database(error) => db_failed(error),
+        SignInError::Database(error) => error.into(),
         SignInError::WrongPin => AppError::Form(vec![FieldError::new("pin", error.to_string())]),
         other => AppError::Form(vec![FieldError::new(field, other.to_string())]),
     }
@@ -543,6 +574,6 @@ fn set_up_error(error: SetUpError) -> AppError {
             "factor",
             SetUpError::EmailNotAllowed.to_string(),
         )]),
-        SetUpError::Database(error) => db_failed(error),
+        SetUpError::Database(error) => error.into(),
     }
 }

@@ -2,12 +2,14 @@
 //! rule needs it), and only a fully checked answer is written into the draft kept in the browser
 //! session. A refused form changes nothing.
 
-pub(crate) use crate::{db_failed, session_failed};
+pub(crate) use crate::session_failed;
 use tower_sessions::Session;
 
 use super::submit::{self, check_mailboxes};
 use crate::AppState;
 use crate::db::applications as repo;
+use crate::form_route::FormRoute;
+use crate::network::ClientInfo;
 use model::applications::Drafts;
 use model::applications::account::{
     self, AccessForm, AccountDraft, AccountOrganisationForm, EmailForm, MailboxesForm, NameForm,
@@ -30,24 +32,116 @@ const SENT_MAILBOX: &str = "sent.mailbox";
 const SENT_ACCOUNT: &str = "sent.account";
 const SENT_WORKFLOW_REQUEST: &str = "sent.workflow_request";
 
-/// Every page that takes a form post, so the server can route each one.
-pub const FORM_PATHS: [&str; 15] = [
-    mailbox::paths::ORGANISATION,
-    mailbox::paths::ENVIRONMENT,
-    mailbox::paths::WORKFLOWS,
-    mailbox::paths::FILE_SIZE,
-    mailbox::paths::CONTACT,
-    mailbox::paths::CHECK,
-    account::paths::ORGANISATION,
-    account::paths::MAILBOXES,
-    account::paths::NAME,
-    account::paths::EMAIL,
-    account::paths::ACCESS,
-    account::paths::REASON,
-    account::paths::CHECK,
-    workflow_request::paths::REQUEST,
-    "/apply/start-again",
-];
+/// The question pages of a mailbox application.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MailboxQuestion {
+    Organisation,
+    Environment,
+    Workflows,
+    FileSize,
+    Contact,
+}
+
+/// The question pages of a MESH UI account application.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AccountQuestion {
+    Organisation,
+    Mailboxes,
+    Name,
+    Email,
+    Access,
+    Reason,
+}
+
+/// The forms of the applications' pages, without signing in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ApplicationForm {
+    Mailbox(MailboxQuestion),
+    /// Check your answers: send the mailbox application.
+    SendMailbox,
+    Account(AccountQuestion),
+    SendAccount,
+    WorkflowRequest,
+    /// Throw a draft away and begin again.
+    StartAgain,
+    /// An applicant's answer to the service desk's question, from the link in its email.
+    Answer {
+        reference: String,
+        token: String,
+    },
+}
+
+impl ApplicationForm {
+    pub const ROUTES: &[FormRoute<Self>] = &[
+        FormRoute {
+            template: mailbox::paths::ORGANISATION,
+            make: |_| Self::Mailbox(MailboxQuestion::Organisation),
+        },
+        FormRoute {
+            template: mailbox::paths::ENVIRONMENT,
+            make: |_| Self::Mailbox(MailboxQuestion::Environment),
+        },
+        FormRoute {
+            template: mailbox::paths::WORKFLOWS,
+            make: |_| Self::Mailbox(MailboxQuestion::Workflows),
+        },
+        FormRoute {
+            template: mailbox::paths::FILE_SIZE,
+            make: |_| Self::Mailbox(MailboxQuestion::FileSize),
+        },
+        FormRoute {
+            template: mailbox::paths::CONTACT,
+            make: |_| Self::Mailbox(MailboxQuestion::Contact),
+        },
+        FormRoute {
+            template: mailbox::paths::CHECK,
+            make: |_| Self::SendMailbox,
+        },
+        FormRoute {
+            template: account::paths::ORGANISATION,
+            make: |_| Self::Account(AccountQuestion::Organisation),
+        },
+        FormRoute {
+            template: account::paths::MAILBOXES,
+            make: |_| Self::Account(AccountQuestion::Mailboxes),
+        },
+        FormRoute {
+            template: account::paths::NAME,
+            make: |_| Self::Account(AccountQuestion::Name),
+        },
+        FormRoute {
+            template: account::paths::EMAIL,
+            make: |_| Self::Account(AccountQuestion::Email),
+        },
+        FormRoute {
+            template: account::paths::ACCESS,
+            make: |_| Self::Account(AccountQuestion::Access),
+        },
+        FormRoute {
+            template: account::paths::REASON,
+            make: |_| Self::Account(AccountQuestion::Reason),
+        },
+        FormRoute {
+            template: account::paths::CHECK,
+            make: |_| Self::SendAccount,
+        },
+        FormRoute {
+            template: workflow_request::paths::REQUEST,
+            make: |_| Self::WorkflowRequest,
+        },
+        FormRoute {
+            template: "/apply/start-again",
+            make: |_| Self::StartAgain,
+        },
+        FormRoute {
+            template: "/applications/{reference}/answer/{token}",
+            make: |found| Self::Answer {
+                reference: found[0].to_owned(),
+                token: found[1].to_owned(),
+            },
+        },
+    ];
+}
 
 /// The drafts and sent references of this browser session.
 pub async fn drafts(session: &Session) -> Result<Drafts, AppError> {
@@ -81,10 +175,11 @@ async fn put<T: serde::Serialize>(session: &Session, key: &str, value: &T) -> Re
 
 /// Takes the form posted to `path`: stores the checked answer and says which page comes next, or
 /// says what is wrong (`AppError::Form`) and stores nothing.
-pub async fn submit_form(
+pub async fn submit(
     state: &AppState,
     session: &Session,
-    path: &str,
+    client: ClientInfo,
+    form: ApplicationForm,
     values: &FormValues,
 ) -> Result<String, AppError> {
     if values.0.len() > MAX_FORM_PAIRS {
@@ -93,10 +188,10 @@ pub async fn submit_form(
             format!("A form can send at most {MAX_FORM_PAIRS} answers"),
         ));
     }
-    let draft = drafts(session).await?;
-    match path {
-        mailbox::paths::CHECK => {
-            let reference = submit::submit_mailbox(state, &draft.mailbox, values).await?;
+    match form {
+        ApplicationForm::SendMailbox => {
+            let draft = drafts(session).await?.mailbox;
+            let reference = submit::submit_mailbox(state, &draft, values).await?;
             session
                 .remove_value(MAILBOX_DRAFT)
                 .await
@@ -104,8 +199,9 @@ pub async fn submit_form(
             put(session, SENT_MAILBOX, &reference.as_str()).await?;
             Ok(mailbox::paths::CONFIRMATION.to_owned())
         }
-        account::paths::CHECK => {
-            let reference = submit::submit_account(state, &draft.account).await?;
+        ApplicationForm::SendAccount => {
+            let draft = drafts(session).await?.account;
+            let reference = submit::submit_account(state, &draft).await?;
             session
                 .remove_value(ACCOUNT_DRAFT)
                 .await
@@ -113,13 +209,13 @@ pub async fn submit_form(
             put(session, SENT_ACCOUNT, &reference.as_str()).await?;
             Ok(account::paths::CONFIRMATION.to_owned())
         }
-        workflow_request::paths::REQUEST => {
+        ApplicationForm::WorkflowRequest => {
             let form = WorkflowRequestForm::check(values).map_err(AppError::Form)?;
             let reference = submit::submit_workflow_request(state, &form.request()).await?;
             put(session, SENT_WORKFLOW_REQUEST, &reference.as_str()).await?;
             Ok(workflow_request::paths::CONFIRMATION.to_owned())
         }
-        "/apply/start-again" => {
+        ApplicationForm::StartAgain => {
             let which = values.get("application");
             let key = match which {
                 "mailbox" => MAILBOX_DRAFT,
@@ -129,21 +225,21 @@ pub async fn submit_form(
             session.remove_value(key).await.map_err(session_failed)?;
             Ok(format!("/apply/{which}"))
         }
-        _ if path.starts_with("/apply/mailbox/") => {
-            let mut draft = draft.mailbox;
-            let next = answer_mailbox(state, &mut draft, path, values).await?;
+        ApplicationForm::Mailbox(question) => {
+            let mut draft = drafts(session).await?.mailbox;
+            let next = answer_mailbox(state, &mut draft, question, values).await?;
             put(session, MAILBOX_DRAFT, &draft).await?;
             Ok(next)
         }
-        _ if path.starts_with("/apply/account/") => {
-            let mut draft = draft.account;
-            let next = answer_account(state, &mut draft, path, values).await?;
+        ApplicationForm::Account(question) => {
+            let mut draft = drafts(session).await?.account;
+            let next = answer_account(state, &mut draft, question, values).await?;
             put(session, ACCOUNT_DRAFT, &draft).await?;
             Ok(next)
         }
-        _ => Err(AppError::NotFound(
-            "There is no form at this address.".into(),
-        )),
+        ApplicationForm::Answer { reference, token } => {
+            super::questions::answer(state, client, &reference, &token, values).await
+        }
     }
 }
 
@@ -161,10 +257,8 @@ async fn find_organisation(
     code: &OdsCode,
     field: &str,
 ) -> Result<NamedOrganisation, AppError> {
-    let mut conn = state.db.pool.acquire().await.map_err(db_failed)?;
-    let name = repo::organisation_name(&mut conn, code.as_str())
-        .await
-        .map_err(db_failed)?;
+    let mut conn = state.db.pool.acquire().await?;
+    let name = repo::organisation_name(&mut conn, code.as_str()).await?;
     name.map(|name| NamedOrganisation {
         ods_code: code.as_str().to_owned(),
         name,
@@ -183,12 +277,12 @@ async fn find_organisation(
 async fn answer_mailbox(
     state: &AppState,
     draft: &mut MailboxDraft,
-    path: &str,
+    question: MailboxQuestion,
     values: &FormValues,
 ) -> Result<String, AppError> {
     use mailbox::paths;
-    let next = match path {
-        paths::ORGANISATION => {
+    let next = match question {
+        MailboxQuestion::Organisation => {
             let form = OrganisationForm::check(values).map_err(AppError::Form)?;
             let Some((own, third)) = form.codes() else {
                 return Err(AppError::Internal);
@@ -215,26 +309,21 @@ async fn answer_mailbox(
             draft.organisation_answered = true;
             paths::ENVIRONMENT
         }
-        paths::ENVIRONMENT => {
+        MailboxQuestion::Environment => {
             let form = EnvironmentForm::check(values).map_err(AppError::Form)?;
             draft.environments = form.environments();
             paths::WORKFLOWS
         }
-        paths::WORKFLOWS => return answer_workflows(state, draft, values),
-        paths::FILE_SIZE => {
+        MailboxQuestion::Workflows => return answer_workflows(state, draft, values),
+        MailboxQuestion::FileSize => {
             let form = FileSizeForm::check(values).map_err(AppError::Form)?;
             draft.file_size = FileSize::parse(&form.file_size);
             paths::CONTACT
         }
-        paths::CONTACT => {
+        MailboxQuestion::Contact => {
             let form = ContactForm::check(values).map_err(AppError::Form)?;
             draft.contact = Some(form.contact());
             paths::CHECK
-        }
-        _ => {
-            return Err(AppError::NotFound(
-                "There is no form at this address.".into(),
-            ));
         }
     };
     Ok(next_or_check(
@@ -336,12 +425,12 @@ fn answer_workflows(
 async fn answer_account(
     state: &AppState,
     draft: &mut AccountDraft,
-    path: &str,
+    question: AccountQuestion,
     values: &FormValues,
 ) -> Result<String, AppError> {
     use account::paths;
-    let next = match path {
-        paths::ORGANISATION => {
+    let next = match question {
+        AccountQuestion::Organisation => {
             let form = AccountOrganisationForm::check(values).map_err(AppError::Form)?;
             let code = OdsCode::parse(&form.ods_code).map_err(|_| AppError::Internal)?;
             let organisation = find_organisation(state, &code, "ods_code").await?;
@@ -352,7 +441,7 @@ async fn answer_account(
             draft.organisation = Some(organisation);
             paths::MAILBOXES
         }
-        paths::MAILBOXES => {
+        AccountQuestion::Mailboxes => {
             let form = MailboxesForm::check(values).map_err(AppError::Form)?;
             let Some(organisation) = &draft.organisation else {
                 return Err(form_error(
@@ -365,33 +454,28 @@ async fn answer_account(
             draft.mailbox_ids = ids;
             paths::NAME
         }
-        paths::NAME => {
+        AccountQuestion::Name => {
             let form = NameForm::check(values).map_err(AppError::Form)?;
             let (first, last) = form.names();
             draft.first_name = Some(first);
             draft.last_name = Some(last);
             paths::EMAIL
         }
-        paths::EMAIL => {
+        AccountQuestion::Email => {
             let form = EmailForm::check(values).map_err(AppError::Form)?;
             draft.email = form.email().map(String::from);
             paths::ACCESS
         }
-        paths::ACCESS => {
+        AccountQuestion::Access => {
             let form = AccessForm::check(values).map_err(AppError::Form)?;
             draft.access_route = form.route();
             draft.smartcard_number = form.smartcard();
             paths::REASON
         }
-        paths::REASON => {
+        AccountQuestion::Reason => {
             let form = ReasonForm::check(values).map_err(AppError::Form)?;
             draft.reason = Some(form.reason());
             paths::CHECK
-        }
-        _ => {
-            return Err(AppError::NotFound(
-                "There is no form at this address.".into(),
-            ));
         }
     };
     Ok(next_or_check(

@@ -2,7 +2,6 @@
 //! the answer, given once, puts the application back in review, restarts the turnaround clock
 //! and tells the service desk.
 
-use super::answers::db_failed;
 use crate::AppState;
 use crate::audit::{self, Actor, Event, Outcome};
 use crate::crypto::hash_token;
@@ -23,10 +22,9 @@ pub async fn view(
     reference: &str,
     token: &str,
 ) -> Result<QuestionView, AppError> {
-    let mut conn = state.db.pool.acquire().await.map_err(db_failed)?;
+    let mut conn = state.db.pool.acquire().await?;
     let row = repo::question_by_token(&mut conn, &hash_token(token))
-        .await
-        .map_err(db_failed)?
+        .await?
         .filter(|q| q.reference == reference)
         .ok_or_else(|| AppError::NotFound(NOT_FOUND.into()))?;
     Ok(QuestionView {
@@ -60,10 +58,9 @@ pub async fn answer(
         )]));
     }
     let now = state.clock.now();
-    let mut tx = state.db.begin().await.map_err(db_failed)?;
+    let mut tx = state.db.begin().await?;
     let question = repo::question_by_token(&mut tx, &hash_token(token))
-        .await
-        .map_err(db_failed)?
+        .await?
         .filter(|q| q.reference == reference)
         .ok_or_else(|| AppError::NotFound(NOT_FOUND.into()))?;
     let already = || {
@@ -71,10 +68,7 @@ pub async fn answer(
             "This question has already been answered. The service desk has your answer".into(),
         )
     };
-    if !repo::answer_question(&mut tx, reference, question.seq, &text, now)
-        .await
-        .map_err(db_failed)?
-    {
+    if !repo::answer_question(&mut tx, reference, question.seq, &text, now).await? {
         return Err(already());
     }
     // Back in review, with the clock running again. (Decided meanwhile: the answer is kept, the
@@ -89,8 +83,7 @@ pub async fn answer(
         now,
         false,
     )
-    .await
-    .map_err(db_failed)?;
+    .await?;
     if resumed {
         applications_repo::insert_event(
             &mut tx,
@@ -99,8 +92,7 @@ pub async fn answer(
             &format!("Answer from the applicant: {text}"),
             now,
         )
-        .await
-        .map_err(db_failed)?;
+        .await?;
     }
     let notice = OutgoingMail {
         to: state.config.service_desk_email.clone(),
@@ -116,9 +108,7 @@ pub async fn answer(
         ),
         sensitive: false,
     };
-    mail::enqueue_about(&mut tx, &notice, Some(reference), now)
-        .await
-        .map_err(db_failed)?;
+    mail::enqueue_about(&mut tx, &notice, Some(reference), now).await?;
     audit::commit_with(
         tx,
         &state.mailer,
@@ -131,7 +121,6 @@ pub async fn answer(
         },
         now,
     )
-    .await
-    .map_err(db_failed)?;
+    .await?;
     Ok(model::applications::answer_path(reference, token))
 }

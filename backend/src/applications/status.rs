@@ -2,7 +2,6 @@
 //! both match, and answers a wrong email exactly as it answers an unknown reference, so that
 //! references cannot be probed.
 
-use super::answers::db_failed;
 use crate::db::Db;
 use crate::db::applications as repo;
 use model::accounts::NhsEmail;
@@ -22,10 +21,8 @@ pub async fn lookup(
     reference: &Reference,
     email: &NhsEmail,
 ) -> Result<Option<ApplicationStatusView>, AppError> {
-    let mut conn = db.pool.acquire().await.map_err(db_failed)?;
-    let summary = repo::find_summary(&mut conn, reference.as_str())
-        .await
-        .map_err(db_failed)?;
+    let mut conn = db.pool.acquire().await?;
+    let summary = repo::find_summary(&mut conn, reference.as_str()).await?;
     let Some((kind, status, applicant_email, submitted_at)) = summary else {
         return Ok(None);
     };
@@ -33,8 +30,7 @@ pub async fn lookup(
         return Ok(None);
     }
     let history = repo::events(&mut conn, reference.as_str())
-        .await
-        .map_err(db_failed)?
+        .await?
         .into_iter()
         .filter_map(|(status, note, at)| {
             Some(StatusEvent {

@@ -5,9 +5,9 @@
 use sqlx::AnyConnection;
 
 use super::{emails, new_reference};
+use crate::AppState;
 use crate::db::applications::{self as repo, AccountDetails, ApplicationRow};
 use crate::mail;
-use crate::{AppState, db_failed};
 use model::applications::account::AccountDraft;
 use model::applications::mailbox::{DeclarationForm, MailboxDraft};
 use model::applications::workflow_request::WorkflowRequest;
@@ -104,15 +104,13 @@ async fn store(
         Err(StoreError::Refused(refusal)) => Err(refusal.into()),
         Err(StoreError::Database(error)) => {
             if is_unique_violation(&error) {
-                let mut conn = state.db.pool.acquire().await.map_err(db_failed)?;
-                if let Some(pending) = repo::pending_with_key(&mut conn, &new.duplicate_key)
-                    .await
-                    .map_err(db_failed)?
+                let mut conn = state.db.pool.acquire().await?;
+                if let Some(pending) = repo::pending_with_key(&mut conn, &new.duplicate_key).await?
                 {
                     return Err(Refusal::Duplicate(pending).into());
                 }
             }
-            Err(db_failed(error))
+            Err(error.into())
         }
     }
 }
@@ -324,8 +322,8 @@ pub(crate) async fn check_mailboxes(
     ids: &[String],
     ods_code: &str,
 ) -> Result<(), AppError> {
-    let mut conn = state.db.pool.acquire().await.map_err(db_failed)?;
-    if repo::count_mailboxes(&mut conn).await.map_err(db_failed)? == 0 {
+    let mut conn = state.db.pool.acquire().await?;
+    if repo::count_mailboxes(&mut conn).await? == 0 {
         return Err(AppError::Form(vec![FieldError::new(
             "mailbox_ids",
             "This service has not issued any mailboxes yet, so the Mailbox ID cannot be \
@@ -334,16 +332,19 @@ pub(crate) async fn check_mailboxes(
         )]));
     }
     for id in ids {
-        let message = match repo::find_mailbox(&mut conn, id).await.map_err(db_failed)? {
+        let message = match crate::db::mailboxes::mailbox_info(&mut conn, id).await? {
             None => format!(
                 "There is no mailbox with the ID {id}. Check the ID in the email that gave you \
                  the mailbox"
             ),
-            Some((owner, _, _)) if owner != ods_code => {
+            Some(mailbox) if mailbox.ods_code != ods_code => {
                 format!("Mailbox {id} does not belong to ODS code {ods_code}")
             }
-            Some((_, _, status)) if status != "active" => {
-                format!("Mailbox {id} is {status}; accounts can only be added to active mailboxes")
+            Some(mailbox) if mailbox.status != "active" => {
+                format!(
+                    "Mailbox {id} is {}; accounts can only be added to active mailboxes",
+                    mailbox.status
+                )
             }
             Some(_) => continue,
         };

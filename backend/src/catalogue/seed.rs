@@ -6,11 +6,12 @@
 //! and workflows that disappear from the file are left alone: mailboxes and messages refer to
 //! them, so the catalogue only ever retires IDs, never deletes them.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use sqlx::AnyConnection;
 
-use crate::db::{Db, workflows, workflows::WorkflowRow};
+use crate::db::Db;
+use crate::db::workflows::{self, WorkflowRow, Write};
 use crate::now_unix;
 use crate::seed::{Cells, SeedAction, SeedError, SeedProblem, SeedReport, read_rows};
 use model::catalogue::{WorkflowId, WorkflowStatus};
@@ -37,9 +38,6 @@ pub async fn sync_workflows(db: &Db, file: &str, contents: &[u8]) -> Result<Seed
     };
     let mut tx = db.begin().await?;
     apply(&mut tx, &rows, &mut report).await?;
-    if report.changed() {
-        workflows::bump_revision(&mut tx).await?;
-    }
     tx.commit().await?;
     Ok(report)
 }
@@ -50,25 +48,17 @@ async fn apply(
     report: &mut SeedReport,
 ) -> sqlx::Result<()> {
     let now = now_unix();
-    let mut groups: HashSet<String> = workflows::list_group_names(conn)
-        .await?
-        .into_iter()
-        .collect();
     let existing: HashMap<String, WorkflowRow> = workflows::list_all(conn)
         .await?
         .into_iter()
         .map(|row| (row.workflow_id.clone(), row))
         .collect();
     for row in rows {
-        if !groups.contains(&row.group_name) {
-            workflows::insert_group(conn, &row.group_name, now).await?;
-            groups.insert(row.group_name.clone());
-        }
         let stored = existing.get(&row.workflow_id);
         let action = SeedAction::decide(stored.map(|s| (s, s.source.as_str())), row);
         match action {
-            SeedAction::Insert => workflows::insert(conn, row, now).await?,
-            SeedAction::Update => workflows::update(conn, row, now).await?,
+            SeedAction::Insert => workflows::save(conn, row, Write::Insert, now).await?,
+            SeedAction::Update => workflows::save(conn, row, Write::Update, now).await?,
             SeedAction::Unchanged | SeedAction::KeepLocal => {}
         }
         report.record(action);

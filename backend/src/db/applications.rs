@@ -223,19 +223,6 @@ pub async fn count(conn: &mut AnyConnection) -> sqlx::Result<i64> {
         .await
 }
 
-/// A mailbox's ODS code, environment and status.
-pub async fn find_mailbox(
-    conn: &mut AnyConnection,
-    mailbox_id: &str,
-) -> sqlx::Result<Option<(String, String, String)>> {
-    sqlx::query_as::<Any, (String, String, String)>(
-        "SELECT ods_code, environment, status FROM mailboxes WHERE mailbox_id = $1",
-    )
-    .bind(mailbox_id)
-    .fetch_optional(conn)
-    .await
-}
-
 /// How many applications of each kind wait for a decision.
 pub async fn open_counts(conn: &mut AnyConnection) -> sqlx::Result<Vec<(String, i64)>> {
     sqlx::query_as::<Any, (String, i64)>(
@@ -277,29 +264,6 @@ pub async fn count_mailboxes(conn: &mut AnyConnection) -> sqlx::Result<i64> {
     sqlx::query_scalar::<Any, i64>("SELECT COUNT(*) FROM mailboxes")
         .fetch_one(conn)
         .await
-}
-
-/// Adds an issued mailbox (the service desk does this on approval; tests use it directly).
-pub async fn insert_mailbox(
-    conn: &mut AnyConnection,
-    mailbox_id: &str,
-    ods_code: &str,
-    environment: &str,
-    status: &str,
-    now: i64,
-) -> sqlx::Result<()> {
-    sqlx::query::<Any>(
-        "INSERT INTO mailboxes (mailbox_id, ods_code, environment, status, created_at) \
-         VALUES ($1, $2, $3, $4, $5)",
-    )
-    .bind(mailbox_id)
-    .bind(ods_code)
-    .bind(environment)
-    .bind(status)
-    .bind(now)
-    .execute(conn)
-    .await?;
-    Ok(())
 }
 
 /// The status of a workflow ID (`active`, `retired`), if it exists.

@@ -161,3 +161,122 @@ pub async fn count_registered(conn: &mut AnyConnection, workflow_id: &str) -> sq
         .fetch_one(conn)
         .await
 }
+
+/// A mailbox's status and sealed API password.
+pub async fn api_credentials(
+    conn: &mut AnyConnection,
+    mailbox_id: &str,
+) -> sqlx::Result<Option<(String, Option<String>)>> {
+    sqlx::query_as::<Any, (String, Option<String>)>(
+        "SELECT status, api_password_sealed FROM mailboxes WHERE mailbox_id = $1",
+    )
+    .bind(mailbox_id)
+    .fetch_optional(conn)
+    .await
+}
+
+/// What lookups and tracking say of a mailbox: (Mailbox ID, organisation name, ODS code,
+/// environment, status).
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct MailboxInfo {
+    pub mailbox_id: String,
+    pub name: String,
+    pub ods_code: String,
+    pub environment: String,
+    pub status: String,
+}
+
+/// One mailbox with its organisation's name.
+pub async fn mailbox_info(
+    conn: &mut AnyConnection,
+    mailbox_id: &str,
+) -> sqlx::Result<Option<MailboxInfo>> {
+    sqlx::query_as::<Any, MailboxInfo>(
+        "SELECT m.mailbox_id, COALESCE(o.name, '') AS name, m.ods_code, m.environment, m.status \
+         FROM mailboxes m LEFT JOIN organisations o ON o.ods_code = m.ods_code \
+         WHERE m.mailbox_id = $1",
+    )
+    .bind(mailbox_id)
+    .fetch_optional(conn)
+    .await
+}
+
+/// Active mailboxes registered to receive `workflow_id`, of `ods_code` when it is not empty, in
+/// `environment` when it is not empty; by Mailbox ID.
+pub async fn receivers(
+    conn: &mut AnyConnection,
+    ods_code: &str,
+    workflow_id: &str,
+    environment: &str,
+) -> sqlx::Result<Vec<MailboxInfo>> {
+    sqlx::query_as::<Any, MailboxInfo>(
+        "SELECT m.mailbox_id, COALESCE(o.name, '') AS name, m.ods_code, m.environment, m.status \
+         FROM mailboxes m JOIN mailbox_workflows r ON r.mailbox_id = m.mailbox_id \
+         LEFT JOIN organisations o ON o.ods_code = m.ods_code \
+         WHERE r.workflow_id = $1 AND r.direction IN ('receive', 'both') AND m.status = 'active' \
+         AND ($2 = '' OR m.ods_code = $2) AND ($3 = '' OR m.environment = $3) \
+         ORDER BY m.mailbox_id",
+    )
+    .bind(workflow_id)
+    .bind(ods_code)
+    .bind(environment)
+    .fetch_all(conn)
+    .await
+}
+
+/// The next sequence number for an ODS code and kind of mailbox (1 for the first).
+pub async fn next_mailbox_sequence(
+    conn: &mut AnyConnection,
+    ods_code: &str,
+    kind_code: &str,
+) -> sqlx::Result<i64> {
+    sqlx::query_scalar::<Any, i64>(
+        "INSERT INTO mailbox_id_sequences (ods_code, kind_code, last_seq) VALUES ($1, $2, 1) \
+         ON CONFLICT (ods_code, kind_code) \
+         DO UPDATE SET last_seq = mailbox_id_sequences.last_seq + 1 RETURNING last_seq",
+    )
+    .bind(ods_code)
+    .bind(kind_code)
+    .fetch_one(conn)
+    .await
+}
+
+/// A mailbox about to be issued: by the service desk's approval, `mesh-portal add-mailbox`, or a
+/// sandbox's `mailboxes.jsonl`.
+#[derive(Debug, Clone)]
+pub struct NewMailbox<'a> {
+    pub mailbox_id: &'a str,
+    pub ods_code: &'a str,
+    pub environment: &'a str,
+    pub status: &'a str,
+    pub api_password_sealed: Option<&'a str>,
+    /// The application that asked for it.
+    pub application_reference: Option<&'a str>,
+    /// (workflow ID, direction) for each workflow it is registered for.
+    pub workflows: &'a [(String, String)],
+}
+
+/// Creates a mailbox with its workflow registrations: the one place a mailbox is made.
+pub async fn insert(
+    conn: &mut AnyConnection,
+    mailbox: &NewMailbox<'_>,
+    now: i64,
+) -> sqlx::Result<()> {
+    sqlx::query::<Any>(
+        "INSERT INTO mailboxes (mailbox_id, ods_code, environment, status, created_at, \
+         api_password_sealed, application_reference) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(mailbox.mailbox_id)
+    .bind(mailbox.ods_code)
+    .bind(mailbox.environment)
+    .bind(mailbox.status)
+    .bind(now)
+    .bind(mailbox.api_password_sealed)
+    .bind(mailbox.application_reference)
+    .execute(&mut *conn)
+    .await?;
+    for (workflow_id, direction) in mailbox.workflows {
+        set_registration(conn, mailbox.mailbox_id, workflow_id, direction).await?;
+    }
+    Ok(())
+}

@@ -1,5 +1,6 @@
-//! SQL for messages between mailboxes, the uploads in progress, and what the send rules need to
-//! know of mailboxes and workflows.
+//! SQL for messages between mailboxes (files and reports, their chunks and the small contents
+//! kept beside them, the inboxes and sent items), and what the send rules need to know of
+//! mailboxes and workflows.
 
 use sqlx::{Any, AnyConnection};
 
@@ -43,7 +44,27 @@ const COLUMNS: &str = "message_id, sender, recipient, environment, workflow_id, 
      report_code, partner_id, content_checksum, content_encrypted, content_compressed, \
      content_encoding, chunk_count, chunks_received";
 
-/// A message whose content is whole in the store, about to be delivered.
+/// What the MESH API's sender said of a message's content (nothing for one sent from a page).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct MexContent<'a> {
+    pub partner_id: &'a str,
+    pub checksum: &'a str,
+    pub encrypted: bool,
+    pub compressed: bool,
+    /// `gzip` when the sender's chunks are gzip-encoded, else empty.
+    pub encoding: &'a str,
+}
+
+/// A report's link to the message it is about, with MESH's code and words.
+#[derive(Debug, Clone, Copy)]
+pub struct ReportOf<'a> {
+    pub linked_message_id: Option<&'a str>,
+    pub code: &'a str,
+    pub text: &'a str,
+}
+
+/// A message about to be recorded: a file sent from a page or through the API (whole, or the
+/// first of its chunks), or a report.
 #[derive(Debug, Clone)]
 pub struct NewMessage<'a> {
     pub message_id: &'a str,
@@ -56,20 +77,101 @@ pub struct NewMessage<'a> {
     pub local_id: &'a str,
     pub file_name: &'a str,
     pub content_type: &'a str,
+    pub mex: MexContent<'a>,
+    /// How many chunks were announced (1 for a whole file or a report).
+    pub chunk_count: i64,
+    /// The content's key (of the first chunk when there are more), its size and SHA-256; no key
+    /// for a report.
+    pub content_key: Option<&'a str>,
     pub size_bytes: i64,
     pub sha256: &'a str,
-    pub content_key: &'a str,
+    /// `accepted` (delivered) or `uploading` (the first of several chunks).
+    pub status: &'a str,
+    /// The account that sent it from the web pages.
     pub sent_by: Option<&'a str>,
+    pub report: Option<ReportOf<'a>>,
     pub expires_at: i64,
 }
 
-/// Delivers a message: from now on its recipient sees it.
+/// How a report's content type is recorded (it has no content).
+const REPORT_CONTENT_TYPE: &str = "application/octet-stream";
+
+impl<'a> NewMessage<'a> {
+    /// A report (it has no content) from `sender` to `recipient`, about `workflow_id`; with no
+    /// subject, local ID or file name of its own.
+    pub fn report(
+        report_id: &'a str,
+        sender: &'a str,
+        recipient: &'a str,
+        environment: &'a str,
+        workflow_id: &'a str,
+        report: ReportOf<'a>,
+        expires_at: i64,
+    ) -> Self {
+        NewMessage {
+            message_id: report_id,
+            sender,
+            recipient,
+            environment,
+            workflow_id,
+            message_type: "report",
+            subject: "",
+            local_id: "",
+            file_name: "",
+            content_type: REPORT_CONTENT_TYPE,
+            mex: MexContent::default(),
+            chunk_count: 1,
+            content_key: None,
+            size_bytes: 0,
+            sha256: "",
+            status: "accepted",
+            sent_by: None,
+            report: Some(report),
+            expires_at,
+        }
+    }
+
+    /// The non-delivery report for `original`, to its sender, with its subject and local ID:
+    /// `code` and `text` are MESH's.
+    pub fn report_on(
+        report_id: &'a str,
+        original: &'a MessageRow,
+        code: &'a str,
+        text: &'a str,
+        expires_at: i64,
+    ) -> Self {
+        let about = ReportOf {
+            linked_message_id: Some(&original.message_id),
+            code,
+            text,
+        };
+        NewMessage {
+            subject: &original.subject,
+            local_id: &original.local_id,
+            ..Self::report(
+                report_id,
+                &original.recipient,
+                &original.sender,
+                &original.environment,
+                &original.workflow_id,
+                about,
+                expires_at,
+            )
+        }
+    }
+}
+
+/// Records a message (with its first chunk, kept as a chunk of its own only when more are to
+/// come). One that is `accepted` is delivered: from now on its recipient sees it.
 pub async fn insert(conn: &mut AnyConnection, m: &NewMessage<'_>, now: i64) -> sqlx::Result<()> {
     sqlx::query::<Any>(
         "INSERT INTO messages (message_id, sender, recipient, environment, workflow_id, \
-         message_type, subject, local_id, file_name, content_type, size_bytes, sha256, \
-         content_key, status, sent_by, created_at, expires_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, 'accepted', $14, $15, $16)",
+         message_type, subject, local_id, file_name, content_type, partner_id, content_checksum, \
+         content_encrypted, content_compressed, content_encoding, chunk_count, chunks_received, \
+         content_key, size_bytes, sha256, status, sent_by, linked_message_id, report_code, \
+         report_text, created_at, expires_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, 1, \
+         $17, $18, $19, $20, $21, $22, $23, $24, $25, $26)",
     )
     .bind(m.message_id)
     .bind(m.sender)
@@ -81,15 +183,30 @@ pub async fn insert(conn: &mut AnyConnection, m: &NewMessage<'_>, now: i64) -> s
     .bind(m.local_id)
     .bind(m.file_name)
     .bind(m.content_type)
+    .bind(m.mex.partner_id)
+    .bind(m.mex.checksum)
+    .bind(i64::from(m.mex.encrypted))
+    .bind(i64::from(m.mex.compressed))
+    .bind(m.mex.encoding)
+    .bind(m.chunk_count)
+    .bind(m.content_key)
     .bind(m.size_bytes)
     .bind(m.sha256)
-    .bind(m.content_key)
+    .bind(m.status)
     .bind(m.sent_by)
+    .bind(m.report.and_then(|r| r.linked_message_id))
+    .bind(m.report.map(|r| r.code))
+    .bind(m.report.map(|r| r.text))
     .bind(now)
     .bind(m.expires_at)
-    .execute(conn)
-    .await
-    .map(drop)
+    .execute(&mut *conn)
+    .await?;
+    if m.chunk_count > 1
+        && let Some(key) = m.content_key
+    {
+        insert_chunk(conn, m.message_id, 1, key, m.size_bytes, m.sha256).await?;
+    }
+    Ok(())
 }
 
 /// One message.
@@ -100,79 +217,6 @@ pub async fn by_id(conn: &mut AnyConnection, message_id: &str) -> sqlx::Result<O
     .bind(message_id)
     .fetch_optional(conn)
     .await
-}
-
-/// Notes that an upload is under way, before its first byte is written.
-pub async fn begin_upload(
-    conn: &mut AnyConnection,
-    content_key: &str,
-    instance_id: &str,
-    now: i64,
-) -> sqlx::Result<()> {
-    sqlx::query::<Any>(
-        "INSERT INTO uploads (content_key, instance_id, started_at) VALUES ($1, $2, $3)",
-    )
-    .bind(content_key)
-    .bind(instance_id)
-    .bind(now)
-    .execute(conn)
-    .await
-    .map(drop)
-}
-
-/// Keeps the S3 multipart upload that an upload's content goes into.
-pub async fn note_upload_id(
-    conn: &mut AnyConnection,
-    content_key: &str,
-    upload_id: &str,
-) -> sqlx::Result<()> {
-    sqlx::query::<Any>("UPDATE uploads SET upload_id = $2 WHERE content_key = $1")
-        .bind(content_key)
-        .bind(upload_id)
-        .execute(conn)
-        .await
-        .map(drop)
-}
-
-/// Notes that an upload is over (delivered, or refused and its content removed).
-pub async fn end_upload(conn: &mut AnyConnection, content_key: &str) -> sqlx::Result<()> {
-    sqlx::query::<Any>("DELETE FROM uploads WHERE content_key = $1")
-        .bind(content_key)
-        .execute(conn)
-        .await
-        .map(drop)
-}
-
-/// Uploads of other instances than `this` whose instance has not been seen since `seen_before`
-/// (or is not known at all): they will never finish. (Content key, S3 multipart upload ID.)
-pub async fn abandoned_uploads(
-    conn: &mut AnyConnection,
-    seen_before: i64,
-    this: &str,
-) -> sqlx::Result<Vec<(String, Option<String>)>> {
-    sqlx::query_as::<Any, (String, Option<String>)>(
-        "SELECT u.content_key, u.upload_id FROM uploads u \
-         LEFT JOIN instances i ON i.instance_id = u.instance_id \
-         WHERE u.instance_id <> $2 AND (i.instance_id IS NULL OR i.seen_at < $1) \
-         ORDER BY u.started_at",
-    )
-    .bind(seen_before)
-    .bind(this)
-    .fetch_all(conn)
-    .await
-}
-
-/// Records that this instance is running (at start, then every few seconds).
-pub async fn heartbeat(conn: &mut AnyConnection, instance_id: &str, now: i64) -> sqlx::Result<()> {
-    sqlx::query::<Any>(
-        "INSERT INTO instances (instance_id, started_at, seen_at) VALUES ($1, $2, $2) \
-         ON CONFLICT (instance_id) DO UPDATE SET seen_at = excluded.seen_at",
-    )
-    .bind(instance_id)
-    .bind(now)
-    .execute(conn)
-    .await
-    .map(drop)
 }
 
 /// What the send rules need of a mailbox: (environment, status, ODS code, its registration for
@@ -268,28 +312,6 @@ pub async fn tested_in_path_to_live(
     .fetch_one(conn)
     .await?;
     Ok(found > 0)
-}
-
-/// The active mailboxes of an organisation in an environment registered to receive a workflow:
-/// (Mailbox ID, organisation name), for the recipient lookup.
-pub async fn receivers(
-    conn: &mut AnyConnection,
-    ods_code: &str,
-    workflow_id: &str,
-    environment: &str,
-) -> sqlx::Result<Vec<(String, String)>> {
-    sqlx::query_as::<Any, (String, String)>(
-        "SELECT m.mailbox_id, COALESCE(o.name, '') FROM mailboxes m \
-         JOIN mailbox_workflows r ON r.mailbox_id = m.mailbox_id \
-         LEFT JOIN organisations o ON o.ods_code = m.ods_code \
-         WHERE m.ods_code = $1 AND r.workflow_id = $2 AND r.direction IN ('receive', 'both') \
-         AND m.environment = $3 AND m.status = 'active' ORDER BY m.mailbox_id",
-    )
-    .bind(ods_code)
-    .bind(workflow_id)
-    .bind(environment)
-    .fetch_all(conn)
-    .await
 }
 
 /// The workflows a mailbox may send, active in the catalogue: (workflow ID, description).
@@ -482,39 +504,6 @@ pub async fn expire(conn: &mut AnyConnection, message_id: &str, now: i64) -> sql
     Ok(done.rows_affected() == 1)
 }
 
-/// A report about `original` for its sender: (report ID, original).
-pub async fn insert_report(
-    conn: &mut AnyConnection,
-    report_id: &str,
-    original: &MessageRow,
-    code: &str,
-    text: &str,
-    now: i64,
-    expires_at: i64,
-) -> sqlx::Result<()> {
-    sqlx::query::<Any>(
-        "INSERT INTO messages (message_id, sender, recipient, environment, workflow_id, \
-         message_type, subject, local_id, file_name, size_bytes, status, linked_message_id, \
-         report_code, report_text, created_at, expires_at) \
-         VALUES ($1, $2, $3, $4, $5, 'report', $6, $7, '', 0, 'accepted', $8, $9, $10, $11, $12)",
-    )
-    .bind(report_id)
-    .bind(&original.recipient)
-    .bind(&original.sender)
-    .bind(&original.environment)
-    .bind(&original.workflow_id)
-    .bind(&original.subject)
-    .bind(&original.local_id)
-    .bind(&original.message_id)
-    .bind(code)
-    .bind(text)
-    .bind(now)
-    .bind(expires_at)
-    .execute(conn)
-    .await
-    .map(drop)
-}
-
 /// Marks expired the chunked sends through the API whose chunks did not all arrive by their
 /// time, so that their content goes with the rest; how many.
 pub async fn expire_unfinished(conn: &mut AnyConnection, now: i64) -> sqlx::Result<u64> {
@@ -559,4 +548,235 @@ pub async fn content_deleted(
     .execute(conn)
     .await?;
     Ok(done.rows_affected() == 1)
+}
+
+/// Keeps where a chunk is.
+pub async fn insert_chunk(
+    conn: &mut AnyConnection,
+    message_id: &str,
+    chunk_number: i64,
+    content_key: &str,
+    size_bytes: i64,
+    sha256: &str,
+) -> sqlx::Result<()> {
+    sqlx::query::<Any>(
+        "INSERT INTO message_chunks (message_id, chunk_number, content_key, size_bytes, sha256) \
+         VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(message_id)
+    .bind(chunk_number)
+    .bind(content_key)
+    .bind(size_bytes)
+    .bind(sha256)
+    .execute(conn)
+    .await
+    .map(drop)
+}
+
+/// Counts chunk `number` of an uploading message in (and, when it is the last, delivers the
+/// message, whose 5 days start now, with the SHA-256 of its whole content as stored); `false`
+/// when another request got there first.
+pub async fn advance_upload(
+    conn: &mut AnyConnection,
+    message_id: &str,
+    number: i64,
+    size_bytes: i64,
+    whole_sha256: Option<&str>,
+    now: i64,
+    expires_at: i64,
+) -> sqlx::Result<bool> {
+    let done = sqlx::query::<Any>(
+        "UPDATE messages SET chunks_received = $2, size_bytes = size_bytes + $3, \
+         sha256 = COALESCE($4, sha256), \
+         status = CASE WHEN chunk_count = $2 THEN 'accepted' ELSE status END, \
+         created_at = CASE WHEN chunk_count = $2 THEN $5 ELSE created_at END, \
+         expires_at = CASE WHEN chunk_count = $2 THEN $6 ELSE expires_at END \
+         WHERE message_id = $1 AND status = 'uploading' AND chunks_received = $2 - 1",
+    )
+    .bind(message_id)
+    .bind(number)
+    .bind(size_bytes)
+    .bind(whole_sha256)
+    .bind(now)
+    .bind(expires_at)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// A stored chunk.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct ChunkRow {
+    pub chunk_number: i64,
+    pub content_key: String,
+    pub size_bytes: i64,
+}
+
+/// The chunks of a message sent through the API, in order (none for one sent from a page).
+pub async fn chunks(conn: &mut AnyConnection, message_id: &str) -> sqlx::Result<Vec<ChunkRow>> {
+    sqlx::query_as::<Any, ChunkRow>(
+        "SELECT chunk_number, content_key, size_bytes FROM message_chunks \
+         WHERE message_id = $1 ORDER BY chunk_number",
+    )
+    .bind(message_id)
+    .fetch_all(conn)
+    .await
+}
+
+/// One chunk.
+pub async fn chunk(
+    conn: &mut AnyConnection,
+    message_id: &str,
+    number: i64,
+) -> sqlx::Result<Option<ChunkRow>> {
+    sqlx::query_as::<Any, ChunkRow>(
+        "SELECT chunk_number, content_key, size_bytes FROM message_chunks \
+         WHERE message_id = $1 AND chunk_number = $2",
+    )
+    .bind(message_id)
+    .bind(number)
+    .fetch_optional(conn)
+    .await
+}
+
+/// How the inbox is read: the messages waiting for `recipient`, oldest first, after a point,
+/// narrowed by workflow.
+#[derive(Debug, Clone)]
+pub struct InboxQuery<'a> {
+    pub recipient: &'a str,
+    /// A `LIKE` pattern (escape `\`) and whether it is negated.
+    pub workflow: Option<(String, bool)>,
+    /// The (created_at, message_id) of the last message already listed.
+    pub after: Option<(i64, String)>,
+    pub limit: i64,
+}
+
+/// Messages waiting to be collected: (message ID, created at).
+pub async fn inbox(
+    conn: &mut AnyConnection,
+    q: &InboxQuery<'_>,
+) -> sqlx::Result<Vec<(String, i64)>> {
+    let workflow = match &q.workflow {
+        None => "",
+        Some((_, false)) => "AND workflow_id LIKE $2 ESCAPE '\\' ",
+        Some((_, true)) => "AND workflow_id NOT LIKE $2 ESCAPE '\\' ",
+    };
+    let (after_at, after_id) = q.after.clone().unwrap_or((i64::MIN, String::new()));
+    sqlx::query_as::<Any, (String, i64)>(&format!(
+        "SELECT message_id, created_at FROM messages \
+         WHERE recipient = $1 AND status = 'accepted' {workflow}\
+         AND (created_at > $3 OR (created_at = $3 AND message_id > $4)) \
+         ORDER BY created_at, message_id LIMIT $5"
+    ))
+    .bind(q.recipient)
+    .bind(q.workflow.as_ref().map(|(p, _)| p.as_str()).unwrap_or(""))
+    .bind(after_at)
+    .bind(after_id)
+    .bind(q.limit)
+    .fetch_all(conn)
+    .await
+}
+
+/// How many messages wait for `recipient`.
+pub async fn inbox_count(conn: &mut AnyConnection, recipient: &str) -> sqlx::Result<i64> {
+    sqlx::query_scalar::<Any, i64>(
+        "SELECT COUNT(*) FROM messages WHERE recipient = $1 AND status = 'accepted'",
+    )
+    .bind(recipient)
+    .fetch_one(conn)
+    .await
+}
+
+/// Deletes the messages of `mailbox` (sent or received), or of every mailbox outside Live, with
+/// their chunks; returns the content keys they had, to be removed from the content store.
+pub async fn reset_messages(
+    conn: &mut AnyConnection,
+    mailbox: Option<&str>,
+) -> sqlx::Result<Vec<String>> {
+    let which = "SELECT message_id FROM messages WHERE environment <> 'live' \
+                 AND ($1 = '' OR sender = $1 OR recipient = $1)";
+    let mailbox = mailbox.unwrap_or("");
+    let mut keys: Vec<String> = sqlx::query_scalar::<Any, String>(&format!(
+        "SELECT content_key FROM message_chunks WHERE message_id IN ({which})"
+    ))
+    .bind(mailbox)
+    .fetch_all(&mut *conn)
+    .await?;
+    keys.extend(
+        sqlx::query_scalar::<Any, String>(&format!(
+            "SELECT content_key FROM messages WHERE content_key IS NOT NULL \
+             AND message_id IN ({which})"
+        ))
+        .bind(mailbox)
+        .fetch_all(&mut *conn)
+        .await?,
+    );
+    keys.sort();
+    keys.dedup();
+    for statement in [
+        format!("DELETE FROM message_chunks WHERE message_id IN ({which})"),
+        format!(
+            "UPDATE messages SET linked_message_id = NULL WHERE linked_message_id IN ({which})"
+        ),
+        format!("DELETE FROM messages WHERE message_id IN ({which})"),
+    ] {
+        sqlx::query::<Any>(&statement)
+            .bind(mailbox)
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(keys)
+}
+
+/// Keeps a small content with its message's row.
+pub async fn insert_small_content(
+    conn: &mut AnyConnection,
+    content_key: &str,
+    bytes: &[u8],
+) -> sqlx::Result<()> {
+    sqlx::query::<Any>("INSERT INTO small_contents (content_key, bytes) VALUES ($1, $2)")
+        .bind(content_key)
+        .bind(bytes.to_vec())
+        .execute(conn)
+        .await
+        .map(drop)
+}
+
+/// A small content's bytes.
+pub async fn small_content(
+    conn: &mut AnyConnection,
+    content_key: &str,
+) -> sqlx::Result<Option<Vec<u8>>> {
+    sqlx::query_scalar::<Any, Vec<u8>>("SELECT bytes FROM small_contents WHERE content_key = $1")
+        .bind(content_key)
+        .fetch_optional(conn)
+        .await
+}
+
+/// Forgets a small content (nothing happens when there is none).
+pub async fn delete_small_content(conn: &mut AnyConnection, content_key: &str) -> sqlx::Result<()> {
+    sqlx::query::<Any>("DELETE FROM small_contents WHERE content_key = $1")
+        .bind(content_key)
+        .execute(conn)
+        .await
+        .map(drop)
+}
+
+/// The messages `sender` sent with local ID `local_id` (reports excluded), at most `limit`,
+/// newest first.
+pub async fn sent_with_local_id(
+    conn: &mut AnyConnection,
+    sender: &str,
+    local_id: &str,
+    limit: i64,
+) -> sqlx::Result<Vec<String>> {
+    sqlx::query_scalar::<Any, String>(
+        "SELECT message_id FROM messages WHERE sender = $1 AND local_id = $2 \
+         AND message_type <> 'report' ORDER BY created_at DESC, message_id DESC LIMIT $3",
+    )
+    .bind(sender)
+    .bind(local_id)
+    .bind(limit)
+    .fetch_all(conn)
+    .await
 }

@@ -2,12 +2,13 @@
 //! queries (sqlx `Any`, `$1` placeholders, portable types). Repositories, one per aggregate, hold
 //! the SQL.
 
+pub mod api_nonces;
 pub mod applications;
 pub mod mailboxes;
-pub mod mesh;
 pub mod messages;
 pub mod organisations;
 pub mod service_desk;
+pub mod uploads;
 pub mod users;
 pub mod workflows;
 

@@ -360,64 +360,6 @@ pub async fn organisation_kind(
         .await
 }
 
-/// The next sequence number for an ODS code and kind of mailbox (1 for the first).
-pub async fn next_mailbox_sequence(
-    conn: &mut AnyConnection,
-    ods_code: &str,
-    kind_code: &str,
-) -> sqlx::Result<i64> {
-    sqlx::query_scalar::<Any, i64>(
-        "INSERT INTO mailbox_id_sequences (ods_code, kind_code, last_seq) VALUES ($1, $2, 1) \
-         ON CONFLICT (ods_code, kind_code) \
-         DO UPDATE SET last_seq = mailbox_id_sequences.last_seq + 1 RETURNING last_seq",
-    )
-    .bind(ods_code)
-    .bind(kind_code)
-    .fetch_one(conn)
-    .await
-}
-
-/// A mailbox created by approving an application.
-#[derive(Debug, Clone)]
-pub struct NewMailbox<'a> {
-    pub mailbox_id: &'a str,
-    pub ods_code: &'a str,
-    pub environment: &'a str,
-    pub api_password_sealed: &'a str,
-    pub reference: &'a str,
-    pub workflows: &'a [(String, String)],
-}
-
-pub async fn insert_mailbox(
-    conn: &mut AnyConnection,
-    mailbox: &NewMailbox<'_>,
-    now: i64,
-) -> sqlx::Result<()> {
-    sqlx::query::<Any>(
-        "INSERT INTO mailboxes (mailbox_id, ods_code, environment, status, created_at, \
-         api_password_sealed, application_reference) VALUES ($1, $2, $3, 'active', $4, $5, $6)",
-    )
-    .bind(mailbox.mailbox_id)
-    .bind(mailbox.ods_code)
-    .bind(mailbox.environment)
-    .bind(now)
-    .bind(mailbox.api_password_sealed)
-    .bind(mailbox.reference)
-    .execute(&mut *conn)
-    .await?;
-    for (workflow_id, direction) in mailbox.workflows {
-        sqlx::query::<Any>(
-            "INSERT INTO mailbox_workflows (mailbox_id, workflow_id, direction) VALUES ($1, $2, $3)",
-        )
-        .bind(mailbox.mailbox_id)
-        .bind(workflow_id)
-        .bind(direction)
-        .execute(&mut *conn)
-        .await?;
-    }
-    Ok(())
-}
-
 /// The mailboxes an application created: (Mailbox ID, environment).
 pub async fn mailboxes_of_application(
     conn: &mut AnyConnection,

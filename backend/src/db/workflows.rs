@@ -71,18 +71,43 @@ pub async fn list_group_names(conn: &mut AnyConnection) -> sqlx::Result<Vec<Stri
         .await
 }
 
-/// Adds a group.
-pub async fn insert_group(conn: &mut AnyConnection, name: &str, now: i64) -> sqlx::Result<()> {
-    sqlx::query::<Any>("INSERT INTO workflow_groups (name, created_at) VALUES ($1, $2)")
-        .bind(name)
-        .bind(now)
-        .execute(conn)
-        .await
-        .map(drop)
+/// Whether [`save`] adds a workflow or changes one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Write {
+    Insert,
+    Update,
+}
+
+/// Adds or changes a workflow (making its group first if it is new), and moves the catalogue's
+/// revision on, so that every instance rereads it: the one way the catalogue is written.
+pub async fn save(
+    conn: &mut AnyConnection,
+    row: &WorkflowRow,
+    write: Write,
+    now: i64,
+) -> sqlx::Result<()> {
+    insert_group(conn, &row.group_name, now).await?;
+    match write {
+        Write::Insert => insert(conn, row, now).await?,
+        Write::Update => update(conn, row, now).await?,
+    }
+    bump_revision(conn).await
+}
+
+/// Adds a group unless it is there.
+async fn insert_group(conn: &mut AnyConnection, name: &str, now: i64) -> sqlx::Result<()> {
+    sqlx::query::<Any>(
+        "INSERT INTO workflow_groups (name, created_at) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+    )
+    .bind(name)
+    .bind(now)
+    .execute(conn)
+    .await
+    .map(drop)
 }
 
 /// Adds a workflow.
-pub async fn insert(conn: &mut AnyConnection, row: &WorkflowRow, now: i64) -> sqlx::Result<()> {
+async fn insert(conn: &mut AnyConnection, row: &WorkflowRow, now: i64) -> sqlx::Result<()> {
     let sql = format!(
         "INSERT INTO workflows ({COLUMNS}, created_at, updated_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)"
@@ -94,7 +119,7 @@ pub async fn insert(conn: &mut AnyConnection, row: &WorkflowRow, now: i64) -> sq
 }
 
 /// Replaces a workflow's fields (all but its ID and creation time).
-pub async fn update(conn: &mut AnyConnection, row: &WorkflowRow, now: i64) -> sqlx::Result<()> {
+async fn update(conn: &mut AnyConnection, row: &WorkflowRow, now: i64) -> sqlx::Result<()> {
     let sql = "UPDATE workflows SET group_name = $2, description = $3, direction = $4, \
                ack_of = $5, status = $6, hscn_only = $7, test_first = $8, source = $9, \
                updated_at = $10 WHERE workflow_id = $1";
@@ -130,8 +155,8 @@ pub async fn revision(conn: &mut AnyConnection) -> sqlx::Result<i64> {
         .await
 }
 
-/// Marks the catalogue as changed; call in the transaction that changes it.
-pub async fn bump_revision(conn: &mut AnyConnection) -> sqlx::Result<()> {
+/// Marks the catalogue as changed, in the transaction that changes it.
+async fn bump_revision(conn: &mut AnyConnection) -> sqlx::Result<()> {
     sqlx::query::<Any>("UPDATE catalogue_revision SET revision = revision + 1 WHERE id = 1")
         .execute(conn)
         .await

@@ -7,9 +7,9 @@
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
-use super::{MeshError, db_failed};
+use super::MeshError;
 use crate::AppState;
-use crate::db::mesh as repo;
+use crate::db::{api_nonces, mailboxes as repo};
 
 /// How far a token's timestamp may be from the server's clock, either way.
 pub const WINDOW_SECONDS: i64 = 2 * 3600;
@@ -248,13 +248,11 @@ async fn check(
     if !token.is_timely(now) {
         return Ok(Err(Refusal::Stale));
     }
-    let mut conn = state.db.pool.acquire().await.map_err(db_failed)?;
+    let mut conn = state.db.pool.acquire().await?;
     let credentials = match state.mesh_credentials.fresh(mailbox, now) {
         Some(credentials) => credentials,
         None => {
-            let read = repo::api_credentials(&mut conn, mailbox)
-                .await
-                .map_err(db_failed)?;
+            let read = repo::api_credentials(&mut conn, mailbox).await?;
             state.mesh_credentials.keep(mailbox, read.clone(), now);
             read
         }
@@ -275,10 +273,7 @@ async fn check(
     }
     let count = token.count().unwrap_or_default();
     let keep_until = token.time().unwrap_or(now) + WINDOW_SECONDS + 60;
-    if !repo::use_nonce(&mut conn, mailbox, token.nonce, count, keep_until)
-        .await
-        .map_err(db_failed)?
-    {
+    if !api_nonces::use_nonce(&mut conn, mailbox, token.nonce, count, keep_until).await? {
         return Ok(Err(Refusal::Replayed));
     }
     Ok(Ok(()))

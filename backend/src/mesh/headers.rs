@@ -5,13 +5,7 @@
 use http::HeaderMap;
 
 use super::MeshError;
-
-/// How a chunk's bytes are encoded on the wire.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ContentEncoding {
-    Identity,
-    Gzip,
-}
+use crate::content::ContentEncoding;
 
 impl ContentEncoding {
     /// From `Content-Encoding`: none (or `identity`) and `gzip` are all MESH takes (422 else).
@@ -26,22 +20,6 @@ impl ContentEncoding {
                 "",
                 "UnsupportedContentEncoding",
             )),
-        }
-    }
-
-    /// As stored with the message.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Identity => "",
-            Self::Gzip => "gzip",
-        }
-    }
-
-    pub fn from_stored(text: &str) -> Self {
-        if text == "gzip" {
-            Self::Gzip
-        } else {
-            Self::Identity
         }
     }
 }

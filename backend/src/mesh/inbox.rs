@@ -5,13 +5,12 @@
 
 use serde_json::{Value, json};
 
-use super::content::{Outgoing, chunk_for_client};
 use super::headers::WorkflowFilter;
-use super::{ApiVersion, MeshError, db_failed, http_date, mesh_timestamp};
+use super::{ApiVersion, MeshError, http_date, mesh_timestamp};
 use crate::AppState;
 use crate::audit::{self, Event, Outcome};
-use crate::db::mesh::{self as repo, InboxQuery};
-use crate::db::messages::MessageRow;
+use crate::content::outgoing::{Outgoing, chunk_for_client};
+use crate::db::messages::{self as repo, InboxQuery, MessageRow};
 use model::catalogue::encode_query_value;
 
 /// Page sizes the inbox takes, and the one it gives unasked.
@@ -63,7 +62,7 @@ pub async fn list(
     };
     let filter_text = params.workflow_filter.clone().unwrap_or_default();
     let filter = WorkflowFilter::parse(&filter_text)?;
-    let mut conn = state.db.pool.acquire().await.map_err(db_failed)?;
+    let mut conn = state.db.pool.acquire().await?;
     let after = match params.continue_from.as_deref().map(str::trim) {
         None | Some("") => None,
         Some(token) => Some(match version {
@@ -73,8 +72,7 @@ pub async fn list(
             // Version 1 continues from the last message ID seen.
             ApiVersion::V1 => {
                 let seen = crate::db::messages::by_id(&mut conn, token)
-                    .await
-                    .map_err(db_failed)?
+                    .await?
                     .filter(|m| m.recipient == mailbox)
                     .ok_or_else(|| {
                         MeshError::bad_request("continue_from is not a message of this inbox")
@@ -92,17 +90,14 @@ pub async fn list(
             limit: max_results + 1,
         },
     )
-    .await
-    .map_err(db_failed)?;
+    .await?;
     let more = rows.len() as i64 > max_results;
     rows.truncate(max_results as usize);
     let ids: Vec<&str> = rows.iter().map(|(id, _)| id.as_str()).collect();
     if version == ApiVersion::V1 {
         return Ok(json!({ "messages": ids }));
     }
-    let count = repo::inbox_count(&mut conn, mailbox)
-        .await
-        .map_err(db_failed)?;
+    let count = repo::inbox_count(&mut conn, mailbox).await?;
     let mut query = Vec::new();
     if max_results != DEFAULT_RESULTS {
         query.push(format!("max_results={max_results}"));
@@ -138,10 +133,8 @@ pub async fn count(
     mailbox: &str,
     version: ApiVersion,
 ) -> Result<Value, MeshError> {
-    let mut conn = state.db.pool.acquire().await.map_err(db_failed)?;
-    let count = repo::inbox_count(&mut conn, mailbox)
-        .await
-        .map_err(db_failed)?;
+    let mut conn = state.db.pool.acquire().await?;
+    let count = repo::inbox_count(&mut conn, mailbox).await?;
     Ok(match version {
         ApiVersion::V2 => json!({ "count": count }),
         ApiVersion::V1 => json!({
@@ -180,10 +173,8 @@ pub async fn download(
 ) -> Result<Download, MeshError> {
     let id = request.message_id;
     let message = {
-        let mut conn = state.db.pool.acquire().await.map_err(db_failed)?;
-        crate::db::messages::by_id(&mut conn, id)
-            .await
-            .map_err(db_failed)?
+        let mut conn = state.db.pool.acquire().await?;
+        crate::db::messages::by_id(&mut conn, id).await?
     }
     .ok_or_else(|| MeshError::no_such_message(id))?;
     let recipient = message.recipient == mailbox;
@@ -234,9 +225,8 @@ pub async fn download(
     }
     let gone =
         || MeshError::new(410, "RECEIVE", "", "The message's content has been removed").about(id);
-    let key = super::content::chunk_key(state, &message, request.chunk)
-        .await
-        .map_err(db_failed)?
+    let key = crate::content::outgoing::stored_chunk_key(state, &message, request.chunk)
+        .await?
         .ok_or_else(gone)?;
     let body = chunk_for_client(
         state,
@@ -355,15 +345,11 @@ pub async fn acknowledge(
     client_addr: &str,
 ) -> Result<(), MeshError> {
     let now = state.clock.now();
-    let mut tx = state.db.begin().await.map_err(db_failed)?;
+    let mut tx = state.db.begin().await?;
     // The usual case first, in one statement; the message is read only to say why not.
-    if !crate::db::messages::acknowledge(&mut tx, message_id, mailbox, None, now)
-        .await
-        .map_err(db_failed)?
-    {
+    if !crate::db::messages::acknowledge(&mut tx, message_id, mailbox, None, now).await? {
         let message = crate::db::messages::by_id(&mut tx, message_id)
-            .await
-            .map_err(db_failed)?
+            .await?
             .ok_or_else(|| MeshError::no_such_message(message_id))?;
         if message.recipient != mailbox {
             return Err(
@@ -385,7 +371,6 @@ pub async fn acknowledge(
         },
         now,
     )
-    .await
-    .map_err(db_failed)?;
-    tx.commit().await.map_err(db_failed)
+    .await?;
+    tx.commit().await.map_err(MeshError::from)
 }

@@ -4,19 +4,18 @@
 
 use serde_json::{Value, json};
 
-use super::{ApiVersion, MeshError, db_failed};
+use super::{ApiVersion, MeshError};
 use crate::AppState;
-use crate::db::mesh as repo;
+use crate::db::mailboxes as repo;
 
 /// The environment a lookup is for: that of the asking mailbox, or all (`""`).
 async fn environment_of(state: &AppState, mailbox: Option<&str>) -> Result<String, MeshError> {
     let Some(mailbox) = mailbox else {
         return Ok(String::new());
     };
-    let mut conn = state.db.pool.acquire().await.map_err(db_failed)?;
+    let mut conn = state.db.pool.acquire().await?;
     Ok(repo::mailbox_info(&mut conn, mailbox)
-        .await
-        .map_err(db_failed)?
+        .await?
         .map(|m| m.environment)
         .unwrap_or_default())
 }
@@ -31,10 +30,8 @@ pub async fn endpoint_lookup(
 ) -> Result<Value, MeshError> {
     let environment = environment_of(state, mailbox).await?;
     let ods_code = ods_code.trim().to_ascii_uppercase();
-    let mut conn = state.db.pool.acquire().await.map_err(db_failed)?;
-    let found = repo::receivers(&mut conn, &ods_code, workflow_id.trim(), &environment)
-        .await
-        .map_err(db_failed)?;
+    let mut conn = state.db.pool.acquire().await?;
+    let found = repo::receivers(&mut conn, &ods_code, workflow_id.trim(), &environment).await?;
     Ok(match version {
         ApiVersion::V2 => json!({
             "results": found.iter().map(|m| json!({"mailbox_id": m.mailbox_id, "mailbox_name": m.name})).collect::<Vec<_>>(),
@@ -57,10 +54,8 @@ pub async fn workflow_search(
     workflow_id: &str,
 ) -> Result<Value, MeshError> {
     let environment = environment_of(state, mailbox).await?;
-    let mut conn = state.db.pool.acquire().await.map_err(db_failed)?;
-    let found = repo::receivers(&mut conn, "", workflow_id.trim(), &environment)
-        .await
-        .map_err(db_failed)?;
+    let mut conn = state.db.pool.acquire().await?;
+    let found = repo::receivers(&mut conn, "", workflow_id.trim(), &environment).await?;
     Ok(json!({
         "results": found.iter().map(|m| json!({"mailbox_id": m.mailbox_id, "mailbox_name": m.name})).collect::<Vec<_>>(),
     }))

@@ -7,7 +7,6 @@
 //! HTTP. Every refusal is a [`MeshError`] value with MESH's status, event and code.
 
 pub mod auth;
-pub mod content;
 pub mod headers;
 pub mod inbox;
 pub mod lookup;
@@ -179,10 +178,12 @@ impl MeshError {
     }
 }
 
-/// Logs a database failure once, where it is handled, and answers 503.
-pub(crate) fn db_failed(error: sqlx::Error) -> MeshError {
-    tracing::error!(%error, "database failed in the MESH API");
-    MeshError::unavailable()
+/// A database failure in the MESH API: logged, answered as "not available, try later".
+impl From<sqlx::Error> for MeshError {
+    fn from(error: sqlx::Error) -> Self {
+        tracing::error!(%error, "database failed in the MESH API");
+        MeshError::unavailable()
+    }
 }
 
 /// A time as MESH writes it in headers and v1 bodies: `yyyyMMddHHmmss`, UTC.

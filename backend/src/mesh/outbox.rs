@@ -7,117 +7,21 @@ use bytes::Bytes;
 use futures_util::Stream;
 use serde_json::{Value, json};
 
-use super::content::IN_DATABASE;
-use super::headers::{ChunkRange, ContentEncoding, SendHeaders, invalid_chunks};
+use super::headers::{ChunkRange, SendHeaders, invalid_chunks};
 use super::whole_file::{BadGzip, RebuildError, WholeFile};
-use super::{ApiVersion, MAX_CHUNK_BYTES, MeshError, db_failed, iso_timestamp, mesh_timestamp};
+use super::{ApiVersion, MAX_CHUNK_BYTES, MeshError, iso_timestamp, mesh_timestamp};
 use crate::AppState;
 use crate::audit::{self, Actor, Event, Outcome};
-use crate::db::mesh::{self as repo, NewApiMessage};
-use crate::db::messages::{MessageRow, end_upload};
+use crate::content::incoming::{NotStored, discard, keep, receive};
+use crate::content::{ContentEncoding, chunk_key};
+use crate::db::mailboxes::{MailboxInfo, mailbox_info};
+use crate::db::messages::{self as repo, MessageRow, MexContent, NewMessage};
+use crate::messaging::deliver::deliver;
 use crate::messaging::retention::NOT_COLLECTED_TEXT;
 use crate::messaging::send::{RETENTION_DAYS, gather_facts, message_id_at};
-use crate::messaging::uploads::{NotStored, store_content};
-use crate::storage::{Stored, sha256_hex};
 use model::common::AccessRoute;
 use model::error::AppError;
 use model::messaging::{MessageType, SendFacts, send_refusals};
-
-/// Where chunk `number` of a message sent through the API is kept: beside the web pages' files,
-/// not in a folder per message (whose new entry would need syncing too).
-pub fn chunk_key(message_id: &str, number: i64) -> String {
-    format!("messages/{message_id}-{number}")
-}
-
-/// Contents of at most this many bytes are kept in the database, written in the transaction that
-/// records the message (most messages are small: a file, its fsync, its folder's fsync and the
-/// upload's notes cost more than the rest of the send).
-pub const SMALL_CONTENT_BYTES: usize = 64 * 1024;
-
-/// A request's content, received.
-enum Received {
-    /// Small: to be kept with the message's row.
-    Small { bytes: Vec<u8>, stored: Stored },
-    /// In the content store, its upload noted until the row is written.
-    InStore(Stored),
-}
-
-impl Received {
-    fn stored(&self) -> &Stored {
-        match self {
-            Received::Small { stored, .. } | Received::InStore(stored) => stored,
-        }
-    }
-}
-
-/// Reads a request's body, at most `limit` bytes: a small one into memory, a larger one into
-/// the content store under `key`. Returns the key the content goes under.
-async fn receive<S, E>(
-    state: &AppState,
-    key: &str,
-    mut body: S,
-    limit: u64,
-) -> Result<(String, Received), NotStored>
-where
-    S: Stream<Item = Result<Bytes, E>> + Send + Unpin,
-    E: std::fmt::Display,
-{
-    use futures_util::StreamExt;
-    let mut first: Vec<Bytes> = Vec::new();
-    let mut size = 0usize;
-    while size <= SMALL_CONTENT_BYTES {
-        match body.next().await {
-            None => {
-                if size == 0 {
-                    return Err(NotStored::Empty);
-                }
-                let mut bytes = Vec::with_capacity(size);
-                for chunk in &first {
-                    bytes.extend_from_slice(chunk);
-                }
-                let stored = Stored {
-                    size: size as u64,
-                    sha256: sha256_hex(&bytes),
-                };
-                return Ok((
-                    format!("{IN_DATABASE}{key}"),
-                    Received::Small { bytes, stored },
-                ));
-            }
-            Some(Err(error)) => return Err(NotStored::Broken(error.to_string())),
-            Some(Ok(chunk)) => {
-                size += chunk.len();
-                if size as u64 > limit {
-                    return Err(NotStored::TooLarge);
-                }
-                first.push(chunk);
-            }
-        }
-    }
-    let read = futures_util::stream::iter(first.into_iter().map(Ok)).chain(body);
-    let stored = store_content(state, key, read, limit).await?;
-    Ok((key.to_owned(), Received::InStore(stored)))
-}
-
-/// Keeps what was received with the message's row (a small content), or forgets its upload.
-async fn keep(conn: &mut sqlx::AnyConnection, key: &str, received: &Received) -> sqlx::Result<()> {
-    match received {
-        Received::Small { bytes, .. } => repo::insert_small_content(conn, key, bytes).await,
-        Received::InStore(_) => end_upload(conn, key).await,
-    }
-}
-
-/// Removes what was received when its message could not be recorded, and forgets its upload
-/// (should that fail, the uploads sweeper forgets it). A small content went with the
-/// transaction that was not committed.
-async fn discard(state: &AppState, key: &str, received: &Received) {
-    if let Received::InStore(_) = received {
-        let _ = state.storage.delete(key).await;
-        if let Ok(mut conn) = state.db.pool.acquire().await {
-            let _ = end_upload(&mut conn, key).await;
-        }
-    }
-}
 
 /// Who acts through the API, for the audit log.
 pub fn actor(mailbox_id: &str, client_addr: &str) -> Actor {
@@ -214,62 +118,55 @@ where
         file.chunk_done(1);
     }
     let stored = received.stored();
-    let delivered = async {
-        let mut tx = state.db.begin().await?;
-        repo::insert_message(
-            &mut tx,
-            &NewApiMessage {
-                message_id: &message_id,
-                sender,
-                recipient: &headers.to,
-                environment: facts.sender.environment.as_str(),
-                workflow_id: &headers.workflow_id,
-                subject: &headers.subject,
-                local_id: &headers.local_id,
-                partner_id: &headers.partner_id,
-                file_name: &headers.file_name,
-                content_type: &headers.content_type,
-                checksum: &headers.checksum,
-                encrypted: headers.encrypted,
-                compressed: headers.compressed,
-                content_encoding: encoding.as_str(),
-                chunk_count: headers.total_chunks,
-                content_key: &key,
-                size_bytes: stored.size as i64,
-                sha256: &stored.sha256,
-                status: if single { "accepted" } else { "uploading" },
-                expires_at: now + RETENTION_DAYS * 86_400,
-            },
-            now,
-        )
-        .await?;
-        keep(&mut tx, &key, &received).await?;
-        audit::record(
-            &mut tx,
-            &actor(sender, client_addr),
-            Event {
-                action: if single {
-                    "message.send"
-                } else {
-                    "message.send_chunk"
-                },
-                subject: format!("message:{message_id}"),
-                outcome: Outcome::Success,
-                detail: format!(
-                    "through the MESH API from {sender} to {}, {}, chunk 1 of {}, {} bytes",
-                    headers.to, headers.workflow_id, headers.total_chunks, stored.size
-                ),
-            },
-            now,
-        )
-        .await?;
-        tx.commit().await
-    }
-    .await;
-    if let Err(error) = delivered {
-        discard(state, &key, &received).await;
-        return Err(db_failed(error));
-    }
+    let message = NewMessage {
+        message_id: &message_id,
+        sender,
+        recipient: &headers.to,
+        environment: facts.sender.environment.as_str(),
+        workflow_id: &headers.workflow_id,
+        message_type: MessageType::Data.as_str(),
+        subject: &headers.subject,
+        local_id: &headers.local_id,
+        file_name: &headers.file_name,
+        content_type: &headers.content_type,
+        mex: MexContent {
+            partner_id: &headers.partner_id,
+            checksum: &headers.checksum,
+            encrypted: headers.encrypted,
+            compressed: headers.compressed,
+            encoding: encoding.as_str(),
+        },
+        chunk_count: headers.total_chunks,
+        content_key: Some(&key),
+        size_bytes: stored.size as i64,
+        sha256: &stored.sha256,
+        status: if single { "accepted" } else { "uploading" },
+        sent_by: None,
+        report: None,
+        expires_at: now + RETENTION_DAYS * 86_400,
+    };
+    let event = Event {
+        action: if single {
+            "message.send"
+        } else {
+            "message.send_chunk"
+        },
+        subject: format!("message:{message_id}"),
+        outcome: Outcome::Success,
+        detail: format!(
+            "through the MESH API from {sender} to {}, {}, chunk 1 of {}, {} bytes",
+            headers.to, headers.workflow_id, headers.total_chunks, stored.size
+        ),
+    };
+    deliver(
+        state,
+        &message,
+        (&key, &received),
+        &actor(sender, client_addr),
+        event,
+        now,
+    )
+    .await?;
     if let Some(file) = whole {
         state.chunked_sends.keep(&message_id, file);
     }
@@ -347,10 +244,8 @@ where
         .filter(|r| r.number == number)
         .ok_or_else(|| invalid_chunks().about(message_id))?;
     let message = {
-        let mut conn = state.db.pool.acquire().await.map_err(db_failed)?;
-        crate::db::messages::by_id(&mut conn, message_id)
-            .await
-            .map_err(db_failed)?
+        let mut conn = state.db.pool.acquire().await?;
+        crate::db::messages::by_id(&mut conn, message_id).await?
     }
     .ok_or_else(|| MeshError::new(404, "SEND", "20", "Message does not exist").about(message_id))?;
     if message.sender != sender {
@@ -493,7 +388,7 @@ where
         }
         Err(error) => {
             discard(state, &key, &received).await;
-            Err(db_failed(error))
+            Err(error.into())
         }
     }
 }
@@ -506,18 +401,15 @@ pub async fn tracking(
     message_id: &str,
     version: ApiVersion,
 ) -> Result<Value, MeshError> {
-    let mut conn = state.db.pool.acquire().await.map_err(db_failed)?;
+    let mut conn = state.db.pool.acquire().await?;
     let message = crate::db::messages::by_id(&mut conn, message_id)
-        .await
-        .map_err(db_failed)?
+        .await?
         .filter(|m| m.sender == mailbox)
         .ok_or_else(|| {
             MeshError::new(404, "TRACK", "20", "Message does not exist").about(message_id)
         })?;
-    let recipient = party(&mut conn, &message.recipient)
-        .await
-        .map_err(db_failed)?;
-    let sender = party(&mut conn, &message.sender).await.map_err(db_failed)?;
+    let recipient = party(&mut conn, &message.recipient).await?;
+    let sender = party(&mut conn, &message.sender).await?;
     Ok(tracking_body(&message, &sender, &recipient, version))
 }
 
@@ -525,10 +417,10 @@ pub async fn tracking(
 pub(super) async fn party(
     conn: &mut sqlx::AnyConnection,
     mailbox_id: &str,
-) -> sqlx::Result<repo::MailboxInfo> {
-    Ok(repo::mailbox_info(conn, mailbox_id)
+) -> sqlx::Result<MailboxInfo> {
+    Ok(mailbox_info(conn, mailbox_id)
         .await?
-        .unwrap_or_else(|| repo::MailboxInfo {
+        .unwrap_or_else(|| MailboxInfo {
             mailbox_id: mailbox_id.to_owned(),
             name: String::new(),
             ods_code: String::new(),
@@ -545,10 +437,8 @@ pub async fn tracking_by_local_id(
     local_id: &str,
 ) -> Result<Value, MeshError> {
     let found = {
-        let mut conn = state.db.pool.acquire().await.map_err(db_failed)?;
-        repo::sent_with_local_id(&mut conn, mailbox, local_id, 2)
-            .await
-            .map_err(db_failed)?
+        let mut conn = state.db.pool.acquire().await?;
+        repo::sent_with_local_id(&mut conn, mailbox, local_id, 2).await?
     };
     match found.as_slice() {
         [] => Err(MeshError::new(404, "TRACK", "20", "Message does not exist")),
@@ -622,8 +512,8 @@ pub(super) fn title_case(word: &str) -> String {
 /// A message's tracking body.
 pub fn tracking_body(
     m: &MessageRow,
-    sender: &repo::MailboxInfo,
-    recipient: &repo::MailboxInfo,
+    sender: &MailboxInfo,
+    recipient: &MailboxInfo,
     version: ApiVersion,
 ) -> Value {
     let (status, success, event, code, description, at) = status_of(m);

@@ -6,13 +6,14 @@
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::{MeshError, db_failed, iso_timestamp};
+use super::{MeshError, iso_timestamp};
 use crate::AppState;
 use crate::crypto::SecretKey;
 use crate::db::Db;
+use crate::db::messages::{self, NewMessage, ReportOf};
 use crate::db::organisations::OrganisationRow;
 use crate::db::workflows::WorkflowRow;
-use crate::db::{applications, mailboxes, mesh as repo, organisations, workflows};
+use crate::db::{mailboxes, organisations, workflows};
 use model::common::Environment;
 
 /// The catalogue group of workflows that came from a sandbox's file and nowhere else.
@@ -118,7 +119,7 @@ pub async fn load(
         if m.password.is_empty() {
             return Err(line("password is empty"));
         }
-        if applications::organisation_name(&mut tx, ods.as_str())
+        if crate::db::applications::organisation_name(&mut tx, ods.as_str())
             .await?
             .is_none()
         {
@@ -142,7 +143,7 @@ pub async fn load(
             .await?;
             report.organisations_added += 1;
         }
-        match repo::mailbox_info(&mut tx, &id).await? {
+        match mailboxes::mailbox_info(&mut tx, &id).await? {
             Some(existing) if existing.environment == "live" => {
                 return Err(LoadError::LiveMailbox(id));
             }
@@ -151,21 +152,21 @@ pub async fn load(
                 report.mailboxes_updated += 1;
             }
             None => {
-                applications::insert_mailbox(
-                    &mut tx,
-                    &id,
-                    ods.as_str(),
-                    environment.as_str(),
-                    "active",
-                    now,
-                )
-                .await?;
+                let mailbox = mailboxes::NewMailbox {
+                    mailbox_id: &id,
+                    ods_code: ods.as_str(),
+                    environment: environment.as_str(),
+                    status: "active",
+                    api_password_sealed: None,
+                    application_reference: None,
+                    workflows: &[],
+                };
+                mailboxes::insert(&mut tx, &mailbox, now).await?;
                 report.mailboxes_added += 1;
             }
         }
         mailboxes::set_api_password(&mut tx, &id, &key.seal(m.password.as_bytes())).await?;
     }
-    let mut catalogue_changed = false;
     for (i, w) in loaded_workflows.iter().enumerate() {
         let workflow_id = w.workflow_id.trim();
         if model::catalogue::WorkflowId::parse(workflow_id).is_err() {
@@ -179,11 +180,7 @@ pub async fn load(
             .await?
             .is_none()
         {
-            let groups = workflows::list_group_names(&mut tx).await?;
-            if !groups.iter().any(|g| g == SANDBOX_GROUP) {
-                workflows::insert_group(&mut tx, SANDBOX_GROUP, now).await?;
-            }
-            workflows::insert(
+            workflows::save(
                 &mut tx,
                 &WorkflowRow {
                     workflow_id: workflow_id.to_owned(),
@@ -196,11 +193,11 @@ pub async fn load(
                     test_first: false,
                     source: "service_desk".to_owned(),
                 },
+                workflows::Write::Insert,
                 now,
             )
             .await?;
             report.workflows_added += 1;
-            catalogue_changed = true;
         }
         let mut directions: Vec<(String, &str)> = Vec::new();
         for (list, direction) in [(&w.senders, "send"), (&w.receivers, "receive")] {
@@ -214,7 +211,7 @@ pub async fn load(
             }
         }
         for (mailbox, direction) in directions {
-            match repo::mailbox_info(&mut tx, &mailbox).await? {
+            match mailboxes::mailbox_info(&mut tx, &mailbox).await? {
                 None => {
                     return Err(LoadError::Line {
                         file: "workflows.jsonl",
@@ -231,9 +228,6 @@ pub async fn load(
             report.registrations += 1;
         }
     }
-    if catalogue_changed {
-        workflows::bump_revision(&mut tx).await?;
-    }
     tx.commit().await?;
     Ok(report)
 }
@@ -242,10 +236,8 @@ pub async fn load(
 /// Live. (The portal's mailboxes have no names of their own: the organisation's stands
 /// for both, as in endpoint lookup.)
 pub async fn mailbox_details(state: &AppState, mailbox: &str) -> Result<Value, MeshError> {
-    let mut conn = state.db.pool.acquire().await.map_err(db_failed)?;
-    let info = repo::mailbox_info(&mut conn, &mailbox.trim().to_ascii_uppercase())
-        .await
-        .map_err(db_failed)?;
+    let mut conn = state.db.pool.acquire().await?;
+    let info = mailboxes::mailbox_info(&mut conn, &mailbox.trim().to_ascii_uppercase()).await?;
     let m = info
         .filter(|m| m.environment != "live")
         .ok_or_else(|| MeshError::new(404, "", "", "mailbox does not exist"))?;
@@ -262,20 +254,15 @@ pub async fn mailbox_details(state: &AppState, mailbox: &str) -> Result<Value, M
 /// mesh-sandbox's flattened details of a message between Path to Live mailboxes; 404 when there
 /// is no such message outside Live. Absent values are left out, as mesh-sandbox does.
 pub async fn message_details(state: &AppState, message_id: &str) -> Result<Value, MeshError> {
-    let mut conn = state.db.pool.acquire().await.map_err(db_failed)?;
+    let mut conn = state.db.pool.acquire().await?;
     let Some(m) = crate::db::messages::by_id(&mut conn, &message_id.trim().to_ascii_uppercase())
-        .await
-        .map_err(db_failed)?
+        .await?
         .filter(|m| m.environment != "live")
     else {
         return Err(MeshError::no_such_message(message_id));
     };
-    let sender = super::outbox::party(&mut conn, &m.sender)
-        .await
-        .map_err(db_failed)?;
-    let recipient = super::outbox::party(&mut conn, &m.recipient)
-        .await
-        .map_err(db_failed)?;
+    let sender = super::outbox::party(&mut conn, &m.sender).await?;
+    let recipient = super::outbox::party(&mut conn, &m.recipient).await?;
     let (status, success, _, _, description, at) = super::outbox::status_of(&m);
     let report = m.message_type == "report";
     let mut details = json!({
@@ -332,22 +319,17 @@ pub async fn message_details(state: &AppState, message_id: &str) -> Result<Value
 /// Removes the messages (their content too) of one Path to Live mailbox, sent or received, or of
 /// every Path to Live mailbox. `false` when there is no such mailbox outside Live.
 pub async fn reset(state: &AppState, mailbox: Option<&str>) -> Result<bool, MeshError> {
-    let mut tx = state.db.begin().await.map_err(db_failed)?;
+    let mut tx = state.db.begin().await?;
     if let Some(mailbox) = mailbox {
-        match repo::mailbox_info(&mut tx, mailbox)
-            .await
-            .map_err(db_failed)?
-        {
+        match mailboxes::mailbox_info(&mut tx, mailbox).await? {
             Some(m) if m.environment != "live" => {}
             _ => return Ok(false),
         }
     }
-    let keys = repo::reset_messages(&mut tx, mailbox)
-        .await
-        .map_err(db_failed)?;
-    tx.commit().await.map_err(db_failed)?;
+    let keys = messages::reset_messages(&mut tx, mailbox).await?;
+    tx.commit().await?;
     for key in keys {
-        if let Err(error) = super::content::remove(state, &key).await {
+        if let Err(error) = crate::content::remove(state, &key).await {
             tracing::warn!(%error, content.key = %key, "content of a reset message not deleted");
         }
     }
@@ -374,16 +356,14 @@ pub struct ReportRequest {
 /// Puts a report in a Path to Live mailbox's inbox; returns its ID.
 pub async fn inject_report(state: &AppState, request: &ReportRequest) -> Result<String, MeshError> {
     let mailbox = request.mailbox_id.trim().to_ascii_uppercase();
-    let mut conn = state.db.pool.acquire().await.map_err(db_failed)?;
-    let info = repo::mailbox_info(&mut conn, &mailbox)
-        .await
-        .map_err(db_failed)?
+    let mut conn = state.db.pool.acquire().await?;
+    let info = mailboxes::mailbox_info(&mut conn, &mailbox)
+        .await?
         .filter(|m| m.environment != "live")
         .ok_or_else(|| MeshError::new(404, "", "", "mailbox does not exist"))?;
     if let Some(linked) = &request.linked_message_id
         && crate::db::messages::by_id(&mut conn, linked)
-            .await
-            .map_err(db_failed)?
+            .await?
             .is_none()
     {
         return Err(MeshError::bad_request(format!(
@@ -392,24 +372,26 @@ pub async fn inject_report(state: &AppState, request: &ReportRequest) -> Result<
     }
     let now = state.clock.now();
     let report_id = crate::messaging::send::message_id_at(now);
-    repo::insert_report(
-        &mut conn,
-        &repo::NewReport {
-            report_id: &report_id,
-            mailbox: &info.mailbox_id,
-            environment: &info.environment,
-            workflow_id: request.workflow_id.trim(),
-            subject: request.subject.as_deref().unwrap_or(""),
-            local_id: request.local_id.as_deref().unwrap_or(""),
-            file_name: request.file_name.as_deref().unwrap_or(""),
-            linked_message_id: request.linked_message_id.as_deref(),
-            code: request.code.trim(),
-            text: request.description.trim(),
-            expires_at: now + crate::messaging::send::RETENTION_DAYS * 86_400,
-        },
-        now,
-    )
-    .await
-    .map_err(db_failed)?;
+    let about = ReportOf {
+        linked_message_id: request.linked_message_id.as_deref(),
+        code: request.code.trim(),
+        text: request.description.trim(),
+    };
+    let report = NewMessage {
+        subject: request.subject.as_deref().unwrap_or(""),
+        local_id: request.local_id.as_deref().unwrap_or(""),
+        file_name: request.file_name.as_deref().unwrap_or(""),
+        // A report has no other sender: it comes from the mailbox itself.
+        ..NewMessage::report(
+            &report_id,
+            &info.mailbox_id,
+            &info.mailbox_id,
+            &info.environment,
+            request.workflow_id.trim(),
+            about,
+            now + crate::messaging::send::RETENTION_DAYS * 86_400,
+        )
+    };
+    messages::insert(&mut conn, &report, now).await?;
     Ok(report_id)
 }

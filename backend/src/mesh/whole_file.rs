@@ -22,8 +22,8 @@ use futures_util::StreamExt;
 use sha2::{Digest, Sha256};
 
 use crate::AppState;
+use crate::content::store::StorageError;
 use crate::db::messages::MessageRow;
-use crate::storage::StorageError;
 
 /// Why a gzip stream is not sound.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -292,14 +292,14 @@ pub enum RebuildError {
 
 /// Reads chunks `1..=chunks_received` of `message` in order and feeds them in.
 async fn rebuild(state: &AppState, message: &MessageRow) -> Result<WholeFile, RebuildError> {
-    let gzip = super::headers::ContentEncoding::from_stored(&message.content_encoding)
-        == super::headers::ContentEncoding::Gzip;
+    let gzip = crate::content::ContentEncoding::from_stored(&message.content_encoding)
+        == crate::content::ContentEncoding::Gzip;
     let mut file = WholeFile::new(gzip);
     for number in 1..=message.chunks_received {
-        let key = super::content::chunk_key(state, message, number)
+        let key = crate::content::outgoing::stored_chunk_key(state, message, number)
             .await?
             .ok_or_else(|| StorageError::NotFound(format!("chunk {number}")))?;
-        let mut content = super::content::open(state, &key).await?;
+        let mut content = crate::content::open(state, &key).await?;
         while let Some(bytes) = content.bytes.next().await {
             if !file.feed(&bytes?) {
                 let bad = file.refused.take();

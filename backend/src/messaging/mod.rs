@@ -1,8 +1,8 @@
 //! A mailbox user's mailboxes, and the files sent between them ([`send`]).
 
+pub mod deliver;
 pub mod retention;
 pub mod send;
-pub mod uploads;
 
 use super::db::Db;
 use super::db::applications as repo;
@@ -12,10 +12,8 @@ use model::messaging::MailboxSummary;
 
 /// The mailboxes linked to a user.
 pub async fn mailboxes(db: &Db, user_id: &str) -> Result<Vec<MailboxSummary>, AppError> {
-    let mut conn = db.pool.acquire().await.map_err(super::db_failed)?;
-    let rows = repo::mailboxes_of_user(&mut conn, user_id)
-        .await
-        .map_err(super::db_failed)?;
+    let mut conn = db.pool.acquire().await?;
+    let rows = repo::mailboxes_of_user(&mut conn, user_id).await?;
     Ok(rows
         .into_iter()
         .map(|row| MailboxSummary {
@@ -54,22 +52,25 @@ pub async fn new_message_view(
     use model::common::AccessRoute;
     use model::messaging::NewMessageView;
     let mailbox = mailbox_of(&state.db, user_id, mailbox_id).await?;
-    let mut conn = state.db.pool.acquire().await.map_err(super::db_failed)?;
-    let workflows = super::db::messages::sendable_workflows(&mut conn, mailbox_id)
-        .await
-        .map_err(super::db_failed)?;
+    let mut conn = state.db.pool.acquire().await?;
+    let workflows = super::db::messages::sendable_workflows(&mut conn, mailbox_id).await?;
     let (environment, _, _, _) = super::db::messages::mailbox_facts(&mut conn, mailbox_id, "")
-        .await
-        .map_err(super::db_failed)?
+        .await?
         .ok_or_else(|| AppError::NotFound("Page not found. Check the Mailbox ID.".into()))?;
     let lookup = match lookup {
         Some((ods_code, workflow_id)) => {
             let ods_code = ods_code.trim().to_ascii_uppercase();
             let workflow_id = workflow_id.trim().to_owned();
-            let found =
-                super::db::messages::receivers(&mut conn, &ods_code, &workflow_id, &environment)
-                    .await
-                    .map_err(super::db_failed)?;
+            // The lookup is for one organisation: with no ODS code, it finds nobody.
+            let found = if ods_code.is_empty() {
+                Vec::new()
+            } else {
+                super::db::mailboxes::receivers(&mut conn, &ods_code, &workflow_id, &environment)
+                    .await?
+                    .into_iter()
+                    .map(|m| (m.mailbox_id, m.name))
+                    .collect()
+            };
             Some(model::messaging::RecipientLookup {
                 ods_code,
                 workflow_id,
@@ -95,15 +96,13 @@ pub async fn sent_message(
 ) -> Result<model::messaging::SentMessageView, AppError> {
     use model::format_time;
     use model::messaging::{SentMessageView, size_label};
-    let mut conn = state.db.pool.acquire().await.map_err(super::db_failed)?;
+    let mut conn = state.db.pool.acquire().await?;
     let row = super::db::messages::by_id(&mut conn, message_id)
-        .await
-        .map_err(super::db_failed)?
+        .await?
         .filter(|m| m.sender == mailbox_id)
         .ok_or_else(|| AppError::NotFound("There is no such message in this mailbox".into()))?;
     let recipient_organisation = super::db::mailboxes::by_id(&mut conn, &row.recipient)
-        .await
-        .map_err(super::db_failed)?
+        .await?
         .map(|m| format!("{} ({})", m.organisation, m.ods_code))
         .unwrap_or_default();
     let status = match (row.status.as_str(), row.acknowledged_at) {
@@ -153,10 +152,8 @@ pub async fn list(
         MESSAGES_PER_PAGE, MessageItem, MessageList, removal_label, size_label,
     };
     let mailbox = mailbox_of(&state.db, user_id, mailbox_id).await?;
-    let mut conn = state.db.pool.acquire().await.map_err(super::db_failed)?;
-    let workflows = repo::listed_workflows(&mut conn, mailbox_id, inbox)
-        .await
-        .map_err(super::db_failed)?;
+    let mut conn = state.db.pool.acquire().await?;
+    let workflows = repo::listed_workflows(&mut conn, mailbox_id, inbox).await?;
     // A workflow this mailbox has no messages of lists nothing; one not a workflow ID, all.
     let workflow = if model::catalogue::WorkflowId::parse(workflow.trim()).is_ok() {
         workflow.trim().to_owned()
@@ -171,15 +168,11 @@ pub async fn list(
         offset: 0,
         limit: MESSAGES_PER_PAGE as i64,
     };
-    let total = repo::count(&mut conn, &query)
-        .await
-        .map_err(super::db_failed)?;
+    let total = repo::count(&mut conn, &query).await?;
     let pages = (total as usize).div_ceil(MESSAGES_PER_PAGE).max(1);
     let page = page.clamp(1, pages);
     query.offset = ((page - 1) * MESSAGES_PER_PAGE) as i64;
-    let rows = repo::list(&mut conn, &query)
-        .await
-        .map_err(super::db_failed)?;
+    let rows = repo::list(&mut conn, &query).await?;
     let now = state.clock.now();
     let items = rows
         .into_iter()
@@ -251,16 +244,15 @@ pub async fn download(
 ) -> Result<
     (
         super::db::messages::MessageRow,
-        super::mesh::content::Outgoing,
+        crate::content::outgoing::Outgoing,
     ),
     AppError,
 > {
     use model::common::AccessRoute;
     let not_found = || AppError::NotFound("There is no such message in this inbox".into());
-    let mut conn = state.db.pool.acquire().await.map_err(super::db_failed)?;
+    let mut conn = state.db.pool.acquire().await?;
     let row = super::db::messages::by_id(&mut conn, message_id)
-        .await
-        .map_err(super::db_failed)?
+        .await?
         .filter(|m| m.recipient == mailbox_id)
         .filter(|m| m.status == "accepted" || m.status == "acknowledged")
         .filter(|m| m.message_type != "test" || user.client.route == AccessRoute::Hscn)
@@ -271,7 +263,7 @@ pub async fn download(
             "This file has been removed: files are kept for 5 days".into(),
         ));
     }
-    let mut content = super::mesh::content::whole(state, &row)
+    let mut content = crate::content::outgoing::whole(state, &row)
         .await
         .map_err(|error| {
             tracing::error!(%error, message.id = %message_id, "content missing or unreadable");
@@ -289,7 +281,7 @@ pub async fn download(
     let mut bytes = futures_util::StreamExt::peekable(collected.on_completion(content.bytes));
     if let Some(Err(error)) = std::pin::Pin::new(&mut bytes).peek().await {
         return Err(match error {
-            super::storage::StorageError::Damaged(_) => AppError::Gone(
+            super::content::store::StorageError::Damaged(_) => AppError::Gone(
                 "This file is damaged and cannot be downloaded. It has not been marked as \
                  collected: ask the sender to send it again."
                     .into(),
@@ -317,15 +309,17 @@ impl Collected {
         self,
         bytes: futures_util::stream::BoxStream<
             'static,
-            Result<bytes::Bytes, super::storage::StorageError>,
+            Result<bytes::Bytes, super::content::store::StorageError>,
         >,
-    ) -> futures_util::stream::BoxStream<'static, Result<bytes::Bytes, super::storage::StorageError>>
-    {
+    ) -> futures_util::stream::BoxStream<
+        'static,
+        Result<bytes::Bytes, super::content::store::StorageError>,
+    > {
         use futures_util::StreamExt;
         struct Reading {
             bytes: futures_util::stream::BoxStream<
                 'static,
-                Result<bytes::Bytes, super::storage::StorageError>,
+                Result<bytes::Bytes, super::content::store::StorageError>,
             >,
             held: Option<bytes::Bytes>,
             collected: Option<Collected>,
@@ -356,7 +350,7 @@ impl Collected {
                     None => {
                         if let Err(error) = collected.acknowledge().await {
                             tracing::error!(%error, message.id = %collected.message_id, "download not recorded");
-                            let error = super::storage::StorageError::Failed(error.to_string());
+                            let error = super::content::store::StorageError::Failed(error.to_string());
                             return Some((Err(error), reading));
                         }
                         return reading.held.take().map(|last| (Ok(last), reading));
@@ -400,7 +394,7 @@ impl Collected {
     }
 
     /// The file could not be read whole: logged and audited as a failure, not acknowledged.
-    async fn failed(&self, error: &super::storage::StorageError, read: u64) {
+    async fn failed(&self, error: &super::content::store::StorageError, read: u64) {
         use super::audit::{self, Event, Outcome};
         tracing::error!(%error, message.id = %self.message_id, bytes.read = read, "download failed: the file could not be read whole");
         let mut conn = match self.state.db.pool.acquire().await {

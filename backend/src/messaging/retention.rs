@@ -9,7 +9,7 @@ use std::time::Duration;
 use super::send::{RETENTION_DAYS, message_id_at};
 use crate::AppState;
 use crate::audit::{self, Actor, Event, Outcome};
-use crate::db::messages as repo;
+use crate::db::messages::{self as repo, NewMessage};
 
 /// MESH's code and words for a message its recipient did not collect.
 pub const NOT_COLLECTED_CODE: &str = "14";
@@ -54,16 +54,14 @@ pub async fn pass(state: &AppState) -> Result<Pass, sqlx::Error> {
             continue;
         }
         let report_id = message_id_at(now);
-        repo::insert_report(
-            &mut tx,
+        let report = NewMessage::report_on(
             &report_id,
             &original,
             NOT_COLLECTED_CODE,
             NOT_COLLECTED_TEXT,
-            now,
             now + RETENTION_DAYS * 86_400,
-        )
-        .await?;
+        );
+        repo::insert(&mut tx, &report, now).await?;
         audit::record(
             &mut tx,
             &Actor::system(),
@@ -126,14 +124,14 @@ async fn delete_content(
     let mut keys = vec![key.to_owned()];
     {
         let mut conn = state.db.pool.acquire().await?;
-        for chunk in crate::db::mesh::chunks(&mut conn, message_id).await? {
+        for chunk in crate::db::messages::chunks(&mut conn, message_id).await? {
             if chunk.content_key != key {
                 keys.push(chunk.content_key);
             }
         }
     }
     for key in &keys {
-        if let Err(error) = crate::mesh::content::remove(state, key).await {
+        if let Err(error) = crate::content::remove(state, key).await {
             tracing::warn!(%error, message.id = %message_id, "content not deleted yet");
             return Ok(false);
         }

@@ -7,11 +7,11 @@ use bytes::Bytes;
 use futures_util::Stream;
 
 use crate::AppState;
-use crate::audit::{self, Event, Outcome};
-use crate::db::messages::{self as repo, NewMessage};
-use crate::db_failed;
+use crate::audit::{Event, Outcome};
+use crate::content::incoming::{NotStored, Received, store_content};
+use crate::content::message_key;
+use crate::db::messages::{self as repo, MexContent, NewMessage};
 use crate::guard::CurrentUser;
-use crate::messaging::uploads::{NotStored, store_content};
 use model::common::AccessRoute;
 use model::common::{Direction, Environment};
 use model::error::AppError;
@@ -44,10 +44,9 @@ pub async fn gather_facts(
     workflow_id: &str,
 ) -> Result<SendFacts, AppError> {
     let no_sender = || AppError::NotFound(format!("There is no mailbox {sender}"));
-    let mut conn = state.db.pool.acquire().await.map_err(db_failed)?;
+    let mut conn = state.db.pool.acquire().await?;
     let row = repo::send_facts(&mut conn, sender, recipient, workflow_id)
-        .await
-        .map_err(db_failed)?
+        .await?
         .ok_or_else(no_sender)?;
     let sender_facts = MailboxFacts {
         mailbox_id: sender.to_owned(),
@@ -77,10 +76,8 @@ pub async fn gather_facts(
     let ods_code = row.sender_ods_code;
     let needs_test = workflow.as_ref().is_some_and(|w| w.test_first)
         && sender_facts.environment == Environment::Live;
-    let tested_in_path_to_live = needs_test
-        && repo::tested_in_path_to_live(&mut conn, &ods_code, workflow_id)
-            .await
-            .map_err(db_failed)?;
+    let tested_in_path_to_live =
+        needs_test && repo::tested_in_path_to_live(&mut conn, &ods_code, workflow_id).await?;
     Ok(SendFacts {
         route,
         message_type,
@@ -178,8 +175,8 @@ impl From<NotSent> for AppError {
     }
 }
 
-/// Stores the file and delivers the message; returns its ID.
-pub async fn deliver<S, E>(
+/// Stores the file and delivers the message ([`super::deliver::deliver`]); returns its ID.
+pub async fn send_file<S, E>(
     state: &AppState,
     send: &CheckedSend,
     by: &CurrentUser,
@@ -191,7 +188,7 @@ where
 {
     let now = state.clock.now();
     let message_id = message_id_at(now);
-    let key = format!("messages/{message_id}");
+    let key = message_key(&message_id);
     let stored = match store_content(state, &key, upload.body, max_bytes(send.route)).await {
         Ok(stored) => stored,
         Err(NotStored::Empty) => {
@@ -214,55 +211,41 @@ where
         }
         Err(NotStored::Failed) => return Err(AppError::Unavailable.into()),
     };
-    let delivered = async {
-        let mut tx = state.db.begin().await?;
-        repo::insert(
-            &mut tx,
-            &NewMessage {
-                message_id: &message_id,
-                sender: &send.sender,
-                recipient: &send.fields.recipient,
-                environment: send.environment.as_str(),
-                workflow_id: &send.fields.workflow_id,
-                message_type: send.fields.message_type.as_str(),
-                subject: &send.fields.subject,
-                local_id: &send.fields.reference,
-                file_name: &upload.file_name,
-                content_type: &upload.content_type,
-                size_bytes: stored.size as i64,
-                sha256: &stored.sha256,
-                content_key: &key,
-                sent_by: Some(&by.user_id),
-                expires_at: now + RETENTION_DAYS * 86_400,
-            },
-            now,
-        )
-        .await?;
-        repo::end_upload(&mut tx, &key).await?;
-        audit::record(
-            &mut tx,
-            &by.actor(),
-            Event {
-                action: "message.send",
-                subject: format!("message:{message_id}"),
-                outcome: Outcome::Success,
-                detail: format!(
-                    "from {} to {}, {}, {} bytes",
-                    send.sender, send.fields.recipient, send.fields.workflow_id, stored.size
-                ),
-            },
-            now,
-        )
-        .await?;
-        tx.commit().await
-    }
-    .await;
-    if let Err(error) = delivered {
-        // Not delivered: the content goes too (the uploads row, left, lets the sweeper finish
-        // the job should this delete fail).
-        let _ = state.storage.delete(&key).await;
-        return Err(db_failed(error).into());
-    }
+    let received = Received::InStore(stored);
+    let stored = received.stored();
+    let message = NewMessage {
+        message_id: &message_id,
+        sender: &send.sender,
+        recipient: &send.fields.recipient,
+        environment: send.environment.as_str(),
+        workflow_id: &send.fields.workflow_id,
+        message_type: send.fields.message_type.as_str(),
+        subject: &send.fields.subject,
+        local_id: &send.fields.reference,
+        file_name: &upload.file_name,
+        content_type: &upload.content_type,
+        mex: MexContent::default(),
+        chunk_count: 1,
+        content_key: Some(&key),
+        size_bytes: stored.size as i64,
+        sha256: &stored.sha256,
+        status: "accepted",
+        sent_by: Some(&by.user_id),
+        report: None,
+        expires_at: now + RETENTION_DAYS * 86_400,
+    };
+    let event = Event {
+        action: "message.send",
+        subject: format!("message:{message_id}"),
+        outcome: Outcome::Success,
+        detail: format!(
+            "from {} to {}, {}, {} bytes",
+            send.sender, send.fields.recipient, send.fields.workflow_id, stored.size
+        ),
+    };
+    super::deliver::deliver(state, &message, (&key, &received), &by.actor(), event, now)
+        .await
+        .map_err(|error| NotSent::from(AppError::from(error)))?;
     tracing::info!(message.id = %message_id, mailbox.id = %send.sender, "message sent");
     Ok(message_id)
 }

@@ -4,7 +4,6 @@
 use crate::AppState;
 use crate::catalogue::export::neutralise;
 use crate::db::service_desk::{self as repo, AuditLine, AuditQuery};
-use crate::db_failed;
 use model::error::AppError;
 use model::format_time;
 use model::forms::FieldError;
@@ -76,8 +75,8 @@ fn row(line: AuditLine) -> AuditRow {
 /// The page: the newest matching entries.
 pub async fn page(state: &AppState, filter: AuditFilter) -> Result<AuditView, AppError> {
     let query = query(&filter, PAGE_ROWS + 1)?;
-    let mut conn = state.db.pool.acquire().await.map_err(db_failed)?;
-    let mut lines = repo::audit(&mut conn, &query).await.map_err(db_failed)?;
+    let mut conn = state.db.pool.acquire().await?;
+    let mut lines = repo::audit(&mut conn, &query).await?;
     let more = lines.len() as i64 > PAGE_ROWS;
     lines.truncate(PAGE_ROWS as usize);
     Ok(AuditView {
@@ -91,8 +90,8 @@ pub async fn page(state: &AppState, filter: AuditFilter) -> Result<AuditView, Ap
 /// a formula neutralised.
 pub async fn csv(state: &AppState, filter: &AuditFilter) -> Result<Vec<u8>, AppError> {
     let query = query(filter, EXPORT_ROWS)?;
-    let mut conn = state.db.pool.acquire().await.map_err(db_failed)?;
-    let lines = repo::audit(&mut conn, &query).await.map_err(db_failed)?;
+    let mut conn = state.db.pool.acquire().await?;
+    let lines = repo::audit(&mut conn, &query).await?;
     let mut writer = csv::Writer::from_writer(Vec::new());
     let failed = |error: csv::Error| {
         tracing::error!(%error, "could not write the audit CSV");

@@ -10,6 +10,7 @@ use crate::AppState;
 use crate::accounts::{self, CreateUserError, NewAccount};
 use crate::audit::{self, Actor, Event, Outcome};
 use crate::crypto::{OpenError, SecretKey, hash_token, random_password, random_token};
+use crate::db::mailboxes;
 use crate::db::service_desk as repo;
 use crate::db::workflows as catalogue_repo;
 use crate::mail;
@@ -239,14 +240,15 @@ async fn approve(
             for environment in &environments {
                 let mailbox_id = next_free_mailbox_id(tx, &ods_code, code).await?;
                 let (api_password, sealed) = new_api_password(&state.secret_key);
-                repo::insert_mailbox(
+                mailboxes::insert(
                     tx,
-                    &repo::NewMailbox {
+                    &mailboxes::NewMailbox {
                         mailbox_id: &mailbox_id,
                         ods_code: &ods_code,
                         environment,
-                        api_password_sealed: &sealed,
-                        reference: reference.as_str(),
+                        status: "active",
+                        api_password_sealed: Some(&sealed),
+                        application_reference: Some(reference.as_str()),
                         workflows: &workflows,
                     },
                     now,
@@ -309,13 +311,7 @@ async fn approve(
             if exists {
                 return Err(DecideError::WorkflowExists(answers.proposed_id));
             }
-            if answers.new_group == 1 {
-                let groups = catalogue_repo::list_group_names(tx).await?;
-                if !groups.contains(&answers.group_name) {
-                    catalogue_repo::insert_group(tx, &answers.group_name, now).await?;
-                }
-            }
-            catalogue_repo::insert(
+            catalogue_repo::save(
                 tx,
                 &catalogue_repo::WorkflowRow {
                     workflow_id: answers.proposed_id.clone(),
@@ -328,10 +324,10 @@ async fn approve(
                     test_first: false,
                     source: "service_desk".to_owned(),
                 },
+                catalogue_repo::Write::Insert,
                 now,
             )
             .await?;
-            catalogue_repo::bump_revision(tx).await?;
             let mail = emails::workflow_added(
                 reference,
                 &row.applicant_email,
@@ -356,9 +352,9 @@ async fn next_free_mailbox_id(
     kind_code: &str,
 ) -> Result<String, DecideError> {
     loop {
-        let sequence = repo::next_mailbox_sequence(tx, ods_code, kind_code).await?;
+        let sequence = crate::db::mailboxes::next_mailbox_sequence(tx, ods_code, kind_code).await?;
         let candidate = mailbox_id(ods_code, kind_code, sequence)?;
-        if crate::db::applications::find_mailbox(tx, &candidate)
+        if crate::db::mailboxes::mailbox_info(tx, &candidate)
             .await?
             .is_none()
         {

@@ -13,7 +13,6 @@ use crate::applications::emails::render;
 use crate::audit::{self, Event, Outcome};
 use crate::db::mailboxes::{self as repo, MailboxRow};
 use crate::db::service_desk as desk_repo;
-use crate::db_failed;
 use crate::guard::CurrentUser;
 use crate::mail::{self, OutgoingMail};
 use model::applications::free_text;
@@ -58,7 +57,7 @@ pub async fn list(state: &AppState, filter: MailboxFilter) -> Result<MailboxList
         s @ ("active" | "suspended") => s,
         _ => "",
     };
-    let mut conn = state.db.pool.acquire().await.map_err(db_failed)?;
+    let mut conn = state.db.pool.acquire().await?;
     let mut rows = repo::search(
         &mut conn,
         filter.q.trim(),
@@ -66,8 +65,7 @@ pub async fn list(state: &AppState, filter: MailboxFilter) -> Result<MailboxList
         status,
         LIST_LIMIT + 1,
     )
-    .await
-    .map_err(db_failed)?;
+    .await?;
     let more = rows.len() > LIST_LIMIT as usize;
     rows.truncate(LIST_LIMIT as usize);
     Ok(MailboxList {
@@ -79,8 +77,7 @@ pub async fn list(state: &AppState, filter: MailboxFilter) -> Result<MailboxList
 
 async fn target(conn: &mut sqlx::AnyConnection, mailbox_id: &str) -> Result<MailboxRow, AppError> {
     repo::by_id(conn, mailbox_id)
-        .await
-        .map_err(db_failed)?
+        .await?
         .ok_or_else(|| AppError::NotFound(format!("There is no mailbox with the ID {mailbox_id}")))
 }
 
@@ -94,8 +91,7 @@ async fn manager_email(
         return Ok(None);
     };
     Ok(desk_repo::mailbox_answers(conn, reference)
-        .await
-        .map_err(db_failed)?
+        .await?
         .map(|answers| answers.contact_email))
 }
 
@@ -105,11 +101,10 @@ pub async fn detail(
     session: &Session,
     mailbox_id: &str,
 ) -> Result<MailboxDetail, AppError> {
-    let mut conn = state.db.pool.acquire().await.map_err(db_failed)?;
+    let mut conn = state.db.pool.acquire().await?;
     let row = target(&mut conn, mailbox_id).await?;
     let registrations = repo::registrations(&mut conn, mailbox_id)
-        .await
-        .map_err(db_failed)?
+        .await?
         .into_iter()
         .map(
             |(workflow_id, description, direction, status)| Registration {
@@ -120,9 +115,7 @@ pub async fn detail(
             },
         )
         .collect();
-    let users = repo::users(&mut conn, mailbox_id)
-        .await
-        .map_err(db_failed)?;
+    let users = repo::users(&mut conn, mailbox_id).await?;
     let manager_email = manager_email(&mut conn, &row).await?;
     drop(conn);
     let issued = take_issued(state, session, &issued_key(mailbox_id)).await?;
@@ -152,7 +145,7 @@ pub async fn act(
     let action = MailboxAction::parse(values.get("action"))
         .ok_or_else(|| AppError::invalid("action", "Choose what to do"))?;
     let now = state.clock.now();
-    let mut tx = state.db.begin().await.map_err(db_failed)?;
+    let mut tx = state.db.begin().await?;
     let row = target(&mut tx, mailbox_id).await?;
     let mut issued = None;
     let mut mails = Vec::new();
@@ -175,10 +168,7 @@ pub async fn act(
             } else {
                 String::new()
             };
-            if !repo::change_status(&mut tx, mailbox_id, from, to)
-                .await
-                .map_err(db_failed)?
-            {
+            if !repo::change_status(&mut tx, mailbox_id, from, to).await? {
                 return Err(AppError::invalid(
                     "action",
                     format!(
@@ -200,9 +190,7 @@ pub async fn act(
         }
         MailboxAction::ResetApiPassword => {
             let (password, stored) = new_api_password(&state.secret_key);
-            repo::set_api_password(&mut tx, mailbox_id, &stored)
-                .await
-                .map_err(db_failed)?;
+            repo::set_api_password(&mut tx, mailbox_id, &stored).await?;
             let manager = manager_email(&mut tx, &row).await?;
             if let Some(to) = &manager {
                 mails.push(new_password_mail(
@@ -224,10 +212,7 @@ pub async fn act(
         }
         MailboxAction::SetWorkflow => {
             let (workflow_id, direction) = registration_form(values)?;
-            match crate::db::messages::workflow_facts(&mut tx, &workflow_id)
-                .await
-                .map_err(db_failed)?
-            {
+            match crate::db::messages::workflow_facts(&mut tx, &workflow_id).await? {
                 None => {
                     return Err(AppError::invalid(
                         "workflow_id",
@@ -244,9 +229,7 @@ pub async fn act(
                 }
                 Some(_) => {}
             }
-            repo::set_registration(&mut tx, mailbox_id, &workflow_id, direction.as_str())
-                .await
-                .map_err(db_failed)?;
+            repo::set_registration(&mut tx, mailbox_id, &workflow_id, direction.as_str()).await?;
             format!(
                 "by the service desk: {workflow_id} ({})",
                 direction.label().to_lowercase()
@@ -254,10 +237,7 @@ pub async fn act(
         }
         MailboxAction::RemoveWorkflow => {
             let workflow_id = values.get("workflow_id").trim().to_owned();
-            if !repo::remove_registration(&mut tx, mailbox_id, &workflow_id)
-                .await
-                .map_err(db_failed)?
-            {
+            if !repo::remove_registration(&mut tx, mailbox_id, &workflow_id).await? {
                 return Err(AppError::invalid(
                     "workflow_id",
                     format!("This mailbox is not registered for {workflow_id}"),
@@ -267,9 +247,7 @@ pub async fn act(
         }
     };
     for outgoing in &mails {
-        mail::enqueue(&mut tx, outgoing, now)
-            .await
-            .map_err(db_failed)?;
+        mail::enqueue(&mut tx, outgoing, now).await?;
     }
     audit::commit_with(
         tx,
@@ -283,8 +261,7 @@ pub async fn act(
         },
         now,
     )
-    .await
-    .map_err(db_failed)?;
+    .await?;
     if let Some(issued) = issued {
         keep_issued(state, session, &issued_key(mailbox_id), &[issued]).await?;
     }

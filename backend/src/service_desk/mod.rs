@@ -9,7 +9,7 @@ pub mod mailboxes;
 pub mod users;
 pub mod workflows;
 
-use crate::{db_failed, session_failed};
+use crate::session_failed;
 use serde::{Deserialize, Serialize};
 use tower_sessions::Session;
 
@@ -18,6 +18,7 @@ use self::issued::IssuedMailbox;
 use crate::AppState;
 use crate::db::applications as applications_repo;
 use crate::db::service_desk::{self as repo, QueueOrder, QueueQuery, QueueRow};
+use crate::form_route::FormRoute;
 use crate::guard::CurrentUser;
 use model::applications::mailbox::FileSize;
 use model::applications::{ApplicationStatus, Reference};
@@ -28,8 +29,8 @@ use model::format_time;
 use model::forms::{FieldError, FormDto, FormValues};
 use model::service_desk::{
     ASSIGN_TO_ME, ApplicationDetail, DecisionForm, EmailView, IssuedView, QUEUE_SEARCH_MAX_CHARS,
-    QueueAge, QueueFilter, QueueItem, QueueSort, QueueView, RESEND_EMAIL, due_at, kind_label,
-    paths,
+    QueueAge, QueueFilter, QueueItem, QueueSort, QueueView, RESEND_EMAIL, UserAction, due_at,
+    kind_label, paths,
 };
 
 /// Most applications the queue lists at once.
@@ -88,8 +89,8 @@ pub async fn queue(
         },
     };
     let days = state.config.turnaround_days;
-    let mut conn = state.db.pool.acquire().await.map_err(db_failed)?;
-    let mut rows = repo::queue(&mut conn, &query).await.map_err(db_failed)?;
+    let mut conn = state.db.pool.acquire().await?;
+    let mut rows = repo::queue(&mut conn, &query).await?;
     if age == Some(QueueAge::Overdue) {
         rows.retain(|row| is_overdue(row, days, now));
     }
@@ -101,7 +102,7 @@ pub async fn queue(
         });
     }
     rows.truncate(QUEUE_LIMIT as usize);
-    let counts = repo::status_counts(&mut conn).await.map_err(db_failed)?;
+    let counts = repo::status_counts(&mut conn).await?;
     let open = repo::queue(
         &mut conn,
         &QueueQuery {
@@ -110,8 +111,7 @@ pub async fn queue(
             ..QueueQuery::default()
         },
     )
-    .await
-    .map_err(db_failed)?;
+    .await?;
     let overdue = open.iter().filter(|r| is_overdue(r, days, now)).count() as i64;
     Ok(QueueView {
         filter,
@@ -185,17 +185,13 @@ pub async fn detail(
     let reference = Reference::parse(reference).map_err(|_| not_found())?;
     let now = state.clock.now();
     let days = state.config.turnaround_days;
-    let mut conn = state.db.pool.acquire().await.map_err(db_failed)?;
+    let mut conn = state.db.pool.acquire().await?;
     let row = repo::queue_row(&mut conn, reference.as_str())
-        .await
-        .map_err(db_failed)?
+        .await?
         .ok_or_else(not_found)?;
-    let answers = answers(&mut conn, &reference, &row)
-        .await
-        .map_err(db_failed)?;
+    let answers = answers(&mut conn, &reference, &row).await?;
     let history = applications_repo::events(&mut conn, reference.as_str())
-        .await
-        .map_err(db_failed)?
+        .await?
         .into_iter()
         .map(|(status, note, at)| {
             let label = ApplicationStatus::parse(&status).map_or(status, |s| s.label().to_owned());
@@ -204,8 +200,7 @@ pub async fn detail(
         .collect();
     let others = match &row.ods_code {
         Some(ods) => repo::from_same_organisation(&mut conn, ods, reference.as_str())
-            .await
-            .map_err(db_failed)?
+            .await?
             .into_iter()
             .map(|(reference, kind, status, at)| {
                 let label =
@@ -221,8 +216,7 @@ pub async fn detail(
         None => Vec::new(),
     };
     let emails = repo::emails_of(&mut conn, reference.as_str())
-        .await
-        .map_err(db_failed)?
+        .await?
         .into_iter()
         .map(|email| EmailView {
             state: match (email.sent_at, email.failed_at) {
@@ -241,8 +235,7 @@ pub async fn detail(
         })
         .collect();
     let mailboxes = repo::mailboxes_of_application(&mut conn, reference.as_str())
-        .await
-        .map_err(db_failed)?
+        .await?
         .into_iter()
         .map(|(id, environment)| {
             let label =
@@ -374,8 +367,81 @@ async fn answers(
     Ok(lines)
 }
 
-/// Takes the form posted to an application's page: "assign to me", or a decision.
+/// The service desk's forms: on an application's page, a person's, a mailbox's, and the
+/// catalogue's (a new entry, or one entry).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ServiceDeskForm {
+    Application { reference: String },
+    User { user_id: String },
+    Mailbox { mailbox_id: String },
+    NewWorkflow,
+    Workflow { workflow_id: String },
+}
+
+impl ServiceDeskForm {
+    /// `workflows/new` comes before `workflows/{workflow_id}`: the first route that matches wins.
+    pub const ROUTES: &[FormRoute<Self>] = &[
+        FormRoute {
+            template: "/service-desk/applications/{reference}",
+            make: |found| Self::Application {
+                reference: found[0].to_owned(),
+            },
+        },
+        FormRoute {
+            template: "/service-desk/users/{user_id}",
+            make: |found| Self::User {
+                user_id: found[0].to_owned(),
+            },
+        },
+        FormRoute {
+            template: "/service-desk/mailboxes/{mailbox_id}",
+            make: |found| Self::Mailbox {
+                mailbox_id: found[0].to_owned(),
+            },
+        },
+        FormRoute {
+            template: "/service-desk/workflows/new",
+            make: |_| Self::NewWorkflow,
+        },
+        FormRoute {
+            template: "/service-desk/workflows/{workflow_id}",
+            make: |found| Self::Workflow {
+                workflow_id: found[0].to_owned(),
+            },
+        },
+    ];
+}
+
+/// Takes a service desk form from someone the guard let through; returns the page that comes
+/// next.
 pub async fn submit(
+    state: &AppState,
+    session: &Session,
+    user: &CurrentUser,
+    form: ServiceDeskForm,
+    values: &FormValues,
+) -> Result<String, AppError> {
+    match form {
+        ServiceDeskForm::Application { reference } => {
+            act_on_application(state, session, user, &reference, values).await
+        }
+        ServiceDeskForm::User { user_id } => {
+            let action = UserAction::parse(values.get("action"))
+                .ok_or_else(|| AppError::invalid("action", "Choose what to do"))?;
+            users::act(state, user, &user_id, action, values.get("mailbox_ids")).await
+        }
+        ServiceDeskForm::Mailbox { mailbox_id } => {
+            mailboxes::act(state, session, user, &mailbox_id, values).await
+        }
+        ServiceDeskForm::NewWorkflow => workflows::save(state, user, None, values).await,
+        ServiceDeskForm::Workflow { workflow_id } => {
+            workflows::save(state, user, Some(&workflow_id), values).await
+        }
+    }
+}
+
+/// Takes the form posted to an application's page: "assign to me", or a decision.
+async fn act_on_application(
     state: &AppState,
     session: &Session,
     user: &CurrentUser,
@@ -391,12 +457,9 @@ pub async fn submit(
     let now = state.clock.now();
     let resend = values.get(RESEND_EMAIL);
     if !resend.is_empty() {
-        let mut tx = state.db.begin().await.map_err(db_failed)?;
+        let mut tx = state.db.begin().await?;
         use crate::mail::{self, Resent};
-        let refusal = match mail::resend(&mut tx, resend, reference.as_str(), now)
-            .await
-            .map_err(db_failed)?
-        {
+        let refusal = match mail::resend(&mut tx, resend, reference.as_str(), now).await? {
             Resent::Queued => None,
             Resent::Unknown => Some("There is no such email about this application"),
             Resent::Blanked => Some(
@@ -419,16 +482,12 @@ pub async fn submit(
             },
             now,
         )
-        .await
-        .map_err(db_failed)?;
+        .await?;
         return Ok(page);
     }
     if !values.get(ASSIGN_TO_ME).is_empty() {
-        let mut conn = state.db.pool.acquire().await.map_err(db_failed)?;
-        if !repo::assign(&mut conn, reference.as_str(), Some(&user.user_id), now)
-            .await
-            .map_err(db_failed)?
-        {
+        let mut conn = state.db.pool.acquire().await?;
+        if !repo::assign(&mut conn, reference.as_str(), Some(&user.user_id), now).await? {
             return Err(AppError::NotFound(format!(
                 "There is no application with the reference {reference}"
             )));
@@ -445,7 +504,7 @@ pub async fn submit(
     )
     .await
     .map_err(|error| match error {
-        DecideError::Database(error) => db_failed(error),
+        DecideError::Database(error) => error.into(),
         DecideError::NotFound(_) => AppError::NotFound(error.to_string()),
         other => AppError::Form(vec![FieldError::new("decision", other.to_string())]),
     })?;

@@ -7,9 +7,7 @@ use crate::AppState;
 use crate::accounts::{activation_link, issue_activation_token};
 use crate::applications::emails::render;
 use crate::audit::{self, Event, Outcome};
-use crate::db::applications as applications_repo;
 use crate::db::users::{self as repo, UserRow};
-use crate::db_failed;
 use crate::guard::CurrentUser;
 use crate::mail::{self, OutgoingMail};
 use model::accounts::{Role, SecondFactor, UserStatus};
@@ -47,10 +45,8 @@ pub async fn list(state: &AppState, search: &str) -> Result<Vec<UserItem>, AppEr
             "Search must be 100 characters or fewer",
         ));
     }
-    let mut conn = state.db.pool.acquire().await.map_err(db_failed)?;
-    let rows = repo::search(&mut conn, search.trim(), LIST_LIMIT)
-        .await
-        .map_err(db_failed)?;
+    let mut conn = state.db.pool.acquire().await?;
+    let rows = repo::search(&mut conn, search.trim(), LIST_LIMIT).await?;
     let now = state.clock.now();
     Ok(rows.iter().map(|row| item(row, now)).collect())
 }
@@ -62,8 +58,7 @@ fn may_manage(by: &CurrentUser, target: &UserRow) -> bool {
 
 async fn target(state: &AppState, user_id: &str) -> Result<UserRow, AppError> {
     repo::by_id(&state.db, user_id)
-        .await
-        .map_err(db_failed)?
+        .await?
         .ok_or_else(|| AppError::NotFound("There is no such account".into()))
 }
 
@@ -74,9 +69,7 @@ pub async fn detail(
     user_id: &str,
 ) -> Result<UserDetail, AppError> {
     let row = target(state, user_id).await?;
-    let mailboxes = repo::mailboxes_of(&state.db, user_id)
-        .await
-        .map_err(db_failed)?;
+    let mailboxes = repo::mailboxes_of(&state.db, user_id).await?;
     let now = state.clock.now();
     Ok(UserDetail {
         item: item(&row, now),
@@ -113,7 +106,7 @@ pub async fn act(
         }));
     }
     let now = state.clock.now();
-    let mut tx = state.db.begin().await.map_err(db_failed)?;
+    let mut tx = state.db.begin().await?;
     let mut mails = Vec::new();
     let mut detail = "by the service desk".to_owned();
     match action {
@@ -128,11 +121,8 @@ pub async fn act(
                 )));
             }
             for id in &ids {
-                match applications_repo::find_mailbox(&mut tx, id)
-                    .await
-                    .map_err(db_failed)?
-                {
-                    Some((_, _, status)) if status == "active" => {}
+                match crate::db::mailboxes::mailbox_info(&mut tx, id).await? {
+                    Some(mailbox) if mailbox.status == "active" => {}
                     Some(_) => return Err(field_error(&format!("Mailbox {id} is not active"))),
                     None => {
                         return Err(field_error(&format!(
@@ -141,26 +131,16 @@ pub async fn act(
                     }
                 }
             }
-            repo::unlink_mailboxes(&mut tx, user_id)
-                .await
-                .map_err(db_failed)?;
+            repo::unlink_mailboxes(&mut tx, user_id).await?;
             for id in &ids {
-                repo::link_mailbox(&mut tx, user_id, id)
-                    .await
-                    .map_err(db_failed)?;
+                repo::link_mailbox(&mut tx, user_id, id).await?;
             }
             detail = format!("by the service desk: mailboxes {}", ids.join(", "));
         }
-        UserAction::Lock => repo::lock(&mut tx, user_id, now + LOCKED_BY_DESK_SECONDS)
-            .await
-            .map_err(db_failed)?,
-        UserAction::Unlock => repo::unlock(&mut tx, user_id, now)
-            .await
-            .map_err(db_failed)?,
+        UserAction::Lock => repo::lock(&mut tx, user_id, now + LOCKED_BY_DESK_SECONDS).await?,
+        UserAction::Unlock => repo::unlock(&mut tx, user_id, now).await?,
         UserAction::Disable => {
-            repo::set_status(&mut tx, user_id, UserStatus::Disabled.as_str(), now)
-                .await
-                .map_err(db_failed)?;
+            repo::set_status(&mut tx, user_id, UserStatus::Disabled.as_str(), now).await?;
         }
         UserAction::Enable => {
             // An account never set up goes back to waiting for its set-up, not to active.
@@ -169,25 +149,17 @@ pub async fn act(
             } else {
                 UserStatus::Invited
             };
-            repo::set_status(&mut tx, user_id, status.as_str(), now)
-                .await
-                .map_err(db_failed)?;
+            repo::set_status(&mut tx, user_id, status.as_str(), now).await?;
         }
         UserAction::ResetSetUp => {
-            repo::forget_set_up(&mut tx, user_id, now)
-                .await
-                .map_err(db_failed)?;
-            let token = issue_activation_token(&mut tx, user_id, now)
-                .await
-                .map_err(db_failed)?;
+            repo::forget_set_up(&mut tx, user_id, now).await?;
+            let token = issue_activation_token(&mut tx, user_id, now).await?;
             let link = activation_link(&state.config.base_url, &token);
             mails.push(set_up_again(&row, &link));
         }
     }
     for outgoing in &mails {
-        mail::enqueue(&mut tx, outgoing, now)
-            .await
-            .map_err(db_failed)?;
+        mail::enqueue(&mut tx, outgoing, now).await?;
     }
     audit::commit_with(
         tx,
@@ -208,8 +180,7 @@ pub async fn act(
         },
         now,
     )
-    .await
-    .map_err(db_failed)?;
+    .await?;
     Ok(paths::user(user_id))
 }
 

@@ -6,8 +6,7 @@
 use crate::AppState;
 use crate::audit::{self, Event, Outcome};
 use crate::db::mailboxes::count_registered;
-use crate::db::workflows::{self as repo, WorkflowRow};
-use crate::db_failed;
+use crate::db::workflows::{self as repo, WorkflowRow, Write};
 use crate::guard::CurrentUser;
 use model::catalogue::WorkflowStatus;
 use model::error::AppError;
@@ -29,8 +28,8 @@ pub async fn list(state: &AppState, q: &str) -> Result<WorkflowList, AppError> {
         ));
     }
     let needle = q.trim().to_lowercase();
-    let mut conn = state.db.pool.acquire().await.map_err(db_failed)?;
-    let rows = repo::list_all(&mut conn).await.map_err(db_failed)?;
+    let mut conn = state.db.pool.acquire().await?;
+    let rows = repo::list_all(&mut conn).await?;
     let matching: Vec<_> = rows
         .iter()
         .filter(|w| {
@@ -69,8 +68,8 @@ fn entry_of(row: &WorkflowRow) -> WorkflowEntry {
 
 /// The add page (`workflow_id` empty) or an entry's edit page.
 pub async fn edit_view(state: &AppState, workflow_id: &str) -> Result<WorkflowEditView, AppError> {
-    let mut conn = state.db.pool.acquire().await.map_err(db_failed)?;
-    let groups = repo::list_group_names(&mut conn).await.map_err(db_failed)?;
+    let mut conn = state.db.pool.acquire().await?;
+    let groups = repo::list_group_names(&mut conn).await?;
     if workflow_id.is_empty() {
         return Ok(WorkflowEditView {
             groups,
@@ -78,16 +77,13 @@ pub async fn edit_view(state: &AppState, workflow_id: &str) -> Result<WorkflowEd
         });
     }
     let row = repo::list_all(&mut conn)
-        .await
-        .map_err(db_failed)?
+        .await?
         .into_iter()
         .find(|w| w.workflow_id == workflow_id)
         .ok_or_else(|| {
             AppError::NotFound(format!("{workflow_id} is not in the workflow ID catalogue"))
         })?;
-    let mailboxes = count_registered(&mut conn, workflow_id)
-        .await
-        .map_err(db_failed)?;
+    let mailboxes = count_registered(&mut conn, workflow_id).await?;
     Ok(WorkflowEditView {
         entry: Some(entry_of(&row)),
         retired: row.status != WorkflowStatus::Active.as_str(),
@@ -97,23 +93,24 @@ pub async fn edit_view(state: &AppState, workflow_id: &str) -> Result<WorkflowEd
     })
 }
 
-/// Saves the form of the page at `/service-desk/workflows/{page}` (`new` adds an entry); returns
-/// the entry's page.
+/// Saves the form of an entry's page (`editing` names it), or of the page that adds one
+/// (`None`); returns the entry's page.
 pub async fn save(
     state: &AppState,
     by: &CurrentUser,
-    page: &str,
+    editing: Option<&str>,
     values: &FormValues,
 ) -> Result<String, AppError> {
-    let adding = page == "new";
+    let adding = editing.is_none();
+    let page = editing.unwrap_or_default();
     let action = if adding {
         WorkflowAction::Save
     } else {
         WorkflowAction::parse(values.get("action")).unwrap_or(WorkflowAction::Save)
     };
     let now = state.clock.now();
-    let mut tx = state.db.begin().await.map_err(db_failed)?;
-    let stored = repo::list_all(&mut tx).await.map_err(db_failed)?;
+    let mut tx = state.db.begin().await?;
+    let stored = repo::list_all(&mut tx).await?;
     let existing = stored.iter().find(|w| w.workflow_id == page);
     if !adding && existing.is_none() {
         return Err(AppError::NotFound(format!(
@@ -164,12 +161,6 @@ pub async fn save(
                     "A workflow cannot acknowledge itself",
                 )]));
             }
-            let groups = repo::list_group_names(&mut tx).await.map_err(db_failed)?;
-            if !groups.contains(&entry.group) {
-                repo::insert_group(&mut tx, &entry.group, now)
-                    .await
-                    .map_err(db_failed)?;
-            }
             let row = WorkflowRow {
                 workflow_id: entry.workflow_id.clone(),
                 group_name: entry.group.clone(),
@@ -198,12 +189,8 @@ pub async fn save(
             )
         }
     };
-    if adding {
-        repo::insert(&mut tx, &row, now).await.map_err(db_failed)?;
-    } else {
-        repo::update(&mut tx, &row, now).await.map_err(db_failed)?;
-    }
-    repo::bump_revision(&mut tx).await.map_err(db_failed)?;
+    let write = if adding { Write::Insert } else { Write::Update };
+    repo::save(&mut tx, &row, write, now).await?;
     audit::record(
         &mut tx,
         &by.actor(),
@@ -215,9 +202,8 @@ pub async fn save(
         },
         now,
     )
-    .await
-    .map_err(db_failed)?;
-    tx.commit().await.map_err(db_failed)?;
+    .await?;
+    tx.commit().await?;
     if let Err(error) = state.catalogue.reload(&state.db).await {
         tracing::warn!(%error, "the catalogue will show the change on its next refresh");
     }

@@ -538,7 +538,16 @@ async fn account_application_checks_mailboxes_against_the_register(backend: Back
             ("X26HC006", "X26", "suspended"),
             ("RR8OT001", "RR8", "active"),
         ] {
-            repo::insert_mailbox(&mut conn, id, ods, "integration", status, now_unix())
+            let mailbox = app::backend::db::mailboxes::NewMailbox {
+                mailbox_id: id,
+                ods_code: ods,
+                environment: "integration",
+                status,
+                api_password_sealed: None,
+                application_reference: None,
+                workflows: &[],
+            };
+            app::backend::db::mailboxes::insert(&mut conn, &mailbox, now_unix())
                 .await
                 .unwrap();
         }

@@ -4,13 +4,13 @@
 
 use std::io::Read;
 
+use app::backend::content;
+use app::backend::content::incoming::SMALL_CONTENT_BYTES;
+use app::backend::content::store::StorageError;
 use app::backend::guard::CurrentUser;
 use app::backend::mailboxes;
 use app::backend::mesh::auth::{make_token, timestamp_of};
-use app::backend::mesh::content;
-use app::backend::mesh::outbox::SMALL_CONTENT_BYTES;
 use app::backend::network::ClientInfo;
-use app::backend::storage::StorageError;
 use app::model::accounts::Role;
 use app::model::common::AccessRoute;
 use mesh_portal_tests::{Backend, TestApp, spawn_app_with_content};
@@ -1076,7 +1076,7 @@ async fn messages_cross_between_the_api_and_the_web_pages(backend: Backend) {
     let body = futures_util::stream::iter(vec![Ok::<_, std::io::Error>(
         bytes::Bytes::from_static(b"sent from a page"),
     )]);
-    let web_id = send::deliver(
+    let web_id = send::send_file(
         &app.state,
         &checked,
         &user,
@@ -1233,7 +1233,7 @@ async fn assert_deleted(app: &TestApp, keys: &[String]) {
 /// The content keys of a message's chunks (a message of one chunk has none of its own).
 async fn chunk_keys(app: &TestApp, message_id: &str) -> Vec<String> {
     let mut conn = app.state.db.pool.acquire().await.unwrap();
-    app::backend::db::mesh::chunks(&mut conn, message_id)
+    app::backend::db::messages::chunks(&mut conn, message_id)
         .await
         .unwrap()
         .into_iter()

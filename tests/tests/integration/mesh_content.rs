@@ -415,7 +415,7 @@ async fn damaged_message(app: &TestApp, file: &[u8]) -> String {
     let id = sent["message_id"].as_str().unwrap().to_owned();
     let key = message_field(app, &id, "content_key").await;
     let cut = packed[..packed.len() * 3 / 4].to_vec();
-    if key.starts_with(app::backend::mesh::content::IN_DATABASE) {
+    if key.starts_with(app::backend::content::IN_DATABASE) {
         sqlx::query::<sqlx::Any>("UPDATE small_contents SET bytes = $1 WHERE content_key = $2")
             .bind(cut)
             .bind(&key)

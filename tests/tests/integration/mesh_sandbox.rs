@@ -96,7 +96,7 @@ async fn mesh_sandbox_files_load_and_its_rules_and_admin_endpoints_work(backend:
         "{bad:?}"
     );
     assert!(
-        app::backend::db::mesh::mailbox_info(&mut db.pool.acquire().await.unwrap(), "X26SBX1")
+        app::backend::db::mailboxes::mailbox_info(&mut db.pool.acquire().await.unwrap(), "X26SBX1")
             .await
             .unwrap()
             .is_none(),

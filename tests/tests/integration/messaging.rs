@@ -153,7 +153,7 @@ async fn the_send_rules_read_mailboxes_workflows_and_earlier_tests_from_the_data
     .await
     .expect("a test over HSCN in Integration");
     let sender = user(&app, "X26OT001").await;
-    let id = send::deliver(&app.state, &test, &sender, upload(body(10, 0)))
+    let id = send::send_file(&app.state, &test, &sender, upload(body(10, 0)))
         .await
         .unwrap();
     let still = refusal(check("X26OT002", AccessRoute::Hscn, live.clone()).await);
@@ -234,7 +234,7 @@ async fn a_file_of_exactly_the_limit_is_delivered_and_one_byte_more_leaves_nothi
     .unwrap();
     let limit = INTERNET_MAX_BYTES as usize;
 
-    let refused = send::deliver(&app.state, &checked, &sender, upload(body(limit, 1))).await;
+    let refused = send::send_file(&app.state, &checked, &sender, upload(body(limit, 1))).await;
     assert!(
         matches!(&refused, Err(n) if n.too_large),
         "refused for its size"
@@ -252,7 +252,7 @@ async fn a_file_of_exactly_the_limit_is_delivered_and_one_byte_more_leaves_nothi
         }
         other => panic!("one byte over is refused: {other:?}"),
     }
-    let empty = send::deliver(&app.state, &checked, &sender, upload(body(0, 0)))
+    let empty = send::send_file(&app.state, &checked, &sender, upload(body(0, 0)))
         .await
         .map_err(AppError::from);
     assert!(
@@ -263,7 +263,7 @@ async fn a_file_of_exactly_the_limit_is_delivered_and_one_byte_more_leaves_nothi
     assert_eq!(count(&app, "uploads").await, 0);
     assert!(app.state.storage.keys("messages").await.unwrap().is_empty());
 
-    let id = send::deliver(&app.state, &checked, &sender, upload(body(limit, 0)))
+    let id = send::send_file(&app.state, &checked, &sender, upload(body(limit, 0)))
         .await
         .expect("exactly the limit is delivered");
     let row =
@@ -723,7 +723,7 @@ async fn test_messages_are_listed_over_hscn_only(backend: Backend) {
         )
         .await
         .unwrap();
-        send::deliver(&app.state, &checked, &sender, upload(body(5, 0)))
+        send::send_file(&app.state, &checked, &sender, upload(body(5, 0)))
             .await
             .unwrap();
     }
@@ -755,14 +755,14 @@ async fn test_messages_are_listed_over_hscn_only(backend: Backend) {
 }
 
 async fn what_stopped_uploads_left_is_removed(backend: Backend) {
-    use app::backend::messaging::uploads;
+    use app::backend::content::sweeper as uploads;
     let app = spawn_app_with_content(backend, &[]).await;
     let now = app.state.clock.now();
     let noted = |key: &'static str, instance: &'static str| {
         let db = app.state.db.clone();
         async move {
             let mut conn = db.pool.acquire().await.unwrap();
-            app::backend::db::messages::begin_upload(&mut conn, key, instance, now)
+            app::backend::db::uploads::begin_upload(&mut conn, key, instance, now)
                 .await
                 .unwrap();
         }
@@ -776,7 +776,7 @@ async fn what_stopped_uploads_left_is_removed(backend: Backend) {
         .await
         .unwrap();
     noted("messages/ALIVE", "other-instance").await;
-    app::backend::db::messages::heartbeat(
+    app::backend::db::uploads::heartbeat(
         &mut app.state.db.pool.acquire().await.unwrap(),
         "other-instance",
         now,
@@ -848,13 +848,13 @@ fn content_left(app: &TestApp) -> Vec<std::path::PathBuf> {
 async fn a_send_cut_off_by_a_crash_leaves_no_message_and_no_content_after_the_restart(
     backend: Backend,
 ) {
-    use app::backend::messaging::uploads;
+    use app::backend::content::sweeper as uploads;
     let app = spawn_app_with_content(backend, &[]).await;
     mailboxes_and_registrations(&app).await;
     let sender = user(&app, "X26OT001").await;
     let mut dying = app.state.clone();
     dying.instance_id = "dying-instance".into();
-    app::backend::db::messages::heartbeat(
+    app::backend::db::uploads::heartbeat(
         &mut app.state.db.pool.acquire().await.unwrap(),
         "dying-instance",
         app.state.clock.now(),
@@ -875,7 +875,7 @@ async fn a_send_cut_off_by_a_crash_leaves_no_message_and_no_content_after_the_re
     {
         let sender = sender.clone();
         runtime.spawn(async move {
-            let _ = send::deliver(&dying, &checked, &sender, upload(arriving)).await;
+            let _ = send::send_file(&dying, &checked, &sender, upload(arriving)).await;
         });
     }
     let started = std::time::Instant::now();
@@ -911,7 +911,7 @@ async fn a_send_cut_off_by_a_crash_leaves_no_message_and_no_content_after_the_re
     let checked = send::check(&app.state, "X26OT001", AccessRoute::Hscn, &sending)
         .await
         .unwrap();
-    send::deliver(&app.state, &checked, &sender, upload(body(1000, 0)))
+    send::send_file(&app.state, &checked, &sender, upload(body(1000, 0)))
         .await
         .expect("sending works");
     assert_eq!(count(&app, "messages").await, 1);
@@ -932,10 +932,10 @@ async fn after_five_days_uncollected_files_go_with_a_report_and_collected_ones_l
     )
     .await
     .unwrap();
-    let collected = send::deliver(&app.state, &checked, &sam, upload(body(100, 0)))
+    let collected = send::send_file(&app.state, &checked, &sam, upload(body(100, 0)))
         .await
         .unwrap();
-    let uncollected = send::deliver(&app.state, &checked, &sam, upload(body(200, 0)))
+    let uncollected = send::send_file(&app.state, &checked, &sam, upload(body(200, 0)))
         .await
         .unwrap();
     mesh_portal_tests::accounts::invite(&app, "lee@nhs.net", Role::MailboxUser, &["RR8TR001"])

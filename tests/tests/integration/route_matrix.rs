@@ -378,7 +378,7 @@ fn every_protected_route_is_in(matrix: &[(Call, [u16; 5])]) {
             missing.push(format!("page {page}"));
         }
     }
-    for form in app::backend::forms::FORM_ROUTES {
+    for form in app::backend::forms::routes() {
         if form.starts_with("/service-desk")
             && !covered(&|call| matches!(call, Call::Form(path, _) if matches(form, path)))
         {

@@ -3,7 +3,7 @@
 //! leaves nothing behind, not even the parts of an unfinished multipart upload. (The local
 //! folder's own tests are unit tests in `app::backend::storage`.)
 
-use app::backend::storage::{PutError, Storage};
+use app::backend::content::store::{PutError, Storage};
 use bytes::Bytes;
 use futures_util::{Stream, TryStreamExt, stream};
 use mesh_portal_tests::s3::S3Server;

@@ -6,44 +6,10 @@ use bytes::Bytes;
 use futures_util::stream::BoxStream;
 use futures_util::{StreamExt, TryStreamExt};
 
-use super::headers::ContentEncoding;
+use super::{ContentEncoding, open};
 use crate::AppState;
-use crate::db::mesh as repo;
-use crate::db::messages::MessageRow;
-use crate::storage::{Content, StorageError};
-
-/// How the key of a content kept in the database (a small one sent through the API) begins;
-/// every other key is the content store's.
-pub const IN_DATABASE: &str = "db:";
-
-/// Opens the content under `key`, wherever it is kept.
-pub async fn open(state: &AppState, key: &str) -> Result<Content, StorageError> {
-    if !key.starts_with(IN_DATABASE) {
-        return state.storage.get(key).await;
-    }
-    let failed = |e: sqlx::Error| StorageError::Failed(e.to_string());
-    let mut conn = state.db.pool.acquire().await.map_err(failed)?;
-    let bytes = repo::small_content(&mut conn, key)
-        .await
-        .map_err(failed)?
-        .ok_or_else(|| StorageError::NotFound(key.to_owned()))?;
-    Ok(Content {
-        size: bytes.len() as u64,
-        bytes: futures_util::stream::once(std::future::ready(Ok(Bytes::from(bytes)))).boxed(),
-    })
-}
-
-/// Removes the content under `key`, wherever it is kept (nothing happens when there is none).
-pub async fn remove(state: &AppState, key: &str) -> Result<(), StorageError> {
-    if !key.starts_with(IN_DATABASE) {
-        return state.storage.delete(key).await;
-    }
-    let failed = |e: sqlx::Error| StorageError::Failed(e.to_string());
-    let mut conn = state.db.pool.acquire().await.map_err(failed)?;
-    repo::delete_small_content(&mut conn, key)
-        .await
-        .map_err(failed)
-}
+use crate::content::store::StorageError;
+use crate::db::messages::{self as repo, MessageRow};
 
 /// Bytes on their way out.
 pub struct Outgoing {
@@ -126,7 +92,7 @@ fn logged(
 
 /// Where chunk `number` of a message is: the message's own key for the first (or only) chunk,
 /// the chunk's row for the others; `None` once the content is deleted.
-pub async fn chunk_key(
+pub async fn stored_chunk_key(
     state: &AppState,
     message: &MessageRow,
     number: i64,

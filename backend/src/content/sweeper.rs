@@ -8,8 +8,8 @@
 use std::time::Duration;
 
 use crate::AppState;
-use crate::db::messages as repo;
-use crate::storage::StorageError;
+use crate::content::store::StorageError;
+use crate::db::uploads as repo;
 
 /// How often an instance says it is alive.
 pub const HEARTBEAT: Duration = Duration::from_secs(10);
@@ -23,84 +23,6 @@ pub enum SweepError {
     Database(#[from] sqlx::Error),
     #[error(transparent)]
     Storage(#[from] StorageError),
-}
-
-/// Why content was not stored. In every case nothing is left under the key and the upload is
-/// forgotten.
-#[derive(Debug)]
-pub enum NotStored {
-    /// The body had no bytes.
-    Empty,
-    /// The body was longer than the limit.
-    TooLarge,
-    /// The body broke off (the client went away, or sent something malformed).
-    Broken(String),
-    /// The database or the content store failed (logged here).
-    Failed,
-}
-
-/// Streams `body` into the content store under `key`, at most `limit` bytes, noting the upload
-/// (and its S3 multipart upload) first so that a crash leaves nothing for ever. On success the
-/// upload is still noted: the caller forgets it ([`repo::end_upload`]) in the transaction that
-/// records the content, or removes the content and forgets it should that fail.
-pub async fn store_content<S, E>(
-    state: &AppState,
-    key: &str,
-    body: S,
-    limit: u64,
-) -> Result<crate::storage::Stored, NotStored>
-where
-    S: futures_util::Stream<Item = Result<bytes::Bytes, E>> + Send + Unpin,
-    E: std::fmt::Display,
-{
-    use crate::storage::PutError;
-    let failed = |error: &dyn std::fmt::Display| {
-        tracing::error!(%error, content.key = %key, "storing content failed");
-        NotStored::Failed
-    };
-    {
-        let mut conn = state.db.pool.acquire().await.map_err(|e| failed(&e))?;
-        repo::begin_upload(&mut conn, key, &state.instance_id, state.clock.now())
-            .await
-            .map_err(|e| failed(&e))?;
-    }
-    let stored = match state.storage.begin_put(key).await {
-        Ok(put) => {
-            // Kept before a byte is written, so that after a crash the sweeper can abort it.
-            if let Some(upload_id) = put.upload_id() {
-                let noted = async {
-                    let mut conn = state.db.pool.acquire().await?;
-                    repo::note_upload_id(&mut conn, key, upload_id).await
-                }
-                .await;
-                if let Err(error) = noted {
-                    let _ = state.storage.abort_put(key, upload_id).await;
-                    return Err(failed(&error));
-                }
-            }
-            put.write(body, limit).await
-        }
-        Err(error) => Err(error),
-    };
-    let outcome = match stored {
-        Ok(stored) if stored.size > 0 => return Ok(stored),
-        Ok(_) => {
-            let _ = state.storage.delete(key).await;
-            NotStored::Empty
-        }
-        Err(PutError::TooLarge { .. }) => NotStored::TooLarge,
-        Err(PutError::Body(error)) => {
-            tracing::info!(%error, "upload broken off");
-            NotStored::Broken(error)
-        }
-        Err(PutError::Storage(error)) => failed(&error),
-    };
-    // Nothing is under the key (the store saw to that, or it was empty and removed above).
-    let mut conn = state.db.pool.acquire().await.map_err(|e| failed(&e))?;
-    repo::end_upload(&mut conn, key)
-        .await
-        .map_err(|e| failed(&e))?;
-    Err(outcome)
 }
 
 /// Says this instance is alive.
