@@ -309,102 +309,17 @@ impl Settings {
     }
 
     /// Reads settings through `lookup` (a variable's value, or `None` when unset). An empty value
-    /// counts as unset.
+    /// counts as unset. Each concern reads its own variables; a default is the one [`VARIABLES`]
+    /// shows.
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
-        let get = |name: &str| {
-            lookup(name)
-                .map(|v| v.trim().to_owned())
-                .filter(|v| !v.is_empty())
-        };
-
-        let listen_addr = match get("MESH_PORTAL_LISTEN_ADDR") {
-            None => SocketAddr::from(([127, 0, 0, 1], 3000)),
-            Some(v) => v.parse().map_err(|_| {
-                bad(
-                    "MESH_PORTAL_LISTEN_ADDR",
-                    format!("‘{v}’ is not an address and port such as 127.0.0.1:3000"),
-                )
-            })?,
-        };
-        let data_dir =
-            PathBuf::from(get("MESH_PORTAL_DATA_DIR").unwrap_or_else(|| "./data".into()));
-        let database_url = match get("MESH_PORTAL_DATABASE_URL") {
-            None => DatabaseUrl::new(default_sqlite_url(&data_dir)),
-            Some(v) => {
-                if app::backend::db::DbKind::of_url(&v).is_none() {
-                    return Err(bad(
-                        "MESH_PORTAL_DATABASE_URL",
-                        "must start with sqlite: or postgres:",
-                    ));
-                }
-                DatabaseUrl::new(v)
-            }
-        };
-        let tls = match (
-            get("MESH_PORTAL_TLS_CERT"),
-            get("MESH_PORTAL_TLS_KEY"),
-            get("MESH_PORTAL_TLS_CLIENT_CA"),
-        ) {
-            (None, None, None) => None,
-            (Some(certificate), Some(key), client_ca) => Some(TlsFiles {
-                certificate: PathBuf::from(certificate),
-                key: PathBuf::from(key),
-                client_ca: client_ca.map(PathBuf::from),
-            }),
-            (Some(_), None, _) => {
-                return Err(bad(
-                    "MESH_PORTAL_TLS_CERT",
-                    "set MESH_PORTAL_TLS_KEY too: the certificate's private key",
-                ));
-            }
-            (None, Some(_), _) => {
-                return Err(bad(
-                    "MESH_PORTAL_TLS_KEY",
-                    "set MESH_PORTAL_TLS_CERT too: the certificate it is the key of",
-                ));
-            }
-            (None, None, Some(_)) => {
-                return Err(bad(
-                    "MESH_PORTAL_TLS_CLIENT_CA",
-                    "needs MESH_PORTAL_TLS_CERT and MESH_PORTAL_TLS_KEY: client certificates are checked by the built-in HTTPS",
-                ));
-            }
-        };
-        let scheme = if tls.is_some() { "https" } else { "http" };
-        let base_url = match get("MESH_PORTAL_BASE_URL") {
-            None => Url::parse(&format!("{scheme}://{listen_addr}"))
-                .expect("a socket address is a valid host"),
-            Some(v) => {
-                let url = Url::parse(&v).map_err(|e| {
-                    bad("MESH_PORTAL_BASE_URL", format!("‘{v}’ is not a URL ({e})"))
-                })?;
-                if !matches!(url.scheme(), "http" | "https") || url.host().is_none() {
-                    return Err(bad(
-                        "MESH_PORTAL_BASE_URL",
-                        format!("‘{v}’ must be an http:// or https:// address"),
-                    ));
-                }
-                url
-            }
-        };
-        let log_filter = get("MESH_PORTAL_LOG").unwrap_or_else(|| "info".into());
-        tracing_subscriber::EnvFilter::try_new(&log_filter).map_err(|e| {
-            bad(
-                "MESH_PORTAL_LOG",
-                format!("‘{log_filter}’ is not a log filter ({e})"),
-            )
-        })?;
-        let log_format = match get("MESH_PORTAL_LOG_FORMAT").as_deref() {
-            None | Some("text") => LogFormat::Text,
-            Some("json") => LogFormat::Json,
-            Some(other) => {
-                return Err(bad(
-                    "MESH_PORTAL_LOG_FORMAT",
-                    format!("‘{other}’ must be text or json"),
-                ));
-            }
-        };
-        let site_dir = get("MESH_PORTAL_SITE_DIR").map(PathBuf::from);
+        let vars = Vars { lookup: &lookup };
+        let data_dir = PathBuf::from(vars.or_default("MESH_PORTAL_DATA_DIR"));
+        let (listen_addr, tls, base_url) = listening(&vars)?;
+        let (log_filter, log_format) = logging(&vars)?;
+        let (database_url, db_max_connections) = database(&vars, &data_dir)?;
+        let (smtp_url, mail_from, service_desk_email) = mail(&vars)?;
+        let (lock_policy, session_policy, cis2) = signing_in(&vars)?;
+        let site_dir = vars.get("MESH_PORTAL_SITE_DIR").map(PathBuf::from);
         if let Some(dir) = &site_dir
             && !dir.is_dir()
         {
@@ -413,173 +328,318 @@ impl Settings {
                 format!("{} is not a folder", dir.display()),
             ));
         }
-        let seed_dir =
-            PathBuf::from(get("MESH_PORTAL_SEED_DIR").unwrap_or_else(|| "./seed-data".into()));
-        let whole =
-            |variable: &'static str, default: i64, range: std::ops::RangeInclusive<i64>| match get(
-                variable,
-            ) {
-                None => Ok(default),
-                Some(v) => v
-                    .trim()
-                    .parse::<i64>()
-                    .ok()
-                    .filter(|n| range.contains(n))
-                    .ok_or_else(|| {
-                        bad(
-                            variable,
-                            format!(
-                                "‘{v}’ must be a whole number from {} to {}",
-                                range.start(),
-                                range.end()
-                            ),
-                        )
-                    }),
-            };
-        let db_max_connections = whole("MESH_PORTAL_DB_MAX_CONNECTIONS", 10, 1..=1000)? as u32;
-        let smtp_url = match get("MESH_PORTAL_SMTP_URL") {
-            None => None,
-            Some(v) => {
-                let url = Url::parse(&v)
-                    .ok()
-                    .filter(|u| matches!(u.scheme(), "smtp" | "smtps") && u.host().is_some());
-                if url.is_none() {
-                    return Err(bad(
-                        "MESH_PORTAL_SMTP_URL",
-                        "must be an smtp:// or smtps:// address with a host",
-                    ));
-                }
-                Some(SmtpUrl(v))
-            }
-        };
-        let mail_from = get("MESH_PORTAL_MAIL_FROM")
-            .unwrap_or_else(|| "MESH portal <mesh-portal@localhost>".into());
-        if mail_from.parse::<lettre::message::Mailbox>().is_err() {
-            return Err(bad(
-                "MESH_PORTAL_MAIL_FROM",
-                format!("‘{mail_from}’ is not an email address such as Name <name@nhs.net>"),
-            ));
-        }
-        let service_desk_email = get("MESH_PORTAL_SERVICE_DESK_EMAIL")
-            .unwrap_or_else(|| "service-desk@localhost".into());
-        if service_desk_email.parse::<lettre::Address>().is_err() {
-            return Err(bad(
-                "MESH_PORTAL_SERVICE_DESK_EMAIL",
-                format!("‘{service_desk_email}’ is not an email address"),
-            ));
-        }
-        let secret_key = match get("MESH_PORTAL_SECRET_KEY") {
+        let secret_key = match vars.get("MESH_PORTAL_SECRET_KEY") {
             None => None,
             Some(v) => Some(
                 SecretKey::from_base64(&v)
                     .map_err(|e| bad("MESH_PORTAL_SECRET_KEY", e.to_string()))?,
             ),
         };
-        let networks = |variable: &'static str| -> Result<Option<Vec<IpNet>>, ConfigError> {
-            get(variable)
-                .map(|v| parse_networks(&v).map_err(|e| bad(variable, e)))
-                .transpose()
-        };
-        let defaults = NetworkPolicy::default();
-        let network = NetworkPolicy {
-            hscn: networks("MESH_PORTAL_HSCN_NETWORKS")?.unwrap_or(defaults.hscn),
-            allowed: networks("MESH_PORTAL_ALLOWED_NETWORKS")?,
-            trusted_proxies: networks("MESH_PORTAL_TRUSTED_PROXIES")?.unwrap_or_default(),
-        };
-        let lock_policy = LockPolicy {
-            max_failures: whole("MESH_PORTAL_MAX_FAILED_ATTEMPTS", 5, 1..=100)? as i32,
-            lock_seconds: whole("MESH_PORTAL_LOCKOUT_MINUTES", 15, 1..=1440)? * 60,
-        };
-        let session_policy = SessionPolicy {
-            idle_seconds: whole("MESH_PORTAL_SESSION_IDLE_MINUTES", 30, 1..=1440)? * 60,
-            max_seconds: whole("MESH_PORTAL_SESSION_MAX_HOURS", 12, 1..=168)? * 3600,
-        };
-        let cis2 = match (
-            get("MESH_PORTAL_CIS2_ISSUER"),
-            get("MESH_PORTAL_CIS2_CLIENT_ID"),
-        ) {
-            (None, None) => None,
-            (Some(issuer), Some(client_id)) => {
-                let parsed = Url::parse(&issuer).map_err(|e| {
-                    bad(
-                        "MESH_PORTAL_CIS2_ISSUER",
-                        format!("‘{issuer}’ is not a URL: {e}"),
-                    )
-                })?;
-                if parsed.scheme() != "https" {
-                    return Err(bad(
-                        "MESH_PORTAL_CIS2_ISSUER",
-                        format!("‘{issuer}’ must be an https address"),
-                    ));
-                }
-                Some(Cis2 { issuer, client_id })
-            }
-            (Some(_), None) => {
-                return Err(bad(
-                    "MESH_PORTAL_CIS2_CLIENT_ID",
-                    "set it too, or unset MESH_PORTAL_CIS2_ISSUER".to_owned(),
-                ));
-            }
-            (None, Some(_)) => {
-                return Err(bad(
-                    "MESH_PORTAL_CIS2_ISSUER",
-                    "set it too, or unset MESH_PORTAL_CIS2_CLIENT_ID".to_owned(),
-                ));
-            }
-        };
-        let storage = storage(&get, &data_dir)?;
-        let shared_key = get("MESH_PORTAL_MESH_SHARED_KEY").unwrap_or_else(|| "BackBone".into());
-        let mesh = MeshConfig {
-            shared_key: SharedKey(shared_key.into_bytes()),
-            client_certificates_required: get("MESH_PORTAL_TLS_CLIENT_CA").is_some(),
-            sandbox: match get("MESH_PORTAL_SANDBOX").as_deref().map(str::trim) {
-                None | Some("false") | Some("0") | Some("no") => false,
-                Some("true") | Some("1") | Some("yes") => true,
-                Some(other) => {
-                    return Err(bad(
-                        "MESH_PORTAL_SANDBOX",
-                        format!("‘{other}’ must be true or false"),
-                    ));
-                }
-            },
-            max_message_bytes: whole(
-                "MESH_PORTAL_MESH_MAX_MESSAGE_BYTES",
-                20_000_000_000,
-                1..=1_000_000_000_000,
-            )? as u64,
-        };
         Ok(Self {
+            mesh: mesh(&vars)?,
+            storage: storage(&vars, &data_dir)?,
+            network: networks(&vars)?,
             tls,
-            mesh,
-            storage,
             listen_addr,
+            seed_dir: PathBuf::from(vars.or_default("MESH_PORTAL_SEED_DIR")),
             data_dir,
             database_url,
             base_url,
             log_filter,
             log_format,
             site_dir,
-            seed_dir,
             db_max_connections,
             smtp_url,
             mail_from,
             service_desk_email,
             secret_key,
-            network,
             lock_policy,
             session_policy,
             cis2,
-            turnaround_days: whole("MESH_PORTAL_TURNAROUND_DAYS", 5, 1..=60)?,
+            turnaround_days: vars.whole("MESH_PORTAL_TURNAROUND_DAYS", 1..=60)?,
         })
     }
 }
 
+/// The environment as the settings read it: an unset or empty variable is unset, and a value
+/// has no surrounding space.
+struct Vars<'a> {
+    lookup: &'a dyn Fn(&str) -> Option<String>,
+}
+
+impl Vars<'_> {
+    fn get(&self, name: &str) -> Option<String> {
+        (self.lookup)(name)
+            .map(|v| v.trim().to_owned())
+            .filter(|v| !v.is_empty())
+    }
+
+    /// The variable's value, or its default.
+    fn or_default(&self, name: &'static str) -> String {
+        self.get(name)
+            .unwrap_or_else(|| default_value(name).to_owned())
+    }
+
+    /// A whole number in `range` (its default when unset).
+    fn whole(
+        &self,
+        name: &'static str,
+        range: std::ops::RangeInclusive<i64>,
+    ) -> Result<i64, ConfigError> {
+        let v = self.or_default(name);
+        v.parse::<i64>()
+            .ok()
+            .filter(|n| range.contains(n))
+            .ok_or_else(|| {
+                bad(
+                    name,
+                    format!(
+                        "‘{v}’ must be a whole number from {} to {}",
+                        range.start(),
+                        range.end()
+                    ),
+                )
+            })
+    }
+
+    /// A list of networks, if set.
+    fn networks(&self, name: &'static str) -> Result<Option<Vec<IpNet>>, ConfigError> {
+        self.get(name)
+            .map(|v| parse_networks(&v).map_err(|e| bad(name, e)))
+            .transpose()
+    }
+
+    /// `true` or `false` (also 1/0, yes/no).
+    fn flag(&self, name: &'static str) -> Result<bool, ConfigError> {
+        match self.or_default(name).as_str() {
+            "false" | "0" | "no" => Ok(false),
+            "true" | "1" | "yes" => Ok(true),
+            other => Err(bad(name, format!("‘{other}’ must be true or false"))),
+        }
+    }
+}
+
+/// The value a variable has when unset, from [`VARIABLES`]: its default's text up to any note in
+/// brackets (`BackBone (mesh-client's own default, …)` is `BackBone`). Only for variables whose
+/// default is a value; a test reads every one.
+fn default_value(name: &str) -> &'static str {
+    let (_, default, _) = VARIABLES
+        .iter()
+        .find(|(listed, _, _)| *listed == name)
+        .expect("every variable read is in VARIABLES");
+    default.split(" (").next().unwrap_or(default)
+}
+
+/// Where the server listens, its built-in HTTPS if any, and its public address.
+fn listening(vars: &Vars<'_>) -> Result<(SocketAddr, Option<TlsFiles>, Url), ConfigError> {
+    let listen = vars.or_default("MESH_PORTAL_LISTEN_ADDR");
+    let listen_addr: SocketAddr = listen.parse().map_err(|_| {
+        bad(
+            "MESH_PORTAL_LISTEN_ADDR",
+            format!("‘{listen}’ is not an address and port such as 127.0.0.1:3000"),
+        )
+    })?;
+    let tls = match (
+        vars.get("MESH_PORTAL_TLS_CERT"),
+        vars.get("MESH_PORTAL_TLS_KEY"),
+        vars.get("MESH_PORTAL_TLS_CLIENT_CA"),
+    ) {
+        (None, None, None) => None,
+        (Some(certificate), Some(key), client_ca) => Some(TlsFiles {
+            certificate: PathBuf::from(certificate),
+            key: PathBuf::from(key),
+            client_ca: client_ca.map(PathBuf::from),
+        }),
+        (Some(_), None, _) => {
+            return Err(bad(
+                "MESH_PORTAL_TLS_CERT",
+                "set MESH_PORTAL_TLS_KEY too: the certificate's private key",
+            ));
+        }
+        (None, Some(_), _) => {
+            return Err(bad(
+                "MESH_PORTAL_TLS_KEY",
+                "set MESH_PORTAL_TLS_CERT too: the certificate it is the key of",
+            ));
+        }
+        (None, None, Some(_)) => {
+            return Err(bad(
+                "MESH_PORTAL_TLS_CLIENT_CA",
+                "needs MESH_PORTAL_TLS_CERT and MESH_PORTAL_TLS_KEY: client certificates are checked by the built-in HTTPS",
+            ));
+        }
+    };
+    let scheme = if tls.is_some() { "https" } else { "http" };
+    let base_url = match vars.get("MESH_PORTAL_BASE_URL") {
+        None => Url::parse(&format!("{scheme}://{listen_addr}"))
+            .expect("a socket address is a valid host"),
+        Some(v) => {
+            let url = Url::parse(&v)
+                .map_err(|e| bad("MESH_PORTAL_BASE_URL", format!("‘{v}’ is not a URL ({e})")))?;
+            if !matches!(url.scheme(), "http" | "https") || url.host().is_none() {
+                return Err(bad(
+                    "MESH_PORTAL_BASE_URL",
+                    format!("‘{v}’ must be an http:// or https:// address"),
+                ));
+            }
+            url
+        }
+    };
+    Ok((listen_addr, tls, base_url))
+}
+
+/// The log filter and format.
+fn logging(vars: &Vars<'_>) -> Result<(String, LogFormat), ConfigError> {
+    let filter = vars.or_default("MESH_PORTAL_LOG");
+    tracing_subscriber::EnvFilter::try_new(&filter).map_err(|e| {
+        bad(
+            "MESH_PORTAL_LOG",
+            format!("‘{filter}’ is not a log filter ({e})"),
+        )
+    })?;
+    let format = match vars.or_default("MESH_PORTAL_LOG_FORMAT").as_str() {
+        "text" => LogFormat::Text,
+        "json" => LogFormat::Json,
+        other => {
+            return Err(bad(
+                "MESH_PORTAL_LOG_FORMAT",
+                format!("‘{other}’ must be text or json"),
+            ));
+        }
+    };
+    Ok((filter, format))
+}
+
+/// The database's URL (SQLite in the data folder by default) and pool size.
+fn database(vars: &Vars<'_>, data_dir: &Path) -> Result<(DatabaseUrl, u32), ConfigError> {
+    let url = match vars.get("MESH_PORTAL_DATABASE_URL") {
+        None => DatabaseUrl::new(default_sqlite_url(data_dir)),
+        Some(v) => {
+            if app::backend::db::DbKind::of_url(&v).is_none() {
+                return Err(bad(
+                    "MESH_PORTAL_DATABASE_URL",
+                    "must start with sqlite: or postgres:",
+                ));
+            }
+            DatabaseUrl::new(v)
+        }
+    };
+    let connections = vars.whole("MESH_PORTAL_DB_MAX_CONNECTIONS", 1..=1000)? as u32;
+    Ok((url, connections))
+}
+
+/// How mail goes out (SMTP, or files when unset), whom it is from, and the service desk's
+/// address.
+fn mail(vars: &Vars<'_>) -> Result<(Option<SmtpUrl>, String, String), ConfigError> {
+    let smtp_url = match vars.get("MESH_PORTAL_SMTP_URL") {
+        None => None,
+        Some(v) => {
+            let usable = Url::parse(&v)
+                .ok()
+                .is_some_and(|u| matches!(u.scheme(), "smtp" | "smtps") && u.host().is_some());
+            if !usable {
+                return Err(bad(
+                    "MESH_PORTAL_SMTP_URL",
+                    "must be an smtp:// or smtps:// address with a host",
+                ));
+            }
+            Some(SmtpUrl(v))
+        }
+    };
+    let from = vars.or_default("MESH_PORTAL_MAIL_FROM");
+    if from.parse::<lettre::message::Mailbox>().is_err() {
+        return Err(bad(
+            "MESH_PORTAL_MAIL_FROM",
+            format!("‘{from}’ is not an email address such as Name <name@nhs.net>"),
+        ));
+    }
+    let service_desk = vars.or_default("MESH_PORTAL_SERVICE_DESK_EMAIL");
+    if service_desk.parse::<lettre::Address>().is_err() {
+        return Err(bad(
+            "MESH_PORTAL_SERVICE_DESK_EMAIL",
+            format!("‘{service_desk}’ is not an email address"),
+        ));
+    }
+    Ok((smtp_url, from, service_desk))
+}
+
+/// Which clients are on HSCN, which may use the service at all, and which proxies to believe.
+fn networks(vars: &Vars<'_>) -> Result<NetworkPolicy, ConfigError> {
+    let hscn = "MESH_PORTAL_HSCN_NETWORKS";
+    let hscn_networks = parse_networks(&vars.or_default(hscn)).map_err(|e| bad(hscn, e))?;
+    Ok(NetworkPolicy {
+        hscn: hscn_networks,
+        allowed: vars.networks("MESH_PORTAL_ALLOWED_NETWORKS")?,
+        trusted_proxies: vars
+            .networks("MESH_PORTAL_TRUSTED_PROXIES")?
+            .unwrap_or_default(),
+    })
+}
+
+/// Lock-out after failed PINs and codes, how long a session lasts, and the smartcard identity
+/// provider.
+fn signing_in(vars: &Vars<'_>) -> Result<(LockPolicy, SessionPolicy, Option<Cis2>), ConfigError> {
+    let lock_policy = LockPolicy {
+        max_failures: vars.whole("MESH_PORTAL_MAX_FAILED_ATTEMPTS", 1..=100)? as i32,
+        lock_seconds: vars.whole("MESH_PORTAL_LOCKOUT_MINUTES", 1..=1440)? * 60,
+    };
+    let session_policy = SessionPolicy {
+        idle_seconds: vars.whole("MESH_PORTAL_SESSION_IDLE_MINUTES", 1..=1440)? * 60,
+        max_seconds: vars.whole("MESH_PORTAL_SESSION_MAX_HOURS", 1..=168)? * 3600,
+    };
+    let cis2 = match (
+        vars.get("MESH_PORTAL_CIS2_ISSUER"),
+        vars.get("MESH_PORTAL_CIS2_CLIENT_ID"),
+    ) {
+        (None, None) => None,
+        (Some(issuer), Some(client_id)) => {
+            let parsed = Url::parse(&issuer).map_err(|e| {
+                bad(
+                    "MESH_PORTAL_CIS2_ISSUER",
+                    format!("‘{issuer}’ is not a URL: {e}"),
+                )
+            })?;
+            if parsed.scheme() != "https" {
+                return Err(bad(
+                    "MESH_PORTAL_CIS2_ISSUER",
+                    format!("‘{issuer}’ must be an https address"),
+                ));
+            }
+            Some(Cis2 { issuer, client_id })
+        }
+        (Some(_), None) => {
+            return Err(bad(
+                "MESH_PORTAL_CIS2_CLIENT_ID",
+                "set it too, or unset MESH_PORTAL_CIS2_ISSUER".to_owned(),
+            ));
+        }
+        (None, Some(_)) => {
+            return Err(bad(
+                "MESH_PORTAL_CIS2_ISSUER",
+                "set it too, or unset MESH_PORTAL_CIS2_CLIENT_ID".to_owned(),
+            ));
+        }
+    };
+    Ok((lock_policy, session_policy, cis2))
+}
+
+/// The MESH API: its shared key, whether clients show certificates, sandbox mode, and the
+/// largest message.
+fn mesh(vars: &Vars<'_>) -> Result<MeshConfig, ConfigError> {
+    Ok(MeshConfig {
+        shared_key: SharedKey(vars.or_default("MESH_PORTAL_MESH_SHARED_KEY").into_bytes()),
+        client_certificates_required: vars.get("MESH_PORTAL_TLS_CLIENT_CA").is_some(),
+        sandbox: vars.flag("MESH_PORTAL_SANDBOX")?,
+        max_message_bytes: vars
+            .whole("MESH_PORTAL_MESH_MAX_MESSAGE_BYTES", 1..=1_000_000_000_000)?
+            as u64,
+    })
+}
+
 /// The content store: a folder (the data folder's `objects` by default), or an S3 bucket with
 /// its endpoint, region and key.
-fn storage(
-    get: &impl Fn(&str) -> Option<String>,
-    data_dir: &Path,
-) -> Result<StorageConfig, ConfigError> {
+fn storage(vars: &Vars<'_>, data_dir: &Path) -> Result<StorageConfig, ConfigError> {
+    let get = |name: &str| vars.get(name);
     let Some(url) = get("MESH_PORTAL_STORAGE_URL") else {
         return Ok(StorageConfig::Local(data_dir.join("objects")));
     };
@@ -618,7 +678,7 @@ fn storage(
         bucket,
         prefix,
         endpoint,
-        region: get("MESH_PORTAL_S3_REGION").unwrap_or_else(|| "eu-west-2".into()),
+        region: vars.or_default("MESH_PORTAL_S3_REGION"),
         access_key_id: required("MESH_PORTAL_S3_ACCESS_KEY_ID")?,
         secret_access_key: S3Secret(required("MESH_PORTAL_S3_SECRET_ACCESS_KEY")?),
     })
@@ -649,23 +709,69 @@ mod tests {
     #[test]
     fn lists_every_variable_it_reads() {
         let source = include_str!("config.rs");
+        // The code after the list and before these tests: every variable it names.
+        let after_list = &source[source.find("pub fn variables_help").expect("the help")..];
+        let code = &after_list[..after_list.find("#[cfg(test)]").expect("the tests")];
         let listed: Vec<&str> = VARIABLES.iter().map(|(name, _, _)| *name).collect();
-        let read: Vec<&str> = source
-            .split("get(\"")
+        let read: Vec<&str> = code
+            .split("\"MESH_PORTAL_")
             .skip(1)
             .filter_map(|rest| rest.split('"').next())
-            .filter(|name| name.starts_with("MESH_PORTAL_"))
             .collect();
-        let whole: Vec<&str> = source
-            .split("whole(\"")
-            .chain(source.split("networks(\""))
-            .filter_map(|rest| rest.split('"').next())
-            .filter(|name| name.starts_with("MESH_PORTAL_"))
-            .collect();
-        assert!(read.len() >= 10 && whole.len() >= 8, "{read:?} {whole:?}");
-        for name in read.iter().chain(&whole) {
-            assert!(listed.contains(name), "{name} is read but not in VARIABLES");
+        assert!(read.len() >= 30, "{read:?}");
+        for name in read {
+            let name = format!("MESH_PORTAL_{name}");
+            assert!(
+                listed.contains(&name.as_str()),
+                "{name} is read but not in VARIABLES"
+            );
         }
+    }
+
+    #[test]
+    fn the_defaults_the_help_shows_are_the_ones_used() {
+        let unset = format!("{:?}", settings(&[]).unwrap());
+        let with_values = [
+            "MESH_PORTAL_LISTEN_ADDR",
+            "MESH_PORTAL_DATA_DIR",
+            "MESH_PORTAL_LOG",
+            "MESH_PORTAL_LOG_FORMAT",
+            "MESH_PORTAL_SEED_DIR",
+            "MESH_PORTAL_DB_MAX_CONNECTIONS",
+            "MESH_PORTAL_MAIL_FROM",
+            "MESH_PORTAL_SERVICE_DESK_EMAIL",
+            "MESH_PORTAL_HSCN_NETWORKS",
+            "MESH_PORTAL_MAX_FAILED_ATTEMPTS",
+            "MESH_PORTAL_LOCKOUT_MINUTES",
+            "MESH_PORTAL_SESSION_IDLE_MINUTES",
+            "MESH_PORTAL_SESSION_MAX_HOURS",
+            "MESH_PORTAL_TURNAROUND_DAYS",
+            "MESH_PORTAL_MESH_SHARED_KEY",
+            "MESH_PORTAL_SANDBOX",
+            "MESH_PORTAL_MESH_MAX_MESSAGE_BYTES",
+        ];
+        for name in with_values {
+            let value = default_value(name);
+            let set = settings(&[(name, value)]).unwrap_or_else(|e| panic!("{name}={value}: {e}"));
+            assert_eq!(
+                format!("{set:?}"),
+                unset,
+                "{name} set to its default {value:?}"
+            );
+        }
+        // And the defaults are what a laptop needs (not merely consistent).
+        let defaults = settings(&[]).unwrap();
+        assert_eq!(defaults.listen_addr.to_string(), "127.0.0.1:3000");
+        assert_eq!(defaults.mesh.max_message_bytes, 20_000_000_000);
+        assert_eq!(defaults.mesh.shared_key.0, b"BackBone");
+        assert_eq!(defaults.network.hscn, NetworkPolicy::default().hscn);
+        let s3 = settings(&[
+            ("MESH_PORTAL_STORAGE_URL", "s3://bucket"),
+            ("MESH_PORTAL_S3_ACCESS_KEY_ID", "id"),
+            ("MESH_PORTAL_S3_SECRET_ACCESS_KEY", "secret"),
+        ])
+        .unwrap();
+        assert!(matches!(s3.storage, StorageConfig::S3 { region, .. } if region == "eu-west-2"));
     }
 
     #[test]
