@@ -43,6 +43,7 @@ pub mod forms;
 pub mod messaging;
 pub mod organisations;
 pub mod service_desk;
+mod stored;
 
 pub use error::AppError;
 

@@ -181,6 +181,39 @@ pub struct UploadAnswer {
     pub errors: Vec<FieldError>,
 }
 
+/// Where a message is in its life: its chunks arriving (the MESH API's), waiting in its
+/// recipient's inbox, collected, or removed after its days.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum MessageStatus {
+    Uploading,
+    Accepted,
+    Acknowledged,
+    Expired,
+}
+
+impl MessageStatus {
+    /// As stored, and as the MESH API's tracking says it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Uploading => "uploading",
+            Self::Accepted => "accepted",
+            Self::Acknowledged => "acknowledged",
+            Self::Expired => "expired",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        [
+            Self::Uploading,
+            Self::Accepted,
+            Self::Acknowledged,
+            Self::Expired,
+        ]
+        .into_iter()
+        .find(|status| status.as_str() == text)
+    }
+}
+
 /// The kind of message: data, or a test (only over HSCN, only in Path to Live).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum MessageType {

@@ -1,6 +1,7 @@
 //! SQL for the register of issued mailboxes as the service desk administers it: search, one
 //! mailbox with its registrations and accounts, status, API password and registrations.
 
+use model::common::Environment;
 use sqlx::{Any, AnyConnection};
 
 use super::contains_pattern;
@@ -182,7 +183,7 @@ pub struct MailboxInfo {
     pub mailbox_id: String,
     pub name: String,
     pub ods_code: String,
-    pub environment: String,
+    pub environment: Environment,
     pub status: String,
 }
 

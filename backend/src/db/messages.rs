@@ -2,6 +2,8 @@
 //! kept beside them, the inboxes and sent items), and what the send rules need to know of
 //! mailboxes and workflows.
 
+use model::common::Environment;
+use model::messaging::MessageStatus;
 use sqlx::{Any, AnyConnection};
 
 /// A message as stored.
@@ -10,7 +12,7 @@ pub struct MessageRow {
     pub message_id: String,
     pub sender: String,
     pub recipient: String,
-    pub environment: String,
+    pub environment: Environment,
     pub workflow_id: String,
     pub message_type: String,
     pub subject: String,
@@ -20,7 +22,7 @@ pub struct MessageRow {
     pub size_bytes: i64,
     pub sha256: String,
     pub content_key: Option<String>,
-    pub status: String,
+    pub status: MessageStatus,
     pub linked_message_id: Option<String>,
     pub report_text: Option<String>,
     pub created_at: i64,
@@ -70,7 +72,7 @@ pub struct NewMessage<'a> {
     pub message_id: &'a str,
     pub sender: &'a str,
     pub recipient: &'a str,
-    pub environment: &'a str,
+    pub environment: Environment,
     pub workflow_id: &'a str,
     pub message_type: &'a str,
     pub subject: &'a str,
@@ -85,8 +87,8 @@ pub struct NewMessage<'a> {
     pub content_key: Option<&'a str>,
     pub size_bytes: i64,
     pub sha256: &'a str,
-    /// `accepted` (delivered) or `uploading` (the first of several chunks).
-    pub status: &'a str,
+    /// Accepted (delivered), or uploading (the first of several chunks).
+    pub status: MessageStatus,
     /// The account that sent it from the web pages.
     pub sent_by: Option<&'a str>,
     pub report: Option<ReportOf<'a>>,
@@ -103,7 +105,7 @@ impl<'a> NewMessage<'a> {
         report_id: &'a str,
         sender: &'a str,
         recipient: &'a str,
-        environment: &'a str,
+        environment: Environment,
         workflow_id: &'a str,
         report: ReportOf<'a>,
         expires_at: i64,
@@ -124,7 +126,7 @@ impl<'a> NewMessage<'a> {
             content_key: None,
             size_bytes: 0,
             sha256: "",
-            status: "accepted",
+            status: MessageStatus::Accepted,
             sent_by: None,
             report: Some(report),
             expires_at,
@@ -152,7 +154,7 @@ impl<'a> NewMessage<'a> {
                 report_id,
                 &original.recipient,
                 &original.sender,
-                &original.environment,
+                original.environment,
                 &original.workflow_id,
                 about,
                 expires_at,
@@ -342,7 +344,7 @@ pub struct ListedRow {
     pub local_id: String,
     pub file_name: String,
     pub size_bytes: i64,
-    pub status: String,
+    pub status: MessageStatus,
     pub content_key: Option<String>,
     pub created_at: i64,
     pub acknowledged_at: Option<i64>,

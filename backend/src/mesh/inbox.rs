@@ -12,6 +12,7 @@ use crate::audit::{self, Event, Outcome};
 use crate::content::outgoing::{Outgoing, chunk_for_client};
 use crate::db::messages::{self as repo, InboxQuery, MessageRow};
 use model::catalogue::encode_query_value;
+use model::messaging::MessageStatus;
 
 /// Page sizes the inbox takes, and the one it gives unasked.
 pub const MIN_RESULTS: i64 = 10;
@@ -186,9 +187,9 @@ pub async fn download(
     }
     let report = message.message_type == "report";
     if recipient && !sender_looking {
-        match message.status.as_str() {
-            "accepted" => {}
-            "acknowledged" => {
+        match message.status {
+            MessageStatus::Accepted => {}
+            MessageStatus::Acknowledged => {
                 return Err(MeshError::new(
                     410,
                     "RECEIVE",

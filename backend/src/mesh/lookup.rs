@@ -16,7 +16,7 @@ async fn environment_of(state: &AppState, mailbox: Option<&str>) -> Result<Strin
     let mut conn = state.db.pool.acquire().await?;
     Ok(repo::mailbox_info(&mut conn, mailbox)
         .await?
-        .map(|m| m.environment)
+        .map(|m| m.environment.as_str().to_owned())
         .unwrap_or_default())
 }
 

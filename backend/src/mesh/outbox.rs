@@ -19,9 +19,9 @@ use crate::db::messages::{self as repo, MessageRow, MexContent, NewMessage};
 use crate::messaging::deliver::deliver;
 use crate::messaging::retention::NOT_COLLECTED_TEXT;
 use crate::messaging::send::{RETENTION_DAYS, gather_facts, message_id_at};
-use model::common::AccessRoute;
+use model::common::{AccessRoute, Environment};
 use model::error::AppError;
-use model::messaging::{MessageType, SendFacts, send_refusals};
+use model::messaging::{MessageStatus, MessageType, SendFacts, send_refusals};
 
 /// Who acts through the API, for the audit log.
 pub fn actor(mailbox_id: &str, client_addr: &str) -> Actor {
@@ -122,7 +122,7 @@ where
         message_id: &message_id,
         sender,
         recipient: &headers.to,
-        environment: facts.sender.environment.as_str(),
+        environment: facts.sender.environment,
         workflow_id: &headers.workflow_id,
         message_type: MessageType::Data.as_str(),
         subject: &headers.subject,
@@ -140,7 +140,11 @@ where
         content_key: Some(&key),
         size_bytes: stored.size as i64,
         sha256: &stored.sha256,
-        status: if single { "accepted" } else { "uploading" },
+        status: if single {
+            MessageStatus::Accepted
+        } else {
+            MessageStatus::Uploading
+        },
         sent_by: None,
         report: None,
         expires_at: now + RETENTION_DAYS * 86_400,
@@ -254,7 +258,7 @@ where
                 .about(message_id),
         );
     }
-    if message.status != "uploading" {
+    if message.status != MessageStatus::Uploading {
         return Err(MeshError::new(
             423,
             "SEND",
@@ -408,15 +412,17 @@ pub async fn tracking(
         .ok_or_else(|| {
             MeshError::new(404, "TRACK", "20", "Message does not exist").about(message_id)
         })?;
-    let recipient = party(&mut conn, &message.recipient).await?;
-    let sender = party(&mut conn, &message.sender).await?;
+    let recipient = party(&mut conn, &message.recipient, message.environment).await?;
+    let sender = party(&mut conn, &message.sender, message.environment).await?;
     Ok(tracking_body(&message, &sender, &recipient, version))
 }
 
-/// A party to a message. A mailbox is never deleted; should one be missing, its ID alone is shown.
+/// A party to a message (in `environment`, the message's). A mailbox is never deleted; should
+/// one be missing, its ID alone is shown.
 pub(super) async fn party(
     conn: &mut sqlx::AnyConnection,
     mailbox_id: &str,
+    environment: Environment,
 ) -> sqlx::Result<MailboxInfo> {
     Ok(mailbox_info(conn, mailbox_id)
         .await?
@@ -424,7 +430,7 @@ pub(super) async fn party(
             mailbox_id: mailbox_id.to_owned(),
             name: String::new(),
             ods_code: String::new(),
-            environment: String::new(),
+            environment,
             status: String::new(),
         }))
 }
@@ -456,8 +462,8 @@ pub async fn tracking_by_local_id(
 pub(super) fn status_of(
     m: &MessageRow,
 ) -> (&'static str, bool, &'static str, &'static str, String, i64) {
-    match m.status.as_str() {
-        "uploading" => (
+    match m.status {
+        MessageStatus::Uploading => (
             "uploading",
             true,
             "UPLOAD",
@@ -465,7 +471,7 @@ pub(super) fn status_of(
             "Chunks are being uploaded".into(),
             m.created_at,
         ),
-        "acknowledged" => (
+        MessageStatus::Acknowledged => (
             "acknowledged",
             true,
             "DOWNLOAD",
@@ -473,7 +479,7 @@ pub(super) fn status_of(
             "Downloaded and acknowledged by the recipient".into(),
             m.acknowledged_at.unwrap_or(m.created_at),
         ),
-        "expired" if m.chunks_received < m.chunk_count => (
+        MessageStatus::Expired if m.chunks_received < m.chunk_count => (
             "error",
             false,
             "UPLOAD",
@@ -481,7 +487,7 @@ pub(super) fn status_of(
             "Not every chunk arrived within 5 days: the message was removed".into(),
             m.expired_at.unwrap_or(m.expires_at),
         ),
-        "expired" => (
+        MessageStatus::Expired => (
             "undeliverable",
             false,
             "TRANSFER",
@@ -489,7 +495,7 @@ pub(super) fn status_of(
             NOT_COLLECTED_TEXT.into(),
             m.expired_at.unwrap_or(m.expires_at),
         ),
-        _ => (
+        MessageStatus::Accepted => (
             "accepted",
             true,
             "TRANSFER",

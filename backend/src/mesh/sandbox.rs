@@ -144,7 +144,7 @@ pub async fn load(
             report.organisations_added += 1;
         }
         match mailboxes::mailbox_info(&mut tx, &id).await? {
-            Some(existing) if existing.environment == "live" => {
+            Some(existing) if existing.environment == Environment::Live => {
                 return Err(LoadError::LiveMailbox(id));
             }
             Some(existing) => {
@@ -221,7 +221,9 @@ pub async fn load(
                         ),
                     });
                 }
-                Some(m) if m.environment == "live" => return Err(LoadError::LiveMailbox(mailbox)),
+                Some(m) if m.environment == Environment::Live => {
+                    return Err(LoadError::LiveMailbox(mailbox));
+                }
                 Some(_) => {}
             }
             mailboxes::set_registration(&mut tx, &mailbox, workflow_id, direction).await?;
@@ -239,7 +241,7 @@ pub async fn mailbox_details(state: &AppState, mailbox: &str) -> Result<Value, M
     let mut conn = state.db.pool.acquire().await?;
     let info = mailboxes::mailbox_info(&mut conn, &mailbox.trim().to_ascii_uppercase()).await?;
     let m = info
-        .filter(|m| m.environment != "live")
+        .filter(|m| m.environment != Environment::Live)
         .ok_or_else(|| MeshError::new(404, "", "", "mailbox does not exist"))?;
     Ok(json!({
         "mailbox_id": m.mailbox_id,
@@ -257,12 +259,12 @@ pub async fn message_details(state: &AppState, message_id: &str) -> Result<Value
     let mut conn = state.db.pool.acquire().await?;
     let Some(m) = crate::db::messages::by_id(&mut conn, &message_id.trim().to_ascii_uppercase())
         .await?
-        .filter(|m| m.environment != "live")
+        .filter(|m| m.environment != Environment::Live)
     else {
         return Err(MeshError::no_such_message(message_id));
     };
-    let sender = super::outbox::party(&mut conn, &m.sender).await?;
-    let recipient = super::outbox::party(&mut conn, &m.recipient).await?;
+    let sender = super::outbox::party(&mut conn, &m.sender, m.environment).await?;
+    let recipient = super::outbox::party(&mut conn, &m.recipient, m.environment).await?;
     let (status, success, _, _, description, at) = super::outbox::status_of(&m);
     let report = m.message_type == "report";
     let mut details = json!({
@@ -322,7 +324,7 @@ pub async fn reset(state: &AppState, mailbox: Option<&str>) -> Result<bool, Mesh
     let mut tx = state.db.begin().await?;
     if let Some(mailbox) = mailbox {
         match mailboxes::mailbox_info(&mut tx, mailbox).await? {
-            Some(m) if m.environment != "live" => {}
+            Some(m) if m.environment != Environment::Live => {}
             _ => return Ok(false),
         }
     }
@@ -359,7 +361,7 @@ pub async fn inject_report(state: &AppState, request: &ReportRequest) -> Result<
     let mut conn = state.db.pool.acquire().await?;
     let info = mailboxes::mailbox_info(&mut conn, &mailbox)
         .await?
-        .filter(|m| m.environment != "live")
+        .filter(|m| m.environment != Environment::Live)
         .ok_or_else(|| MeshError::new(404, "", "", "mailbox does not exist"))?;
     if let Some(linked) = &request.linked_message_id
         && crate::db::messages::by_id(&mut conn, linked)
@@ -386,7 +388,7 @@ pub async fn inject_report(state: &AppState, request: &ReportRequest) -> Result<
             &report_id,
             &info.mailbox_id,
             &info.mailbox_id,
-            &info.environment,
+            info.environment,
             request.workflow_id.trim(),
             about,
             now + crate::messaging::send::RETENTION_DAYS * 86_400,

@@ -8,7 +8,7 @@ use super::db::Db;
 use super::db::applications as repo;
 use model::common::Environment;
 use model::error::AppError;
-use model::messaging::MailboxSummary;
+use model::messaging::{MailboxSummary, MessageStatus};
 
 /// The mailboxes linked to a user.
 pub async fn mailboxes(db: &Db, user_id: &str) -> Result<Vec<MailboxSummary>, AppError> {
@@ -105,9 +105,9 @@ pub async fn sent_message(
         .await?
         .map(|m| format!("{} ({})", m.organisation, m.ods_code))
         .unwrap_or_default();
-    let status = match (row.status.as_str(), row.acknowledged_at) {
+    let status = match (row.status, row.acknowledged_at) {
         (_, Some(at)) => format!("Downloaded {}", format_time(at)),
-        ("expired", None) => "Not collected: removed after 5 days".to_owned(),
+        (MessageStatus::Expired, None) => "Not collected: removed after 5 days".to_owned(),
         _ => format!(
             "Waiting to be downloaded (removed {} if not collected)",
             format_time(row.expires_at)
@@ -177,12 +177,12 @@ pub async fn list(
     let items = rows
         .into_iter()
         .map(|row| {
-            let waiting = row.status == "accepted";
+            let waiting = row.status == MessageStatus::Accepted;
             let report = row.message_type == "report";
             MessageItem {
-                status: match (row.status.as_str(), row.acknowledged_at) {
+                status: match (row.status, row.acknowledged_at) {
                     (_, Some(at)) => format!("Downloaded {}", format_time(at)),
-                    ("expired", _) => "Not collected: removed".to_owned(),
+                    (MessageStatus::Expired, _) => "Not collected: removed".to_owned(),
                     _ if report => "Report".to_owned(),
                     _ if inbox => "New".to_owned(),
                     _ => "Waiting to be downloaded".to_owned(),
@@ -192,7 +192,7 @@ pub async fn list(
                 } else {
                     String::new()
                 },
-                available: row.content_key.is_some() && row.status != "expired",
+                available: row.content_key.is_some() && row.status != MessageStatus::Expired,
                 message_id: row.message_id,
                 other: row.other,
                 other_organisation: row.other_organisation,
@@ -254,7 +254,12 @@ pub async fn download(
     let row = super::db::messages::by_id(&mut conn, message_id)
         .await?
         .filter(|m| m.recipient == mailbox_id)
-        .filter(|m| m.status == "accepted" || m.status == "acknowledged")
+        .filter(|m| {
+            matches!(
+                m.status,
+                MessageStatus::Accepted | MessageStatus::Acknowledged
+            )
+        })
         .filter(|m| m.message_type != "test" || user.client.route == AccessRoute::Hscn)
         .ok_or_else(not_found)?;
     drop(conn);

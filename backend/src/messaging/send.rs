@@ -17,8 +17,8 @@ use model::common::{Direction, Environment};
 use model::error::AppError;
 use model::forms::FieldError;
 use model::messaging::{
-    MailboxFacts, NewMessageFields, NewMessageForm, SendFacts, WorkflowFacts, max_bytes,
-    send_refusals, too_large_message,
+    MailboxFacts, MessageStatus, NewMessageFields, NewMessageForm, SendFacts, WorkflowFacts,
+    max_bytes, send_refusals, too_large_message,
 };
 
 /// Days a message waits in its recipient's inbox.
@@ -217,7 +217,7 @@ where
         message_id: &message_id,
         sender: &send.sender,
         recipient: &send.fields.recipient,
-        environment: send.environment.as_str(),
+        environment: send.environment,
         workflow_id: &send.fields.workflow_id,
         message_type: send.fields.message_type.as_str(),
         subject: &send.fields.subject,
@@ -229,7 +229,7 @@ where
         content_key: Some(&key),
         size_bytes: stored.size as i64,
         sha256: &stored.sha256,
-        status: "accepted",
+        status: MessageStatus::Accepted,
         sent_by: Some(&by.user_id),
         report: None,
         expires_at: now + RETENTION_DAYS * 86_400,

@@ -272,7 +272,7 @@ async fn a_file_of_exactly_the_limit_is_delivered_and_one_byte_more_leaves_nothi
             .unwrap()
             .expect("the message");
     assert_eq!(row.size_bytes, limit as i64);
-    assert_eq!(row.status, "accepted");
+    assert_eq!(row.status, app::model::messaging::MessageStatus::Accepted);
     assert_eq!(
         (row.sender.as_str(), row.recipient.as_str()),
         ("X26OT001", "RR8TR001")
