@@ -11,14 +11,15 @@ use super::headers::{ChunkRange, SendHeaders, invalid_chunks};
 use super::whole_file::{BadGzip, RebuildError, WholeFile};
 use super::{ApiVersion, MAX_CHUNK_BYTES, MeshError, iso_timestamp, mesh_timestamp};
 use crate::AppState;
-use crate::audit::{self, Actor, Event, Outcome};
-use crate::content::incoming::{NotStored, discard, keep, receive};
+use crate::audit::{Actor, Event, Outcome};
+use crate::content::incoming::{NotStored, discard, receive};
 use crate::content::{ContentEncoding, chunk_key};
 use crate::db::mailboxes::{MailboxInfo, mailbox_info};
 use crate::db::messages::{self as repo, MessageRow, MexContent, NewMessage};
-use crate::messaging::deliver::deliver;
+use crate::messaging::RETENTION_DAYS;
+use crate::messaging::deliver::{deliver, deliver_chunk};
 use crate::messaging::retention::NOT_COLLECTED_TEXT;
-use crate::messaging::send::{RETENTION_DAYS, gather_facts, message_id_at};
+use crate::messaging::send::{gather_facts, message_id_at};
 use model::common::{AccessRoute, Environment};
 use model::error::AppError;
 use model::messaging::{MessageStatus, MessageType, SendFacts, send_refusals};
@@ -227,31 +228,17 @@ pub enum ChunkOutcome {
     AlreadyStored,
 }
 
-/// Uploads chunk `number` (2 to `n`, in order) of `message_id`, sent by `sender`.
-#[expect(clippy::too_many_arguments, reason = "the parts of one HTTP request")]
-pub async fn send_chunk<S, E>(
-    state: &AppState,
+/// Whether chunk `number` (announced as `range`, encoded as `encoding`) from `sender` may be
+/// stored now: an error to answer, `Some` outcome when there is nothing to do (a retry of a
+/// stored chunk), `None` when it is the next chunk.
+fn chunk_refusal(
+    message: &MessageRow,
     sender: &str,
-    client_addr: &str,
-    message_id: &str,
     number: i64,
-    range: Option<&str>,
+    range: ChunkRange,
     encoding: ContentEncoding,
-    body: S,
-) -> Result<ChunkOutcome, MeshError>
-where
-    S: Stream<Item = Result<Bytes, E>> + Send + Unpin,
-    E: std::fmt::Display,
-{
-    let range = range
-        .and_then(ChunkRange::parse)
-        .filter(|r| r.number == number)
-        .ok_or_else(|| invalid_chunks().about(message_id))?;
-    let message = {
-        let mut conn = state.db.pool.acquire().await?;
-        crate::db::messages::by_id(&mut conn, message_id).await?
-    }
-    .ok_or_else(|| MeshError::new(404, "SEND", "20", "Message does not exist").about(message_id))?;
+) -> Result<Option<ChunkOutcome>, MeshError> {
+    let message_id = message.message_id.as_str();
     if message.sender != sender {
         return Err(
             MeshError::new(403, "SEND", "", "This message was sent by another mailbox")
@@ -282,7 +269,7 @@ where
         );
     }
     if number <= message.chunks_received {
-        return Ok(ChunkOutcome::AlreadyStored);
+        return Ok(Some(ChunkOutcome::AlreadyStored));
     }
     if number != message.chunks_received + 1 {
         return Err(MeshError::new(
@@ -295,6 +282,37 @@ where
             ),
         )
         .about(message_id));
+    }
+    Ok(None)
+}
+
+/// Uploads chunk `number` (2 to `n`, in order) of `message_id`, sent by `sender`.
+#[expect(clippy::too_many_arguments, reason = "the parts of one HTTP request")]
+pub async fn send_chunk<S, E>(
+    state: &AppState,
+    sender: &str,
+    client_addr: &str,
+    message_id: &str,
+    number: i64,
+    range: Option<&str>,
+    encoding: ContentEncoding,
+    body: S,
+) -> Result<ChunkOutcome, MeshError>
+where
+    S: Stream<Item = Result<Bytes, E>> + Send + Unpin,
+    E: std::fmt::Display,
+{
+    let range = range
+        .and_then(ChunkRange::parse)
+        .filter(|r| r.number == number)
+        .ok_or_else(|| invalid_chunks().about(message_id))?;
+    let message = {
+        let mut conn = state.db.pool.acquire().await?;
+        crate::db::messages::by_id(&mut conn, message_id).await?
+    }
+    .ok_or_else(|| MeshError::new(404, "SEND", "20", "Message does not exist").about(message_id))?;
+    if let Some(answer) = chunk_refusal(&message, sender, number, range, encoding)? {
+        return Ok(answer);
     }
     let room = state
         .config
@@ -330,70 +348,37 @@ where
     } else {
         (None, Some(whole))
     };
-    let recorded = async {
-        let mut tx = state.db.begin().await?;
-        if !repo::advance_upload(
-            &mut tx,
-            message_id,
-            number,
-            stored.size as i64,
-            sha256.as_deref(),
-            now,
-            now + RETENTION_DAYS * 86_400,
-        )
-        .await?
-        {
-            return Ok(false);
-        }
-        repo::insert_chunk(
-            &mut tx,
-            message_id,
-            number,
-            &key,
-            stored.size as i64,
-            &stored.sha256,
-        )
-        .await?;
-        keep(&mut tx, &key, &received).await?;
-        if last {
-            audit::record(
-                &mut tx,
-                &actor(sender, client_addr),
-                Event {
-                    action: "message.send",
-                    subject: format!("message:{message_id}"),
-                    outcome: Outcome::Success,
-                    detail: format!(
-                        "through the MESH API from {sender} to {}, {}, {} chunks, {} bytes",
-                        message.recipient,
-                        message.workflow_id,
-                        message.chunk_count,
-                        message.size_bytes as u64 + stored.size
-                    ),
-                },
-                now,
-            )
-            .await?;
-        }
-        tx.commit().await.map(|()| true)
-    }
+    let event = last.then(|| Event {
+        action: "message.send",
+        subject: format!("message:{message_id}"),
+        outcome: Outcome::Success,
+        detail: format!(
+            "through the MESH API from {sender} to {}, {}, {} chunks, {} bytes",
+            message.recipient,
+            message.workflow_id,
+            message.chunk_count,
+            message.size_bytes as u64 + stored.size
+        ),
+    });
+    let recorded = deliver_chunk(
+        state,
+        &message,
+        number,
+        (&key, &received),
+        sha256.as_deref(),
+        (&actor(sender, client_addr), event),
+        now,
+    )
     .await;
-    match recorded {
-        Ok(true) => {
+    match recorded? {
+        true => {
             if let Some(whole) = whole {
                 state.chunked_sends.keep(message_id, whole);
             }
             Ok(ChunkOutcome::Stored)
         }
-        Ok(false) => {
-            // Another request stored this chunk meanwhile: this copy goes.
-            discard(state, &key, &received).await;
-            Ok(ChunkOutcome::AlreadyStored)
-        }
-        Err(error) => {
-            discard(state, &key, &received).await;
-            Err(error.into())
-        }
+        // Another request stored this chunk meanwhile: this copy went.
+        false => Ok(ChunkOutcome::AlreadyStored),
     }
 }
 

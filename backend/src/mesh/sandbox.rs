@@ -391,7 +391,7 @@ pub async fn inject_report(state: &AppState, request: &ReportRequest) -> Result<
             info.environment,
             request.workflow_id.trim(),
             about,
-            now + crate::messaging::send::RETENTION_DAYS * 86_400,
+            now + crate::messaging::RETENTION_DAYS * 86_400,
         )
     };
     messages::insert(&mut conn, &report, now).await?;

@@ -10,6 +10,9 @@ use model::common::Environment;
 use model::error::AppError;
 use model::messaging::{MailboxSummary, MessageStatus};
 
+/// Days a message waits in its recipient's inbox.
+pub const RETENTION_DAYS: i64 = 5;
+
 /// The mailboxes linked to a user.
 pub async fn mailboxes(db: &Db, user_id: &str) -> Result<Vec<MailboxSummary>, AppError> {
     let mut conn = db.pool.acquire().await?;

@@ -6,7 +6,8 @@
 
 use std::time::Duration;
 
-use super::send::{RETENTION_DAYS, message_id_at};
+use super::RETENTION_DAYS;
+use super::send::message_id_at;
 use crate::AppState;
 use crate::audit::{self, Actor, Event, Outcome};
 use crate::db::messages::{self as repo, NewMessage};

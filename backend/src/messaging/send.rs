@@ -6,6 +6,7 @@
 use bytes::Bytes;
 use futures_util::Stream;
 
+use super::RETENTION_DAYS;
 use crate::AppState;
 use crate::audit::{Event, Outcome};
 use crate::content::incoming::{NotStored, Received, store_content};
@@ -20,9 +21,6 @@ use model::messaging::{
     MailboxFacts, MessageStatus, NewMessageFields, NewMessageForm, SendFacts, WorkflowFacts,
     max_bytes, send_refusals, too_large_message,
 };
-
-/// Days a message waits in its recipient's inbox.
-pub const RETENTION_DAYS: i64 = 5;
 
 /// A send that passed every check, waiting for its file.
 #[derive(Debug, Clone)]

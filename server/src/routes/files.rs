@@ -6,8 +6,11 @@ use std::time::Duration;
 use app::AppError;
 use app::api::applications::PostedForm;
 use app::backend::AppState;
+use app::backend::guard::CurrentUser;
+use app::backend::messaging::send::{self, NotSent, Upload};
 use app::backend::network::ClientInfo;
 use app::model::forms::{FieldError, FormState, FormValues};
+use app::model::messaging::NewMessageForm;
 use axum::Extension;
 use axum::body::Body;
 use axum::extract::{Path, State};
@@ -57,17 +60,13 @@ pub async fn send_message(
     headers: HeaderMap,
     mut multipart: axum::extract::Multipart,
 ) -> Response {
-    let state = server.app.clone();
     use app::backend::guard::{Need, require};
-    use app::backend::messaging::send::{self, Upload};
-    use app::model::messaging::{NewMessageForm, UploadAnswer, paths, safe_file_name};
-
+    use app::model::messaging::{UploadAnswer, paths};
+    let state = server.app.clone();
     let wants_json = headers
         .get(header::ACCEPT)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.contains("application/json"));
-    let answer_json =
-        |status: StatusCode, answer: UploadAnswer| (status, axum::Json(answer)).into_response();
     let mailbox_id = mailbox_id.trim().to_ascii_uppercase();
     let what = format!("form:{}", paths::new_message(&mailbox_id));
     let user = match require(&state, &session, client, Need::Mailbox(&mailbox_id), &what).await {
@@ -75,37 +74,70 @@ pub async fn send_message(
         Err(error) => return refused(&error),
     };
     let mut form = NewMessageForm::default();
-    // Read the fields, then the file: delivered, or why not.
-    let not_sent: send::NotSent = loop {
+    let sent = read_and_send(
+        &state,
+        client,
+        &user,
+        &mailbox_id,
+        &mut form,
+        &mut multipart,
+    )
+    .await;
+    let not_sent = match sent {
+        Err(unreadable) => return unreadable,
+        Ok(Ok(message_id)) => {
+            let location = paths::sent_message(&mailbox_id, &message_id);
+            if wants_json {
+                let answer = UploadAnswer {
+                    location: Some(location),
+                    errors: Vec::new(),
+                };
+                return (StatusCode::OK, axum::Json(answer)).into_response();
+            }
+            return Redirect::to(&location).into_response();
+        }
+        Ok(Err(not_sent)) => not_sent,
+    };
+    drain_rest(&mut multipart, &headers).await;
+    let refusal = Refusal {
+        form,
+        not_sent,
+        wants_json,
+    };
+    let mut response = refusal.answer(server, session, client, uri, headers).await;
+    // Whatever is left of the request is not wanted.
+    response.headers_mut().insert(
+        header::CONNECTION,
+        header::HeaderValue::from_static("close"),
+    );
+    response
+}
+
+/// Reads the new message form's fields into `form`, then its file, which is sent (checked first,
+/// streamed to the store as it arrives): its message ID, or why it was not sent; a response at
+/// once for a form that cannot be read.
+async fn read_and_send(
+    state: &AppState,
+    client: ClientInfo,
+    user: &CurrentUser,
+    mailbox_id: &str,
+    form: &mut NewMessageForm,
+    multipart: &mut axum::extract::Multipart,
+) -> Result<Result<String, NotSent>, Response> {
+    use app::model::messaging::safe_file_name;
+    loop {
         let field = match multipart.next_field().await {
             Ok(Some(field)) => field,
-            Ok(None) => {
-                break AppError::Form(vec![FieldError::new("file", "Select a file")]).into();
-            }
+            Ok(None) => return Ok(Err(select_a_file(Vec::new()))),
             Err(error) => {
                 tracing::info!(%error, "new message form unreadable");
-                return (
-                    StatusCode::BAD_REQUEST,
-                    "The form did not arrive whole. Try again.",
-                )
-                    .into_response();
+                let answer = "The form did not arrive whole. Try again.";
+                return Err((StatusCode::BAD_REQUEST, answer).into_response());
             }
         };
         let name = field.name().unwrap_or_default().to_owned();
         if name != "file" {
-            let mut text = Vec::new();
-            let mut field = field;
-            while let Ok(Some(chunk)) = field.chunk().await {
-                text.extend_from_slice(&chunk);
-                if text.len() > MESSAGE_FIELD_MAX_BYTES {
-                    return (
-                        StatusCode::PAYLOAD_TOO_LARGE,
-                        "A field of the form is too long.",
-                    )
-                        .into_response();
-                }
-            }
-            let text = String::from_utf8_lossy(&text).into_owned();
+            let text = read_text_field(field).await?;
             match name.as_str() {
                 "message_type" => form.message_type = text,
                 "workflow_id" => form.workflow_id = text,
@@ -116,72 +148,89 @@ pub async fn send_message(
             }
             continue;
         }
-        let checked = send::check(&state, &mailbox_id, client.route, &form).await;
+        let checked = send::check(state, mailbox_id, client.route, form).await;
         let file_name = field.file_name().and_then(safe_file_name);
-        break match (checked, file_name) {
+        return Ok(match (checked, file_name) {
             (Ok(checked), Some(file_name)) => {
-                let content_type = field
-                    .content_type()
-                    .filter(|t| {
-                        t.len() <= 100
-                            && t.contains('/')
-                            && t.chars().all(|c| c.is_ascii_graphic() || c == ' ')
-                    })
-                    .unwrap_or("application/octet-stream")
-                    .to_owned();
                 let upload = Upload {
                     file_name,
-                    content_type,
+                    content_type: content_type_of(&field),
                     body: Box::pin(field),
                 };
-                match send::send_file(&state, &checked, &user, upload).await {
-                    Ok(message_id) => {
-                        let location = paths::sent_message(&mailbox_id, &message_id);
-                        if wants_json {
-                            let answer = UploadAnswer {
-                                location: Some(location),
-                                errors: Vec::new(),
-                            };
-                            return answer_json(StatusCode::OK, answer);
-                        }
-                        return Redirect::to(&location).into_response();
-                    }
-                    Err(not_sent) => not_sent,
-                }
+                send::send_file(state, &checked, user, upload).await
             }
-            (checked, file_name) => {
-                drop(field);
-                match checked {
-                    Err(AppError::Form(mut errors)) => {
-                        if file_name.is_none() {
-                            errors.push(FieldError::new("file", "Select a file"));
-                        }
-                        AppError::Form(errors)
-                    }
-                    Err(other) => other,
-                    Ok(_) => AppError::Form(vec![FieldError::new("file", "Select a file")]),
-                }
-                .into()
-            }
+            (Err(AppError::Form(errors)), None) => Err(select_a_file(errors)),
+            (Err(error), _) => Err(error.into()),
+            (Ok(_), None) => Err(select_a_file(Vec::new())),
+        });
+    }
+}
+
+/// A text field of the form, at most [`MESSAGE_FIELD_MAX_BYTES`].
+async fn read_text_field(
+    mut field: axum::extract::multipart::Field<'_>,
+) -> Result<String, Response> {
+    let mut text = Vec::new();
+    while let Ok(Some(chunk)) = field.chunk().await {
+        text.extend_from_slice(&chunk);
+        if text.len() > MESSAGE_FIELD_MAX_BYTES {
+            let answer = "A field of the form is too long.";
+            return Err((StatusCode::PAYLOAD_TOO_LARGE, answer).into_response());
+        }
+    }
+    Ok(String::from_utf8_lossy(&text).into_owned())
+}
+
+/// The file's type as the browser gave it, if it looks like one.
+fn content_type_of(field: &axum::extract::multipart::Field<'_>) -> String {
+    field
+        .content_type()
+        .filter(|t| {
+            t.len() <= 100 && t.contains('/') && t.chars().all(|c| c.is_ascii_graphic() || c == ' ')
+        })
+        .unwrap_or("application/octet-stream")
+        .to_owned()
+}
+
+/// The form's other errors, and that no file was chosen.
+fn select_a_file(mut errors: Vec<FieldError>) -> NotSent {
+    errors.push(FieldError::new("file", "Select a file"));
+    AppError::Form(errors).into()
+}
+
+/// A message not sent, and the form it came from.
+struct Refusal {
+    form: NewMessageForm,
+    not_sent: NotSent,
+    wants_json: bool,
+}
+
+impl Refusal {
+    /// The errors as JSON for the page's script, or the page again with what was typed and why
+    /// it was refused.
+    async fn answer(
+        self,
+        server: ServerState,
+        session: Session,
+        client: ClientInfo,
+        uri: Uri,
+        headers: HeaderMap,
+    ) -> Response {
+        use app::model::messaging::UploadAnswer;
+        let status = if self.not_sent.too_large {
+            StatusCode::PAYLOAD_TOO_LARGE
+        } else {
+            self.not_sent.error.status_code()
         };
-    };
-    drain_rest(&mut multipart, &headers).await;
-    let status = if not_sent.too_large {
-        StatusCode::PAYLOAD_TOO_LARGE
-    } else {
-        not_sent.error.status_code()
-    };
-    let mut response = if wants_json {
-        let errors = field_errors(&not_sent.error);
-        answer_json(
-            status,
-            UploadAnswer {
+        let errors = field_errors(&self.not_sent.error);
+        if self.wants_json {
+            let answer = UploadAnswer {
                 location: None,
                 errors,
-            },
-        )
-    } else {
-        // The page again, with what was typed and why it was refused.
+            };
+            return (status, axum::Json(answer)).into_response();
+        }
+        let form = self.form;
         let posted = PostedForm {
             form: FormState {
                 values: FormValues(vec![
@@ -191,18 +240,12 @@ pub async fn send_message(
                     ("subject".into(), form.subject),
                     ("reference".into(), form.reference),
                 ]),
-                errors: field_errors(&not_sent.error),
+                errors,
             },
             status: None,
         };
         render_page(server, session, client, uri, headers, posted, status).await
-    };
-    // Whatever is left of the request is not wanted.
-    response.headers_mut().insert(
-        header::CONNECTION,
-        header::HeaderValue::from_static("close"),
-    );
-    response
+    }
 }
 
 /// `GET /mailboxes/{mailbox_id}/inbox/{message_id}/download`: a received file, streamed from the
