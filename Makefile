@@ -58,14 +58,17 @@ bench-transfer: ## 100 MB send and download vs a plain copy, peak memory, inbox 
 # The browser bundle (the app crate for WebAssembly, `wasm-release`: opt-level "z"), wasm-bindgen's
 # JavaScript for it, the site's CSS and the NHS.UK assets in the site folder, then the server
 # (`release`). The server links to pkg/mesh-portal.js and pkg/mesh-portal_bg.wasm, the names
-# wasm-bindgen gives for `--out-name mesh-portal`.
+# wasm-bindgen gives for `--out-name mesh-portal`. The server is built with the test crate among
+# the packages (only the `mesh-portal` program is built): the benchmarks, which link the server,
+# then find its crates compiled with the same features, so neither rebuilds the other's (two
+# minutes of each `make test`).
 build: tools style ## build the server and the browser bundle (optimised; see Cargo.toml)
 	cargo build -p app --lib --target wasm32-unknown-unknown --no-default-features --features hydrate --profile wasm-release
 	rm -rf $(SITE)/pkg
 	wasm-bindgen $(WASM) --target web --no-typescript --out-dir $(SITE)/pkg --out-name mesh-portal
 	cp style/main.css $(SITE)/pkg/mesh-portal.css
 	cp -R style/public/. $(SITE)/
-	cargo build -p server --release --bin mesh-portal
+	cargo build -p server -p mesh-portal-tests --release --bin mesh-portal
 
 # --- pieces -----------------------------------------------------------------------------------
 
