@@ -1,5 +1,5 @@
 //! A message's content, in one place: the keys it is kept under, the small contents kept in the
-//! database beside their message's row and the rest in the content store ([`crate::storage`]),
+//! database beside their message's row and the rest in the content store ([`store`]),
 //! receiving it ([`incoming`]: the upload noted before its first byte), reading it back
 //! ([`outgoing`]: one chunk for an API client, the whole file for the pages), and removing what a
 //! stopped process left half-written ([`sweeper`]).
