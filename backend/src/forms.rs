@@ -12,8 +12,8 @@ use model::error::AppError;
 use model::forms::FormValues;
 
 pub use super::accounts::pages::AccountForm;
-pub use super::applications::answers::ApplicationForm;
-pub use super::service_desk::ServiceDeskForm;
+pub use super::applications::pages::ApplicationForm;
+pub use super::service_desk::pages::ServiceDeskForm;
 use crate::form_route::parse;
 
 /// A form post, by area.
@@ -59,10 +59,10 @@ pub async fn submit(
             use super::guard::{Need, require};
             let need = format!("form:{path}");
             let user = require(state, session, client, Need::ServiceDesk, &need).await?;
-            super::service_desk::submit(state, session, &user, form, values).await
+            super::service_desk::pages::submit(state, session, &user, form, values).await
         }
         FormPost::Application(form) => {
-            super::applications::answers::submit(state, session, client, form, values).await
+            super::applications::pages::submit(state, session, client, form, values).await
         }
     }
 }

@@ -297,3 +297,79 @@ fn no_leptos_among_its_dependencies() {
         );
     }
 }
+
+/// The edges: where a form's raw fields, the browser session and the next page's address
+/// belong. Each area's `pages` module is its edge; the rest are the session's own plumbing.
+fn is_edge(module: &str) -> bool {
+    module == "pages"
+        || module.ends_with("::pages")
+        || [
+            "forms",
+            "form_route",
+            "guard",
+            "sessions",
+            "accounts::session",
+        ]
+        .contains(&module)
+}
+
+/// Whether `word` stands on its own in `code` (not part of a longer name).
+fn has_word(code: &str, word: &str) -> bool {
+    code.match_indices(word).any(|(at, _)| {
+        let before = code[..at].chars().next_back();
+        let after = code[at + word.len()..].chars().next();
+        !before.is_some_and(is_ident) && !after.is_some_and(is_ident)
+    })
+}
+
+#[test]
+fn services_never_see_a_session_or_a_raw_form() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut files = Vec::new();
+    sources(&root, &mut files);
+    let (mut edges, mut services, mut wrong) = (0, 0, Vec::new());
+    for file in &files {
+        let module = module_of(&root, file);
+        if is_edge(&module) {
+            edges += 1;
+            continue;
+        }
+        services += 1;
+        let code = code(&std::fs::read_to_string(file).expect("a source file"));
+        for word in ["tower_sessions", "Session", "FormValues"] {
+            if has_word(&code, word) {
+                wrong.push(format!("{module} uses {word}"));
+            }
+        }
+    }
+    assert!(
+        edges >= 4 && services >= 40,
+        "{edges} edges, {services} others"
+    );
+    assert!(wrong.is_empty(), "outside the edges: {wrong:#?}");
+}
+
+#[test]
+fn no_service_reaches_up_into_a_page_edge() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let graph = imports(&root);
+    let wrong: Vec<String> = graph
+        .iter()
+        .filter(|(module, _)| !is_edge(module))
+        .flat_map(|(module, targets)| {
+            targets
+                .iter()
+                .filter(|target| target.ends_with("::pages"))
+                .map(move |target| format!("{module} imports {target}"))
+        })
+        .collect();
+    assert!(wrong.is_empty(), "services importing an edge: {wrong:#?}");
+}
+
+#[test]
+fn a_word_is_found_only_on_its_own() {
+    assert!(has_word("fn f(s: &Session)", "Session"));
+    assert!(!has_word("SessionPolicy::new()", "Session"));
+    assert!(!has_word("session_policy", "Session"));
+    assert!(is_edge("service_desk::pages") && !is_edge("service_desk::decide"));
+}

@@ -22,7 +22,7 @@ pub struct PostedForm {
 #[server(prefix = "/api", endpoint = "get_application_drafts")]
 pub async fn get_application_drafts() -> Result<(Drafts, Option<FormState>), AppError> {
     let session = crate::request::session().await?;
-    let drafts = crate::backend::applications::answers::drafts(&session).await?;
+    let drafts = crate::backend::applications::pages::drafts(&session).await?;
     let posted = use_context::<PostedForm>().map(|p| p.form);
     Ok((drafts, posted))
 }

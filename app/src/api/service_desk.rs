@@ -43,7 +43,9 @@ pub async fn get_application(
     reference: String,
 ) -> Result<(ApplicationDetail, Option<FormState>), AppError> {
     let (state, session, user) = staff(&format!("application:{reference}")).await?;
-    let detail = crate::backend::service_desk::detail(&state, &session, &user, &reference).await?;
+    let detail =
+        crate::backend::service_desk::pages::application_page(&state, &session, &user, &reference)
+            .await?;
     let posted = use_context::<crate::api::applications::PostedForm>().map(|p| p.form);
     Ok((detail, posted))
 }
@@ -97,7 +99,7 @@ pub async fn get_desk_mailbox(
 > {
     let (state, session, _) = staff(&format!("page:/service-desk/mailboxes/{mailbox_id}")).await?;
     let detail =
-        crate::backend::service_desk::mailboxes::detail(&state, &session, &mailbox_id).await?;
+        crate::backend::service_desk::pages::mailbox_page(&state, &session, &mailbox_id).await?;
     let posted = use_context::<crate::api::applications::PostedForm>().map(|p| p.form);
     Ok((detail, posted))
 }

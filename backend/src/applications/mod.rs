@@ -1,9 +1,10 @@
-//! The applications service: answers kept in the browser session while an applicant moves
-//! between question pages ([`answers`]), the submission of a finished application in one
-//! transaction with its emails ([`submit`]), and the status page's lookup ([`status`]).
+//! The applications service: the submission of a finished application in one transaction with
+//! its emails ([`submit`]), the applicant's answer to a question ([`questions`]) and the status
+//! page's lookup ([`status`]). [`pages`] is the edge: the answers kept in the browser session
+//! while an applicant moves between question pages, and the page each post leads to.
 
-pub mod answers;
 pub mod emails;
+pub mod pages;
 pub mod questions;
 pub mod status;
 pub mod submit;

@@ -12,7 +12,7 @@ use crate::network::ClientInfo;
 use model::applications::{ANSWER_MAX_CHARS, ApplicationStatus, QuestionView};
 use model::error::AppError;
 use model::format_time;
-use model::forms::{FieldError, FormValues};
+use model::forms::FieldError;
 
 const NOT_FOUND: &str = "This link is not valid. Check it is the whole link from your email";
 
@@ -35,16 +35,15 @@ pub async fn view(
     })
 }
 
-/// Takes the answer posted to a link's page; returns the page to show next (the same page, now
-/// showing the answer).
+/// Takes the answer given on a link's page, once.
 pub async fn answer(
     state: &AppState,
     client: ClientInfo,
     reference: &str,
     token: &str,
-    values: &FormValues,
-) -> Result<String, AppError> {
-    let text = values.get("answer").trim().to_owned();
+    answer: &str,
+) -> Result<(), AppError> {
+    let text = answer.trim().to_owned();
     if text.is_empty() {
         return Err(AppError::Form(vec![FieldError::new(
             "answer",
@@ -122,5 +121,5 @@ pub async fn answer(
         now,
     )
     .await?;
-    Ok(model::applications::answer_path(reference, token))
+    Ok(())
 }

@@ -9,11 +9,11 @@ use crate::AppState;
 use crate::db::applications::{self as repo, AccountDetails, ApplicationRow};
 use crate::mail;
 use model::applications::account::AccountDraft;
-use model::applications::mailbox::{DeclarationForm, MailboxDraft};
+use model::applications::mailbox::MailboxDraft;
 use model::applications::workflow_request::WorkflowRequest;
 use model::applications::{ApplicationKind, ApplicationStatus, Reference};
 use model::error::AppError;
-use model::forms::{FieldError, FormDto, FormValues};
+use model::forms::FieldError;
 
 /// What stops an application from being stored, as a value.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -229,17 +229,12 @@ pub fn mailbox_duplicate_key(draft: &MailboxDraft) -> String {
     )
 }
 
-/// Sends the mailbox application in the draft, once the declaration is ticked.
-pub async fn submit_mailbox(
-    state: &AppState,
-    draft: &MailboxDraft,
-    values: &FormValues,
-) -> Result<Reference, AppError> {
+/// Sends the mailbox application in the draft (its declaration ticked: the page checks it).
+pub async fn submit_mailbox(state: &AppState, draft: &MailboxDraft) -> Result<Reference, AppError> {
     let missing = draft.missing();
     if !missing.is_empty() {
         return Err(AppError::Form(missing));
     }
-    DeclarationForm::check(values).map_err(AppError::Form)?;
     let (Some(organisation), Some(contact)) = (&draft.organisation, &draft.contact) else {
         return Err(AppError::Internal);
     };

@@ -3,11 +3,8 @@
 //! the mailbox manager) and change the workflows it may send and receive. Every change and its
 //! email are written with their audit entry in one transaction.
 
-use tower_sessions::Session;
-
 use super::decide::new_api_password;
 use super::issued::IssuedMailbox;
-use super::{keep_issued, take_issued};
 use crate::AppState;
 use crate::applications::emails::render;
 use crate::audit::{self, Event, Outcome};
@@ -15,17 +12,14 @@ use crate::db::mailboxes::{self as repo, MailboxRow};
 use crate::db::service_desk as desk_repo;
 use crate::guard::CurrentUser;
 use crate::mail::{self, OutgoingMail};
-use model::applications::free_text;
 use model::catalogue::{WorkflowId, WorkflowStatus};
 use model::common::{Direction, Environment};
 use model::error::AppError;
 use model::format_time;
-use model::forms::{FieldError, FormValues};
 use model::service_desk::mailboxes::{
-    MailboxAction, MailboxDetail, MailboxFilter, MailboxItem, MailboxList, REASON_MAX_CHARS,
-    Registration, SEARCH_MAX_CHARS,
+    MailboxAction, MailboxDetail, MailboxFilter, MailboxItem, MailboxList, Registration,
+    SEARCH_MAX_CHARS,
 };
-use model::service_desk::paths;
 
 /// Mailboxes listed at most.
 const LIST_LIMIT: i64 = 200;
@@ -95,12 +89,9 @@ async fn manager_email(
         .map(|answers| answers.contact_email))
 }
 
-/// One mailbox's page; a new API password set a moment ago is on it once.
-pub async fn detail(
-    state: &AppState,
-    session: &Session,
-    mailbox_id: &str,
-) -> Result<MailboxDetail, AppError> {
+/// One mailbox's page. (A new API password set a moment ago is added by [`super::pages`], which
+/// keeps it in the session to show once.)
+pub async fn detail(state: &AppState, mailbox_id: &str) -> Result<MailboxDetail, AppError> {
     let mut conn = state.db.pool.acquire().await?;
     let row = target(&mut conn, mailbox_id).await?;
     let registrations = repo::registrations(&mut conn, mailbox_id)
@@ -118,55 +109,65 @@ pub async fn detail(
     let users = repo::users(&mut conn, mailbox_id).await?;
     let manager_email = manager_email(&mut conn, &row).await?;
     drop(conn);
-    let issued = take_issued(state, session, &issued_key(mailbox_id)).await?;
     Ok(MailboxDetail {
         created: format_time(row.created_at),
         application: row.application_reference.clone(),
         manager_email,
         registrations,
         users,
-        issued,
+        issued: Vec::new(),
         item: item(row),
     })
 }
 
-fn issued_key(mailbox_id: &str) -> String {
-    format!("mailbox:{mailbox_id}")
+/// A change the service desk makes to a mailbox.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MailboxChange {
+    Suspend {
+        reason: String,
+    },
+    Reactivate,
+    ResetApiPassword,
+    SetWorkflow {
+        workflow_id: WorkflowId,
+        direction: Direction,
+    },
+    RemoveWorkflow {
+        workflow_id: String,
+    },
 }
 
-/// Does what the mailbox page's form asked; returns the page to show next.
+impl MailboxChange {
+    fn action(&self) -> MailboxAction {
+        match self {
+            Self::Suspend { .. } => MailboxAction::Suspend,
+            Self::Reactivate => MailboxAction::Reactivate,
+            Self::ResetApiPassword => MailboxAction::ResetApiPassword,
+            Self::SetWorkflow { .. } => MailboxAction::SetWorkflow,
+            Self::RemoveWorkflow { .. } => MailboxAction::RemoveWorkflow,
+        }
+    }
+}
+
+/// Makes `change` to a mailbox, with its email and audit entry in one transaction; returns the
+/// new API password when it set one (to show once).
 pub async fn act(
     state: &AppState,
-    session: &Session,
     by: &CurrentUser,
     mailbox_id: &str,
-    values: &FormValues,
-) -> Result<String, AppError> {
-    let action = MailboxAction::parse(values.get("action"))
-        .ok_or_else(|| AppError::invalid("action", "Choose what to do"))?;
+    change: MailboxChange,
+) -> Result<Option<IssuedMailbox>, AppError> {
+    let action = change.action();
     let now = state.clock.now();
     let mut tx = state.db.begin().await?;
     let row = target(&mut tx, mailbox_id).await?;
     let mut issued = None;
     let mut mails = Vec::new();
-    let detail = match action {
-        MailboxAction::Suspend | MailboxAction::Reactivate => {
-            let (from, to) = if action == MailboxAction::Suspend {
-                ("active", "suspended")
-            } else {
-                ("suspended", "active")
-            };
-            let reason = if action == MailboxAction::Suspend {
-                free_text(
-                    values.get("reason"),
-                    "The reason for suspending the mailbox",
-                    REASON_MAX_CHARS,
-                    true,
-                    true,
-                )
-                .map_err(|message| AppError::invalid("reason", message))?
-            } else {
-                String::new()
+    let detail = match change {
+        MailboxChange::Suspend { .. } | MailboxChange::Reactivate => {
+            let (from, to, reason) = match change {
+                MailboxChange::Suspend { reason } => ("active", "suspended", reason),
+                _ => ("suspended", "active", String::new()),
             };
             if !repo::change_status(&mut tx, mailbox_id, from, to).await? {
                 return Err(AppError::invalid(
@@ -188,7 +189,7 @@ pub async fn act(
                 format!("by the service desk: {reason}")
             }
         }
-        MailboxAction::ResetApiPassword => {
+        MailboxChange::ResetApiPassword => {
             let (password, stored) = new_api_password(&state.secret_key);
             repo::set_api_password(&mut tx, mailbox_id, &stored).await?;
             let manager = manager_email(&mut tx, &row).await?;
@@ -210,9 +211,12 @@ pub async fn act(
                 None => "by the service desk; no mailbox manager on record to email".to_owned(),
             }
         }
-        MailboxAction::SetWorkflow => {
-            let (workflow_id, direction) = registration_form(values)?;
-            match crate::db::messages::workflow_facts(&mut tx, &workflow_id).await? {
+        MailboxChange::SetWorkflow {
+            workflow_id,
+            direction,
+        } => {
+            let workflow_id = workflow_id.as_str();
+            match crate::db::messages::workflow_facts(&mut tx, workflow_id).await? {
                 None => {
                     return Err(AppError::invalid(
                         "workflow_id",
@@ -229,14 +233,13 @@ pub async fn act(
                 }
                 Some(_) => {}
             }
-            repo::set_registration(&mut tx, mailbox_id, &workflow_id, direction.as_str()).await?;
+            repo::set_registration(&mut tx, mailbox_id, workflow_id, direction.as_str()).await?;
             format!(
                 "by the service desk: {workflow_id} ({})",
                 direction.label().to_lowercase()
             )
         }
-        MailboxAction::RemoveWorkflow => {
-            let workflow_id = values.get("workflow_id").trim().to_owned();
+        MailboxChange::RemoveWorkflow { workflow_id } => {
             if !repo::remove_registration(&mut tx, mailbox_id, &workflow_id).await? {
                 return Err(AppError::invalid(
                     "workflow_id",
@@ -262,30 +265,7 @@ pub async fn act(
         now,
     )
     .await?;
-    if let Some(issued) = issued {
-        keep_issued(state, session, &issued_key(mailbox_id), &[issued]).await?;
-    }
-    Ok(paths::mailbox(mailbox_id))
-}
-
-/// The workflow and direction of the "register for a workflow" form.
-fn registration_form(values: &FormValues) -> Result<(String, Direction), AppError> {
-    let mut errors = Vec::new();
-    let workflow_id = values.get("workflow_id").trim().to_owned();
-    if let Err(error) = WorkflowId::parse(&workflow_id) {
-        errors.push(FieldError::new("workflow_id", error.to_string()));
-    }
-    let direction = Direction::parse(values.get("direction"));
-    if direction.is_none() {
-        errors.push(FieldError::new(
-            "direction",
-            "Select whether the mailbox sends, receives, or both",
-        ));
-    }
-    match direction {
-        Some(direction) if errors.is_empty() => Ok((workflow_id, direction)),
-        _ => Err(AppError::Form(errors)),
-    }
+    Ok(issued)
 }
 
 /// To the mailbox manager: the mailbox's new API password.

@@ -6,19 +6,13 @@ pub mod decide;
 pub mod emails;
 pub mod issued;
 pub mod mailboxes;
+pub mod pages;
 pub mod users;
 pub mod workflows;
 
-use crate::session_failed;
-use serde::{Deserialize, Serialize};
-use tower_sessions::Session;
-
-use self::decide::{DecideError, Decided};
-use self::issued::IssuedMailbox;
 use crate::AppState;
 use crate::db::applications as applications_repo;
 use crate::db::service_desk::{self as repo, QueueOrder, QueueQuery, QueueRow};
-use crate::form_route::FormRoute;
 use crate::guard::CurrentUser;
 use model::applications::mailbox::FileSize;
 use model::applications::{ApplicationStatus, Reference};
@@ -26,19 +20,16 @@ use model::common::AccessRoute;
 use model::common::{Direction, Environment};
 use model::error::AppError;
 use model::format_time;
-use model::forms::{FieldError, FormDto, FormValues};
+use model::forms::FieldError;
 use model::service_desk::{
-    ASSIGN_TO_ME, ApplicationDetail, DecisionForm, EmailView, IssuedView, QUEUE_SEARCH_MAX_CHARS,
-    QueueAge, QueueFilter, QueueItem, QueueSort, QueueView, RESEND_EMAIL, UserAction, due_at,
-    kind_label, paths,
+    ApplicationDetail, EmailView, QUEUE_SEARCH_MAX_CHARS, QueueAge, QueueFilter, QueueItem,
+    QueueSort, QueueView, due_at, kind_label,
 };
 
 /// Most applications the queue lists at once.
 const QUEUE_LIMIT: i64 = 200;
 /// Most applications read to count, narrow or sort what is overdue or due.
 const QUEUE_READ_LIMIT: i64 = 500;
-/// The session key of the API passwords to show once after approval (sealed).
-const ISSUED: &str = "service_desk.issued";
 
 /// The queue, narrowed by `filter`, with the counts per status.
 pub async fn queue(
@@ -170,10 +161,10 @@ fn organisation(row: &QueueRow) -> String {
 }
 
 /// One application's page: every answer, its history, the organisation's other applications,
-/// its emails, and what may be decided now.
+/// its emails, and what may be decided now. (The API passwords of an approval a moment ago are
+/// added by [`pages`], which keeps them in the session.)
 pub async fn detail(
     state: &AppState,
-    session: &Session,
     user: &CurrentUser,
     reference: &str,
 ) -> Result<ApplicationDetail, AppError> {
@@ -244,7 +235,6 @@ pub async fn detail(
         })
         .collect();
     drop(conn);
-    let issued = take_issued(state, session, reference.as_str()).await?;
     let status = ApplicationStatus::parse(&row.status).unwrap_or(ApplicationStatus::Submitted);
     Ok(ApplicationDetail {
         reference: reference.to_string(),
@@ -267,7 +257,7 @@ pub async fn detail(
         others,
         emails,
         mailboxes,
-        issued,
+        issued: Vec::new(),
         can_approve: status.can_move_to(ApplicationStatus::Approved),
         can_reject: status.can_move_to(ApplicationStatus::Rejected),
         can_ask: status.can_move_to(ApplicationStatus::MoreInformationNeeded),
@@ -367,212 +357,61 @@ async fn answers(
     Ok(lines)
 }
 
-/// The service desk's forms: on an application's page, a person's, a mailbox's, and the
-/// catalogue's (a new entry, or one entry).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ServiceDeskForm {
-    Application { reference: String },
-    User { user_id: String },
-    Mailbox { mailbox_id: String },
-    NewWorkflow,
-    Workflow { workflow_id: String },
+/// Why an email about an application cannot be sent again.
+fn resend_refusal(resent: crate::mail::Resent) -> Option<&'static str> {
+    use crate::mail::Resent;
+    match resent {
+        Resent::Queued => None,
+        Resent::Unknown => Some("There is no such email about this application"),
+        Resent::Blanked => Some(
+            "That email held a password or a one-time link, removed once it was sent. Issue a \
+             new one instead (a new API password, or a new set-up link)",
+        ),
+    }
 }
 
-impl ServiceDeskForm {
-    /// `workflows/new` comes before `workflows/{workflow_id}`: the first route that matches wins.
-    pub const ROUTES: &[FormRoute<Self>] = &[
-        FormRoute {
-            template: "/service-desk/applications/{reference}",
-            make: |found| Self::Application {
-                reference: found[0].to_owned(),
-            },
-        },
-        FormRoute {
-            template: "/service-desk/users/{user_id}",
-            make: |found| Self::User {
-                user_id: found[0].to_owned(),
-            },
-        },
-        FormRoute {
-            template: "/service-desk/mailboxes/{mailbox_id}",
-            make: |found| Self::Mailbox {
-                mailbox_id: found[0].to_owned(),
-            },
-        },
-        FormRoute {
-            template: "/service-desk/workflows/new",
-            make: |_| Self::NewWorkflow,
-        },
-        FormRoute {
-            template: "/service-desk/workflows/{workflow_id}",
-            make: |found| Self::Workflow {
-                workflow_id: found[0].to_owned(),
-            },
-        },
-    ];
-}
-
-/// Takes a service desk form from someone the guard let through; returns the page that comes
-/// next.
-pub async fn submit(
+/// Queues the email `email_id` about an application again, and audits it.
+pub async fn resend_email(
     state: &AppState,
-    session: &Session,
     user: &CurrentUser,
-    form: ServiceDeskForm,
-    values: &FormValues,
-) -> Result<String, AppError> {
-    match form {
-        ServiceDeskForm::Application { reference } => {
-            act_on_application(state, session, user, &reference, values).await
-        }
-        ServiceDeskForm::User { user_id } => {
-            let action = UserAction::parse(values.get("action"))
-                .ok_or_else(|| AppError::invalid("action", "Choose what to do"))?;
-            users::act(state, user, &user_id, action, values.get("mailbox_ids")).await
-        }
-        ServiceDeskForm::Mailbox { mailbox_id } => {
-            mailboxes::act(state, session, user, &mailbox_id, values).await
-        }
-        ServiceDeskForm::NewWorkflow => workflows::save(state, user, None, values).await,
-        ServiceDeskForm::Workflow { workflow_id } => {
-            workflows::save(state, user, Some(&workflow_id), values).await
-        }
-    }
-}
-
-/// Takes the form posted to an application's page: "assign to me", or a decision.
-async fn act_on_application(
-    state: &AppState,
-    session: &Session,
-    user: &CurrentUser,
-    reference: &str,
-    values: &FormValues,
-) -> Result<String, AppError> {
-    let reference = Reference::parse(reference).map_err(|_| {
-        AppError::NotFound(format!(
-            "There is no application with the reference {reference}"
-        ))
-    })?;
-    let page = paths::application(reference.as_str());
-    let now = state.clock.now();
-    let resend = values.get(RESEND_EMAIL);
-    if !resend.is_empty() {
-        let mut tx = state.db.begin().await?;
-        use crate::mail::{self, Resent};
-        let refusal = match mail::resend(&mut tx, resend, reference.as_str(), now).await? {
-            Resent::Queued => None,
-            Resent::Unknown => Some("There is no such email about this application"),
-            Resent::Blanked => Some(
-                "That email held a password or a one-time link, removed once it was sent. Issue \
-                 a new one instead (a new API password, or a new set-up link)",
-            ),
-        };
-        if let Some(message) = refusal {
-            return Err(AppError::Form(vec![FieldError::new("emails", message)]));
-        }
-        crate::audit::commit_with(
-            tx,
-            &state.mailer,
-            &user.actor(),
-            crate::audit::Event {
-                action: "mail.resend",
-                subject: format!("application:{reference}"),
-                outcome: crate::audit::Outcome::Success,
-                detail: String::new(),
-            },
-            now,
-        )
-        .await?;
-        return Ok(page);
-    }
-    if !values.get(ASSIGN_TO_ME).is_empty() {
-        let mut conn = state.db.pool.acquire().await?;
-        if !repo::assign(&mut conn, reference.as_str(), Some(&user.user_id), now).await? {
-            return Err(AppError::NotFound(format!(
-                "There is no application with the reference {reference}"
-            )));
-        }
-        return Ok(page);
-    }
-    let form = DecisionForm::check(values).map_err(AppError::Form)?;
-    let decided = decide::decide(
-        state,
-        &reference,
-        form.decision(),
-        &form.note,
-        &user.actor(),
-    )
-    .await
-    .map_err(|error| match error {
-        DecideError::Database(error) => error.into(),
-        DecideError::NotFound(_) => AppError::NotFound(error.to_string()),
-        other => AppError::Form(vec![FieldError::new("decision", other.to_string())]),
-    })?;
-    if let Decided::Approved { mailboxes } = decided
-        && !mailboxes.is_empty()
-    {
-        keep_issued(state, session, reference.as_str(), &mailboxes).await?;
-    }
-    Ok(page)
-}
-
-/// The API passwords of an approval, kept sealed in the session until its page shows them once.
-#[derive(Serialize, Deserialize)]
-struct Issued {
-    reference: String,
-    sealed: String,
-}
-
-async fn keep_issued(
-    state: &AppState,
-    session: &Session,
-    reference: &str,
-    mailboxes: &[IssuedMailbox],
+    reference: &Reference,
+    email_id: &str,
 ) -> Result<(), AppError> {
-    let views: Vec<(String, String, String)> = mailboxes
-        .iter()
-        .map(|m| {
-            (
-                m.mailbox_id.clone(),
-                m.environment.clone(),
-                m.api_password.clone(),
-            )
-        })
-        .collect();
-    let json = serde_json::to_vec(&views).map_err(|_| AppError::Internal)?;
-    let issued = Issued {
-        reference: reference.to_owned(),
-        sealed: state.secret_key.seal(&json),
-    };
-    session
-        .insert(ISSUED, &issued)
-        .await
-        .map_err(session_failed)
+    let now = state.clock.now();
+    let mut tx = state.db.begin().await?;
+    let resent = crate::mail::resend(&mut tx, email_id, reference.as_str(), now).await?;
+    if let Some(message) = resend_refusal(resent) {
+        return Err(AppError::Form(vec![FieldError::new("emails", message)]));
+    }
+    crate::audit::commit_with(
+        tx,
+        &state.mailer,
+        &user.actor(),
+        crate::audit::Event {
+            action: "mail.resend",
+            subject: format!("application:{reference}"),
+            outcome: crate::audit::Outcome::Success,
+            detail: String::new(),
+        },
+        now,
+    )
+    .await?;
+    Ok(())
 }
 
-async fn take_issued(
+/// Makes `user` the application's assignee.
+pub async fn assign_to_me(
     state: &AppState,
-    session: &Session,
-    reference: &str,
-) -> Result<Vec<IssuedView>, AppError> {
-    let issued: Option<Issued> = session.get(ISSUED).await.map_err(session_failed)?;
-    let Some(issued) = issued.filter(|i| i.reference == reference) else {
-        return Ok(Vec::new());
-    };
-    session.remove_value(ISSUED).await.map_err(session_failed)?;
-    let views: Vec<(String, String, String)> = state
-        .secret_key
-        .open(&issued.sealed)
-        .ok()
-        .and_then(|json| serde_json::from_slice(&json).ok())
-        .unwrap_or_default();
-    Ok(views
-        .into_iter()
-        .map(|(mailbox_id, environment, api_password)| IssuedView {
-            environment: Environment::parse(&environment)
-                .map_or(environment, |e| e.label().to_owned()),
-            mailbox_id,
-            api_password,
-        })
-        .collect())
+    user: &CurrentUser,
+    reference: &Reference,
+) -> Result<(), AppError> {
+    let now = state.clock.now();
+    let mut conn = state.db.pool.acquire().await?;
+    if repo::assign(&mut conn, reference.as_str(), Some(&user.user_id), now).await? {
+        Ok(())
+    } else {
+        Err(AppError::NotFound(format!(
+            "There is no application with the reference {reference}"
+        )))
+    }
 }

@@ -11,10 +11,10 @@ use crate::db::users::{self as repo, UserRow};
 use crate::guard::CurrentUser;
 use crate::mail::{self, OutgoingMail};
 use model::accounts::{Role, SecondFactor, UserStatus};
-use model::applications::account::{MAX_MAILBOXES, split_mailbox_ids};
+use model::applications::account::MAX_MAILBOXES;
 use model::error::AppError;
 use model::format_time;
-use model::service_desk::{UserAction, UserDetail, UserItem, paths};
+use model::service_desk::{UserAction, UserDetail, UserItem};
 
 /// Accounts listed at most.
 const LIST_LIMIT: i64 = 200;
@@ -88,15 +88,15 @@ pub async fn detail(
     })
 }
 
-/// Does `action` to an account (`mailbox_ids`: what the mailboxes field sent, for
-/// [`UserAction::SetMailboxes`]); returns its page.
+/// Does `action` to an account (`mailbox_ids`: the mailboxes of
+/// [`UserAction::SetMailboxes`]), with its email and audit entry in one transaction.
 pub async fn act(
     state: &AppState,
     by: &CurrentUser,
     user_id: &str,
     action: UserAction,
-    mailbox_ids: &str,
-) -> Result<String, AppError> {
+    mailbox_ids: &[String],
+) -> Result<(), AppError> {
     let row = target(state, user_id).await?;
     if !may_manage(by, &row) {
         return Err(AppError::Forbidden(if by.user_id == row.user_id {
@@ -111,7 +111,7 @@ pub async fn act(
     let mut detail = "by the service desk".to_owned();
     match action {
         UserAction::SetMailboxes => {
-            let ids = split_mailbox_ids(mailbox_ids);
+            let ids = mailbox_ids;
             if Role::parse(&row.role) != Some(Role::MailboxUser) {
                 return Err(field_error("Only mailbox users are linked to mailboxes"));
             }
@@ -120,7 +120,7 @@ pub async fn act(
                     "Enter at most {MAX_MAILBOXES} Mailbox IDs"
                 )));
             }
-            for id in &ids {
+            for id in ids {
                 match crate::db::mailboxes::mailbox_info(&mut tx, id).await? {
                     Some(mailbox) if mailbox.status == "active" => {}
                     Some(_) => return Err(field_error(&format!("Mailbox {id} is not active"))),
@@ -132,7 +132,7 @@ pub async fn act(
                 }
             }
             repo::unlink_mailboxes(&mut tx, user_id).await?;
-            for id in &ids {
+            for id in ids {
                 repo::link_mailbox(&mut tx, user_id, id).await?;
             }
             detail = format!("by the service desk: mailboxes {}", ids.join(", "));
@@ -181,7 +181,7 @@ pub async fn act(
         now,
     )
     .await?;
-    Ok(paths::user(user_id))
+    Ok(())
 }
 
 fn field_error(message: &str) -> AppError {

@@ -10,11 +10,8 @@ use crate::db::workflows::{self as repo, WorkflowRow, Write};
 use crate::guard::CurrentUser;
 use model::catalogue::WorkflowStatus;
 use model::error::AppError;
-use model::forms::{FieldError, FormDto, FormValues};
-use model::service_desk::paths;
-use model::service_desk::workflows::{
-    LIST_LIMIT, WorkflowAction, WorkflowEditView, WorkflowEntry, WorkflowForm, WorkflowList,
-};
+use model::forms::FieldError;
+use model::service_desk::workflows::{LIST_LIMIT, WorkflowEditView, WorkflowEntry, WorkflowList};
 
 /// The catalogue's entries whose ID, group or description contains `q`, retired ones too.
 pub async fn list(state: &AppState, q: &str) -> Result<WorkflowList, AppError> {
@@ -93,60 +90,70 @@ pub async fn edit_view(state: &AppState, workflow_id: &str) -> Result<WorkflowEd
     })
 }
 
-/// Saves the form of an entry's page (`editing` names it), or of the page that adds one
-/// (`None`); returns the entry's page.
+/// A change to the catalogue from the service desk's pages.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CatalogueChange {
+    /// A new entry, from the "add" page.
+    Add(WorkflowEntry),
+    /// An entry's page saved: `entry.workflow_id` is the page's own.
+    Edit(WorkflowEntry),
+    Retire {
+        workflow_id: String,
+    },
+    Reinstate {
+        workflow_id: String,
+    },
+}
+
+impl CatalogueChange {
+    fn workflow_id(&self) -> &str {
+        match self {
+            Self::Add(entry) | Self::Edit(entry) => &entry.workflow_id,
+            Self::Retire { workflow_id } | Self::Reinstate { workflow_id } => workflow_id,
+        }
+    }
+}
+
+/// Makes `change` to the catalogue with its audit entry, then reloads the catalogue's search;
+/// returns the entry's workflow ID.
 pub async fn save(
     state: &AppState,
     by: &CurrentUser,
-    editing: Option<&str>,
-    values: &FormValues,
+    change: CatalogueChange,
 ) -> Result<String, AppError> {
-    let adding = editing.is_none();
-    let page = editing.unwrap_or_default();
-    let action = if adding {
-        WorkflowAction::Save
-    } else {
-        WorkflowAction::parse(values.get("action")).unwrap_or(WorkflowAction::Save)
-    };
     let now = state.clock.now();
     let mut tx = state.db.begin().await?;
     let stored = repo::list_all(&mut tx).await?;
-    let existing = stored.iter().find(|w| w.workflow_id == page);
+    let existing = stored
+        .iter()
+        .find(|w| w.workflow_id == change.workflow_id());
+    let adding = matches!(change, CatalogueChange::Add(_));
+    let not_found = || {
+        AppError::NotFound(format!(
+            "{} is not in the workflow ID catalogue",
+            change.workflow_id()
+        ))
+    };
     if !adding && existing.is_none() {
-        return Err(AppError::NotFound(format!(
-            "{page} is not in the workflow ID catalogue"
-        )));
+        return Err(not_found());
     }
-    let (row, audit_action, detail) = match (action, existing) {
-        (WorkflowAction::Retire | WorkflowAction::Reinstate, Some(current)) => {
-            let status = if action == WorkflowAction::Retire {
-                WorkflowStatus::Retired
+    let (row, audit_action, detail) = match change {
+        CatalogueChange::Retire { .. } | CatalogueChange::Reinstate { .. } => {
+            let current = existing.ok_or_else(not_found)?;
+            let (status, action) = if matches!(change, CatalogueChange::Retire { .. }) {
+                (WorkflowStatus::Retired, "workflow.retire")
             } else {
-                WorkflowStatus::Active
+                (WorkflowStatus::Active, "workflow.reinstate")
             };
             let row = WorkflowRow {
                 status: status.as_str().to_owned(),
                 source: "service_desk".to_owned(),
                 ..current.clone()
             };
-            let name = if action == WorkflowAction::Retire {
-                "workflow.retire"
-            } else {
-                "workflow.reinstate"
-            };
-            (row, name, "by the service desk".to_owned())
+            (row, action, "by the service desk".to_owned())
         }
-        _ => {
-            // The edit page's ID is the page's own, whatever the form sent.
-            let mut values = values.clone();
-            if !adding {
-                values.0.retain(|(name, _)| name != "workflow_id");
-                values.0.push(("workflow_id".to_owned(), page.to_owned()));
-            }
-            let entry = WorkflowForm::check(&values)
-                .map_err(AppError::Form)?
-                .entry();
-            if adding && stored.iter().any(|w| w.workflow_id == entry.workflow_id) {
+        CatalogueChange::Add(ref entry) | CatalogueChange::Edit(ref entry) => {
+            if adding && existing.is_some() {
                 return Err(AppError::Form(vec![FieldError::new(
                     "workflow_id",
                     format!(
@@ -174,19 +181,13 @@ pub async fn save(
                 test_first: entry.test_first,
                 source: "service_desk".to_owned(),
             };
-            let detail = match existing {
-                None => format!("added to {}", entry.group),
-                Some(before) => changes(before, &row),
-            };
-            (
-                row,
-                if adding {
-                    "workflow.add"
-                } else {
-                    "workflow.edit"
-                },
-                detail,
-            )
+            match existing {
+                None => (row, "workflow.add", format!("added to {}", entry.group)),
+                Some(before) => {
+                    let detail = changes(before, &row);
+                    (row, "workflow.edit", detail)
+                }
+            }
         }
     };
     let write = if adding { Write::Insert } else { Write::Update };
@@ -207,7 +208,7 @@ pub async fn save(
     if let Err(error) = state.catalogue.reload(&state.db).await {
         tracing::warn!(%error, "the catalogue will show the change on its next refresh");
     }
-    Ok(paths::workflow(&row.workflow_id))
+    Ok(row.workflow_id)
 }
 
 /// What an edit changed, for the audit log: "description, hscn_only" or "nothing".

@@ -1,8 +1,10 @@
-//! Answers to question pages: each form is checked with its DTO (and against the database where a
-//! rule needs it), and only a fully checked answer is written into the draft kept in the browser
-//! session. A refused form changes nothing.
+//! The edge of the applications' pages. Answers to question pages: each form is checked with its
+//! DTO (and against the database where a rule needs it), and only a fully checked answer is
+//! written into the draft kept in the browser session; a refused form changes nothing. A
+//! finished draft goes to [`super::submit`], an answer to a question to [`super::questions`];
+//! what they return becomes the page that comes next.
 
-pub(crate) use crate::session_failed;
+use crate::session_failed;
 use tower_sessions::Session;
 
 use super::submit::{self, check_mailboxes};
@@ -16,8 +18,8 @@ use model::applications::account::{
     ReasonForm, split_mailbox_ids,
 };
 use model::applications::mailbox::{
-    self, ADD_WORKFLOW, ContactForm, EnvironmentForm, FileSize, FileSizeForm, MailboxDraft,
-    NamedOrganisation, OrganisationForm, REMOVE_WORKFLOW, RequestedWorkflow,
+    self, ADD_WORKFLOW, ContactForm, DeclarationForm, EnvironmentForm, FileSize, FileSizeForm,
+    MailboxDraft, NamedOrganisation, OrganisationForm, REMOVE_WORKFLOW, RequestedWorkflow,
 };
 use model::applications::workflow_request::{self, WorkflowRequestForm};
 use model::catalogue::{WorkflowStatus, encode_query_value};
@@ -191,7 +193,8 @@ pub async fn submit(
     match form {
         ApplicationForm::SendMailbox => {
             let draft = drafts(session).await?.mailbox;
-            let reference = submit::submit_mailbox(state, &draft, values).await?;
+            DeclarationForm::check(values).map_err(AppError::Form)?;
+            let reference = submit::submit_mailbox(state, &draft).await?;
             session
                 .remove_value(MAILBOX_DRAFT)
                 .await
@@ -238,7 +241,9 @@ pub async fn submit(
             Ok(next)
         }
         ApplicationForm::Answer { reference, token } => {
-            super::questions::answer(state, client, &reference, &token, values).await
+            super::questions::answer(state, client, &reference, &token, values.get("answer"))
+                .await?;
+            Ok(model::applications::answer_path(&reference, &token))
         }
     }
 }
