@@ -73,15 +73,14 @@ pub async fn signed_in(
         Who::RouteChanged => return Ok(Err(AppError::SignInRequired(SIGNED_OUT_ROUTE.into()))),
     };
     let user = repo::by_id(&state.db, &signed_in.user_id).await?;
-    let Some(user) = user.filter(|u| UserStatus::parse(&u.status) == Some(UserStatus::Active))
-    else {
+    let Some(user) = user.filter(|u| u.status == UserStatus::Active) else {
         // Disabled (or removed) since signing in: the session goes too.
         let _ = session::end(session).await;
         return Ok(Err(AppError::SignInRequired(SIGN_IN_FIRST.into())));
     };
     let mailboxes = repo::mailboxes_of(&state.db, &user.user_id).await?;
     Ok(Ok(CurrentUser {
-        role: Role::parse(&user.role).unwrap_or(Role::MailboxUser),
+        role: user.role,
         user_id: user.user_id,
         name: user.name,
         mailboxes,

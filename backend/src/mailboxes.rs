@@ -5,7 +5,9 @@ use super::db::Db;
 use super::db::applications as repo;
 use super::db::mailboxes;
 use super::now_unix;
+use model::catalogue::WorkflowStatus;
 use model::common::Environment;
+use model::common::{MailboxId, MailboxStatus};
 use model::organisations::OdsCode;
 
 /// Why a mailbox cannot be added.
@@ -57,12 +59,9 @@ pub async fn add_with_workflows(
             .ok_or_else(|| AddMailboxError::Registration(text.clone()))?;
         registrations.push((id.to_owned(), direction));
     }
-    let mailbox_id = mailbox_id.trim().to_ascii_uppercase();
-    if !(3..=20).contains(&mailbox_id.len())
-        || !mailbox_id.chars().all(|c| c.is_ascii_alphanumeric())
-    {
-        return Err(AddMailboxError::MailboxId);
-    }
+    let mailbox_id = MailboxId::parse(mailbox_id)
+        .map_err(|_| AddMailboxError::MailboxId)?
+        .to_string();
     let ods_code = OdsCode::parse(ods_code).map_err(|e| AddMailboxError::OdsCode(e.to_string()))?;
     let environment = Environment::parse(environment).ok_or(AddMailboxError::Environment)?;
     let mut tx = db.begin().await?;
@@ -81,7 +80,7 @@ pub async fn add_with_workflows(
     let mut workflows = Vec::new();
     for (workflow_id, direction) in registrations {
         match super::db::messages::workflow_facts(&mut tx, &workflow_id).await? {
-            Some((status, _, _)) if status == "active" => {}
+            Some((WorkflowStatus::Active, _, _)) => {}
             _ => return Err(AddMailboxError::UnknownWorkflow(workflow_id)),
         }
         workflows.push((workflow_id, direction.as_str().to_owned()));
@@ -89,8 +88,8 @@ pub async fn add_with_workflows(
     let mailbox = mailboxes::NewMailbox {
         mailbox_id: &mailbox_id,
         ods_code: ods_code.as_str(),
-        environment: environment.as_str(),
-        status: "active",
+        environment,
+        status: MailboxStatus::Active,
         api_password_sealed: None,
         application_reference: None,
         workflows: &workflows,

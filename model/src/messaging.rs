@@ -238,6 +238,50 @@ impl MessageType {
     }
 }
 
+/// What a stored message is: what a sender chose ([`MessageType`]), or a report the exchange
+/// wrote (non-delivery, or an error) back to a sender.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MessageKind {
+    Data,
+    Test,
+    Report,
+}
+
+impl MessageKind {
+    pub const ALL: [Self; 3] = [Self::Data, Self::Test, Self::Report];
+
+    /// The stored spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Data => "data",
+            Self::Test => "test",
+            Self::Report => "report",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == text)
+    }
+
+    /// MESH's word for it in `messageType`: a test file is data to the API.
+    pub fn mesh_name(self) -> &'static str {
+        match self {
+            Self::Report => "Report",
+            Self::Data | Self::Test => "Data",
+        }
+    }
+}
+
+impl From<MessageType> for MessageKind {
+    fn from(chosen: MessageType) -> Self {
+        match chosen {
+            MessageType::Data => Self::Data,
+            MessageType::Test => Self::Test,
+        }
+    }
+}
+
 /// What the rules need to know of a mailbox.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MailboxFacts {
@@ -639,7 +683,7 @@ pub struct NewMessageForm {
 pub struct NewMessageFields {
     pub message_type: MessageType,
     pub workflow_id: String,
-    pub recipient: String,
+    pub recipient: crate::common::MailboxId,
     pub subject: String,
     pub reference: String,
 }
@@ -661,20 +705,20 @@ impl NewMessageForm {
             };
             errors.push(FieldError::new("workflow_id", message));
         }
-        let recipient = self.recipient.trim().to_ascii_uppercase();
-        if recipient.is_empty() {
-            errors.push(FieldError::new(
-                "recipient",
-                "Enter the recipient's Mailbox ID",
-            ));
-        } else if !(3..=20).contains(&recipient.len())
-            || !recipient.chars().all(|c| c.is_ascii_alphanumeric())
-        {
-            errors.push(FieldError::new(
-                "recipient",
-                "Mailbox ID must be 3 to 20 letters and numbers, like X26HC005",
-            ));
-        }
+        let recipient = match crate::common::MailboxId::parse(&self.recipient) {
+            Ok(recipient) => Some(recipient),
+            Err(crate::common::MailboxIdError::Empty) => {
+                errors.push(FieldError::new(
+                    "recipient",
+                    "Enter the recipient's Mailbox ID",
+                ));
+                None
+            }
+            Err(error) => {
+                errors.push(FieldError::new("recipient", error.to_string()));
+                None
+            }
+        };
         let subject = free_text(&self.subject, "Subject", SUBJECT_MAX_CHARS, false, false)
             .map_err(|m| errors.push(FieldError::new("subject", m)))
             .unwrap_or_default();
@@ -687,8 +731,8 @@ impl NewMessageForm {
         )
         .map_err(|m| errors.push(FieldError::new("reference", m)))
         .unwrap_or_default();
-        match message_type {
-            Some(message_type) if errors.is_empty() => Ok(NewMessageFields {
+        match (message_type, recipient) {
+            (Some(message_type), Some(recipient)) if errors.is_empty() => Ok(NewMessageFields {
                 message_type,
                 workflow_id,
                 recipient,
@@ -741,7 +785,7 @@ mod form_tests {
         }
         .check()
         .unwrap();
-        assert_eq!(fields.recipient, "RR8TR001");
+        assert_eq!(fields.recipient.as_str(), "RR8TR001");
         assert_eq!(fields.workflow_id, "PATH_MEDRPT_V3");
         assert_eq!(fields.subject, "Results");
         let long = NewMessageForm {

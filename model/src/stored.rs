@@ -46,5 +46,14 @@ macro_rules! stored_as_text {
 stored_as_text!(
     crate::common::Environment,
     crate::common::Direction,
+    crate::common::AccessRoute,
+    crate::common::MailboxStatus,
     crate::messaging::MessageStatus,
+    crate::messaging::MessageKind,
+    crate::applications::ApplicationStatus,
+    crate::applications::ApplicationKind,
+    crate::accounts::Role,
+    crate::accounts::UserStatus,
+    crate::accounts::SecondFactor,
+    crate::catalogue::WorkflowStatus,
 );

@@ -161,47 +161,7 @@ pub async fn run(command: Command, settings: Settings) -> Result<(), StartupErro
                     workflows,
                     environment,
                 },
-        } => {
-            use app::backend::mesh::sandbox;
-            use app::model::common::Environment;
-            if !settings.mesh.sandbox {
-                return Err(StartupError::Sandbox(
-                    "sandbox mode is off: set MESH_PORTAL_SANDBOX=true (never for Live)".into(),
-                ));
-            }
-            let environment = Environment::parse(&environment).ok_or_else(|| {
-                StartupError::Sandbox(format!("{environment:?} is not integration or deployment"))
-            })?;
-            let read = |path: &std::path::Path| {
-                std::fs::read_to_string(path)
-                    .map_err(|e| StartupError::Sandbox(format!("{}: {e}", path.display())))
-            };
-            let (mailboxes_text, workflows_text) = (read(&mailboxes)?, read(&workflows)?);
-            let db = prepare_database(&settings).await?;
-            sync_seed_data(&db, &settings.seed_dir).await?;
-            let key = crate::startup::secret_key(&settings)?;
-            let report = sandbox::load(
-                &db,
-                &key,
-                environment,
-                &mailboxes_text,
-                &workflows_text,
-                app::backend::now_unix(),
-            )
-            .await
-            .map_err(|e| StartupError::Sandbox(e.to_string()))?;
-            println!(
-                "Loaded into {}: {} mailboxes added, {} updated, {} organisations added, \
-                 {} workflows added to the catalogue, {} registrations.",
-                environment.label(),
-                report.mailboxes_added,
-                report.mailboxes_updated,
-                report.organisations_added,
-                report.workflows_added,
-                report.registrations
-            );
-            Ok(())
-        }
+        } => load_sandbox(&settings, &mailboxes, &workflows, &environment).await,
         Command::Admin {
             command:
                 AdminCommand::CreateUser {
@@ -213,38 +173,91 @@ pub async fn run(command: Command, settings: Settings) -> Result<(), StartupErro
                     if_no_accounts,
                 },
         } => {
-            let role = Role::parse(&role).ok_or(StartupError::Role(role))?;
-            let db = prepare_database(&settings).await?;
-            if if_no_accounts
-                && app::backend::db::users::count(&db)
-                    .await
-                    .map_err(StartupError::Accounts)?
-                    > 0
-            {
-                println!("Accounts exist already: no account created.");
-                return Ok(());
-            }
-            let created = accounts::create_user(
-                &db,
-                accounts::NewAccount {
-                    email,
-                    name,
-                    role,
-                    mailboxes,
-                    smartcard_number: smartcard,
-                },
-                &Actor::system(),
-                app::backend::now_unix(),
-            )
-            .await?;
-            println!(
-                "Account created for {}. Set-up link (works once, for 72 hours):\n{}",
-                created.email,
-                settings.public_url(&accounts::activation_path(&created.activation_token))
-            );
-            Ok(())
+            let account = accounts::NewAccount {
+                email,
+                name,
+                role: Role::parse(&role).ok_or(StartupError::Role(role))?,
+                mailboxes,
+                smartcard_number: smartcard,
+            };
+            create_user(&settings, account, if_no_accounts).await
         }
     }
+}
+
+/// `sandbox load`: mesh-sandbox's `mailboxes.jsonl` and `workflows.jsonl` into a Path to Live
+/// environment.
+async fn load_sandbox(
+    settings: &Settings,
+    mailboxes: &std::path::Path,
+    workflows: &std::path::Path,
+    environment: &str,
+) -> Result<(), StartupError> {
+    use app::backend::mesh::sandbox;
+    use app::model::common::Environment;
+    if !settings.mesh.sandbox {
+        return Err(StartupError::Sandbox(
+            "sandbox mode is off: set MESH_PORTAL_SANDBOX=true (never for Live)".into(),
+        ));
+    }
+    let environment = Environment::parse(environment).ok_or_else(|| {
+        StartupError::Sandbox(format!("{environment:?} is not integration or deployment"))
+    })?;
+    let read = |path: &std::path::Path| {
+        std::fs::read_to_string(path)
+            .map_err(|e| StartupError::Sandbox(format!("{}: {e}", path.display())))
+    };
+    let (mailboxes_text, workflows_text) = (read(mailboxes)?, read(workflows)?);
+    let db = prepare_database(settings).await?;
+    sync_seed_data(&db, &settings.seed_dir).await?;
+    let key = crate::startup::secret_key(settings)?;
+    let report = sandbox::load(
+        &db,
+        &key,
+        environment,
+        &mailboxes_text,
+        &workflows_text,
+        app::backend::now_unix(),
+    )
+    .await
+    .map_err(|e| StartupError::Sandbox(e.to_string()))?;
+    println!(
+        "Loaded into {}: {} mailboxes added, {} updated, {} organisations added, \
+         {} workflows added to the catalogue, {} registrations.",
+        environment.label(),
+        report.mailboxes_added,
+        report.mailboxes_updated,
+        report.organisations_added,
+        report.workflows_added,
+        report.registrations
+    );
+    Ok(())
+}
+
+/// `admin create-user`: an account and its set-up link (`if_no_accounts`: only as the first).
+async fn create_user(
+    settings: &Settings,
+    account: accounts::NewAccount,
+    if_no_accounts: bool,
+) -> Result<(), StartupError> {
+    let db = prepare_database(settings).await?;
+    if if_no_accounts
+        && app::backend::db::users::count(&db)
+            .await
+            .map_err(StartupError::Accounts)?
+            > 0
+    {
+        println!("Accounts exist already: no account created.");
+        return Ok(());
+    }
+    let created =
+        accounts::create_user(&db, account, &Actor::system(), app::backend::now_unix()).await?;
+    println!(
+        "Account created for {}. Set-up link (works once, for 72 hours):\n{}",
+        created.email,
+        settings.public_url(&accounts::activation_path(&created.activation_token))
+    );
+    Ok(())
 }
 
 #[cfg(test)]

@@ -49,7 +49,7 @@ pub async fn invitation(db: &Db, token: &str, now: i64) -> Result<Invitation, Se
     let user = repo::by_id(db, &row.user_id)
         .await?
         .ok_or(LinkError::Unknown)?;
-    if UserStatus::parse(&user.status) == Some(UserStatus::Disabled) {
+    if user.status == UserStatus::Disabled {
         return Err(LinkError::Disabled.into());
     }
     Ok(Invitation {

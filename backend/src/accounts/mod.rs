@@ -105,7 +105,7 @@ pub async fn create_user_in(
             user_id: &user_id,
             email: email.as_str(),
             name: &name,
-            role: account.role.as_str(),
+            role: account.role,
             smartcard_number: smartcard.as_ref().map(|s| s.as_str()),
         },
         now,

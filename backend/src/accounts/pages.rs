@@ -26,7 +26,7 @@ use model::accounts::sign_in::{
     AppStepView, CodeForm, CodeStep, METHOD_SMARTCARD, MethodForm, PinForm, RESEND_CODE, SetUpForm,
     SetUpView, SignInOptions, UserSummary, Visitor, home_path, mask_email, paths,
 };
-use model::accounts::{Pin, Role, SecondFactor};
+use model::accounts::{Pin, SecondFactor};
 use model::common::AccessRoute;
 use model::error::AppError;
 use model::forms::{FieldError, FormDto, FormValues};
@@ -373,7 +373,7 @@ async fn give_code(
                 SignInError::WrongPin.to_string(),
             )])
         })?;
-    let role = Role::parse(&user.role).unwrap_or(Role::MailboxUser);
+    let role = user.role;
     let mailboxes = repo::mailboxes_of(&state.db, &user.user_id).await?;
     session::start(session, &user.user_id, role, client.route, now)
         .await

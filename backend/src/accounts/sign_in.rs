@@ -67,9 +67,9 @@ pub async fn check_pin(
 ) -> Result<PinAccepted, SignInError> {
     let email = email.trim().to_lowercase();
     let user = repo::by_email(db, &email).await?;
-    let usable = user.as_ref().filter(|u| {
-        UserStatus::parse(&u.status) == Some(UserStatus::Active) && u.pin_hash.is_some()
-    });
+    let usable = user
+        .as_ref()
+        .filter(|u| u.status == UserStatus::Active && u.pin_hash.is_some());
     let Some(user) = usable else {
         verify_pin_against_nothing(pin).await;
         let subject = user.map_or("user:unknown".to_owned(), |u| format!("user:{}", u.user_id));
@@ -105,11 +105,7 @@ pub async fn check_pin(
         )
         .await?);
     }
-    let second_factor = user
-        .second_factor
-        .as_deref()
-        .and_then(SecondFactor::parse)
-        .unwrap_or(SecondFactor::Totp);
+    let second_factor = user.second_factor.unwrap_or(SecondFactor::Totp);
     let mut conn = db.pool.acquire().await?;
     audit::record(
         &mut conn,
@@ -275,7 +271,7 @@ fn salted(salt: &str, code: &str) -> String {
 async fn usable_user(db: &Db, user_id: &str, now: i64) -> Result<UserRow, SignInError> {
     let user = repo::by_id(db, user_id)
         .await?
-        .filter(|u| UserStatus::parse(&u.status) == Some(UserStatus::Active))
+        .filter(|u| u.status == UserStatus::Active)
         .ok_or(SignInError::WrongPin)?;
     if let Some(until) = user.locked_until.filter(|until| *until > now) {
         return Err(SignInError::Locked(until));

@@ -87,7 +87,7 @@ pub async fn answer(
         applications_repo::insert_event(
             &mut tx,
             reference,
-            ApplicationStatus::InReview.as_str(),
+            ApplicationStatus::InReview,
             &format!("Answer from the applicant: {text}"),
             now,
         )

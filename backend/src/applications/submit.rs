@@ -12,6 +12,7 @@ use model::applications::account::AccountDraft;
 use model::applications::mailbox::MailboxDraft;
 use model::applications::workflow_request::WorkflowRequest;
 use model::applications::{ApplicationKind, ApplicationStatus, Reference};
+use model::common::MailboxStatus;
 use model::error::AppError;
 use model::forms::FieldError;
 
@@ -73,8 +74,8 @@ async fn store(
             &mut tx,
             &ApplicationRow {
                 reference: reference.as_str().to_owned(),
-                kind: new.kind.as_str().to_owned(),
-                status: ApplicationStatus::Submitted.as_str().to_owned(),
+                kind: new.kind,
+                status: ApplicationStatus::Submitted,
                 ods_code: new.ods_code.map(str::to_owned),
                 applicant_name: new.applicant_name.to_owned(),
                 applicant_email: new.applicant_email.to_owned(),
@@ -335,10 +336,10 @@ pub(crate) async fn check_mailboxes(
             Some(mailbox) if mailbox.ods_code != ods_code => {
                 format!("Mailbox {id} does not belong to ODS code {ods_code}")
             }
-            Some(mailbox) if mailbox.status != "active" => {
+            Some(mailbox) if mailbox.status != MailboxStatus::Active => {
                 format!(
                     "Mailbox {id} is {}; accounts can only be added to active mailboxes",
-                    mailbox.status
+                    mailbox.status.as_str()
                 )
             }
             Some(_) => continue,

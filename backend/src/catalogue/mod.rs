@@ -87,6 +87,15 @@ impl Catalogue {
         }
     }
 
+    /// After a committed write to the catalogue (whose revision bump tells the other instances):
+    /// this instance shows it at once. A failure only logs a warning: the change shows at the
+    /// next refresh.
+    pub async fn show_change(&self, db: &Db) {
+        if let Err(error) = self.reload(db).await {
+            tracing::warn!(%error, "the catalogue will show the change on its next refresh");
+        }
+    }
+
     /// Rereads the catalogue now.
     pub async fn reload(&self, db: &Db) -> sqlx::Result<()> {
         let (index, revision) = read(db).await?;

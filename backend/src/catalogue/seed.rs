@@ -122,7 +122,7 @@ fn row_from_cells(cells: &Cells<'_>) -> Result<WorkflowRow, String> {
         description: description.to_owned(),
         direction: cell("direction").to_owned(),
         ack_of,
-        status: status.as_str().to_owned(),
+        status,
         hscn_only: flag("hscn_only")?,
         test_first: flag("test_first")?,
         source: "seed".to_owned(),

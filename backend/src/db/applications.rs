@@ -9,8 +9,8 @@ use model::common::Environment;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ApplicationRow {
     pub reference: String,
-    pub kind: String,
-    pub status: String,
+    pub kind: model::applications::ApplicationKind,
+    pub status: model::applications::ApplicationStatus,
     pub ods_code: Option<String>,
     pub applicant_name: String,
     pub applicant_email: String,
@@ -45,8 +45,8 @@ pub async fn insert(conn: &mut AnyConnection, row: &ApplicationRow) -> sqlx::Res
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)",
     )
     .bind(&row.reference)
-    .bind(&row.kind)
-    .bind(&row.status)
+    .bind(row.kind)
+    .bind(row.status)
     .bind(&row.ods_code)
     .bind(&row.applicant_name)
     .bind(&row.applicant_email)
@@ -54,14 +54,14 @@ pub async fn insert(conn: &mut AnyConnection, row: &ApplicationRow) -> sqlx::Res
     .bind(row.submitted_at)
     .execute(&mut *conn)
     .await?;
-    insert_event(conn, &row.reference, &row.status, "", row.submitted_at).await
+    insert_event(conn, &row.reference, row.status, "", row.submitted_at).await
 }
 
 /// Adds a step to an application's history.
 pub async fn insert_event(
     conn: &mut AnyConnection,
     reference: &str,
-    status: &str,
+    status: model::applications::ApplicationStatus,
     note: &str,
     at: i64,
 ) -> sqlx::Result<()> {
@@ -239,8 +239,8 @@ pub struct MailboxListing {
     pub mailbox_id: String,
     pub ods_code: String,
     pub organisation_name: String,
-    pub environment: String,
-    pub status: String,
+    pub environment: model::common::Environment,
+    pub status: model::common::MailboxStatus,
 }
 
 /// The mailboxes linked to a user, by Mailbox ID.

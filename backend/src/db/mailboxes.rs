@@ -1,7 +1,7 @@
 //! SQL for the register of issued mailboxes as the service desk administers it: search, one
 //! mailbox with its registrations and accounts, status, API password and registrations.
 
-use model::common::Environment;
+use model::common::{Environment, MailboxStatus};
 use sqlx::{Any, AnyConnection};
 
 use super::contains_pattern;
@@ -12,8 +12,8 @@ pub struct MailboxRow {
     pub mailbox_id: String,
     pub ods_code: String,
     pub organisation: String,
-    pub environment: String,
-    pub status: String,
+    pub environment: Environment,
+    pub status: MailboxStatus,
     pub created_at: i64,
     pub application_reference: Option<String>,
     pub workflows: i64,
@@ -92,8 +92,8 @@ pub async fn users(
 pub async fn change_status(
     conn: &mut AnyConnection,
     mailbox_id: &str,
-    from: &str,
-    to: &str,
+    from: MailboxStatus,
+    to: MailboxStatus,
 ) -> sqlx::Result<bool> {
     let done = sqlx::query::<Any>(
         "UPDATE mailboxes SET status = $1 WHERE mailbox_id = $2 AND status = $3",
@@ -167,8 +167,8 @@ pub async fn count_registered(conn: &mut AnyConnection, workflow_id: &str) -> sq
 pub async fn api_credentials(
     conn: &mut AnyConnection,
     mailbox_id: &str,
-) -> sqlx::Result<Option<(String, Option<String>)>> {
-    sqlx::query_as::<Any, (String, Option<String>)>(
+) -> sqlx::Result<Option<(MailboxStatus, Option<String>)>> {
+    sqlx::query_as::<Any, (MailboxStatus, Option<String>)>(
         "SELECT status, api_password_sealed FROM mailboxes WHERE mailbox_id = $1",
     )
     .bind(mailbox_id)
@@ -184,7 +184,7 @@ pub struct MailboxInfo {
     pub name: String,
     pub ods_code: String,
     pub environment: Environment,
-    pub status: String,
+    pub status: MailboxStatus,
 }
 
 /// One mailbox with its organisation's name.
@@ -248,8 +248,8 @@ pub async fn next_mailbox_sequence(
 pub struct NewMailbox<'a> {
     pub mailbox_id: &'a str,
     pub ods_code: &'a str,
-    pub environment: &'a str,
-    pub status: &'a str,
+    pub environment: Environment,
+    pub status: MailboxStatus,
     pub api_password_sealed: Option<&'a str>,
     /// The application that asked for it.
     pub application_reference: Option<&'a str>,

@@ -2,8 +2,9 @@
 //! kept beside them, the inboxes and sent items), and what the send rules need to know of
 //! mailboxes and workflows.
 
-use model::common::Environment;
-use model::messaging::MessageStatus;
+use model::catalogue::WorkflowStatus;
+use model::common::{Direction, Environment, MailboxStatus};
+use model::messaging::{MessageKind, MessageStatus};
 use sqlx::{Any, AnyConnection};
 
 /// A message as stored.
@@ -14,7 +15,7 @@ pub struct MessageRow {
     pub recipient: String,
     pub environment: Environment,
     pub workflow_id: String,
-    pub message_type: String,
+    pub message_type: MessageKind,
     pub subject: String,
     pub local_id: String,
     pub file_name: String,
@@ -74,7 +75,7 @@ pub struct NewMessage<'a> {
     pub recipient: &'a str,
     pub environment: Environment,
     pub workflow_id: &'a str,
-    pub message_type: &'a str,
+    pub message_type: MessageKind,
     pub subject: &'a str,
     pub local_id: &'a str,
     pub file_name: &'a str,
@@ -116,7 +117,7 @@ impl<'a> NewMessage<'a> {
             recipient,
             environment,
             workflow_id,
-            message_type: "report",
+            message_type: MessageKind::Report,
             subject: "",
             local_id: "",
             file_name: "",
@@ -244,14 +245,14 @@ pub async fn mailbox_facts(
 /// catalogue entry (absent when it is not in the catalogue).
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct SendFactsRow {
-    pub sender_environment: String,
-    pub sender_status: String,
+    pub sender_environment: Environment,
+    pub sender_status: MailboxStatus,
     pub sender_ods_code: String,
-    pub sender_direction: Option<String>,
-    pub recipient_environment: Option<String>,
-    pub recipient_status: Option<String>,
-    pub recipient_direction: Option<String>,
-    pub workflow_status: Option<String>,
+    pub sender_direction: Option<Direction>,
+    pub recipient_environment: Option<Environment>,
+    pub recipient_status: Option<MailboxStatus>,
+    pub recipient_direction: Option<Direction>,
+    pub workflow_status: Option<WorkflowStatus>,
     pub workflow_hscn_only: Option<i64>,
     pub workflow_test_first: Option<i64>,
 }
@@ -288,8 +289,8 @@ pub async fn send_facts(
 pub async fn workflow_facts(
     conn: &mut AnyConnection,
     workflow_id: &str,
-) -> sqlx::Result<Option<(String, i64, i64)>> {
-    sqlx::query_as::<Any, (String, i64, i64)>(
+) -> sqlx::Result<Option<(model::catalogue::WorkflowStatus, i64, i64)>> {
+    sqlx::query_as::<Any, (model::catalogue::WorkflowStatus, i64, i64)>(
         "SELECT status, hscn_only, test_first FROM workflows WHERE workflow_id = $1",
     )
     .bind(workflow_id)
@@ -339,7 +340,7 @@ pub struct ListedRow {
     pub other: String,
     pub other_organisation: String,
     pub workflow_id: String,
-    pub message_type: String,
+    pub message_type: MessageKind,
     pub subject: String,
     pub local_id: String,
     pub file_name: String,

@@ -10,8 +10,8 @@ pub const OPEN_STATUSES: &str = "('submitted', 'in_review', 'more_information_ne
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct QueueRow {
     pub reference: String,
-    pub kind: String,
-    pub status: String,
+    pub kind: model::applications::ApplicationKind,
+    pub status: model::applications::ApplicationStatus,
     pub ods_code: Option<String>,
     pub organisation_name: Option<String>,
     pub applicant_name: String,
@@ -265,8 +265,8 @@ pub async fn mailbox_answers(
 pub async fn requested_environments(
     conn: &mut AnyConnection,
     reference: &str,
-) -> sqlx::Result<Vec<String>> {
-    sqlx::query_scalar::<Any, String>(
+) -> sqlx::Result<Vec<model::common::Environment>> {
+    sqlx::query_scalar::<Any, model::common::Environment>(
         "SELECT environment FROM mailbox_application_environments WHERE reference = $1 \
          ORDER BY CASE environment WHEN 'live' THEN 1 WHEN 'integration' THEN 2 ELSE 3 END",
     )
@@ -294,7 +294,7 @@ pub async fn requested_workflows(
 pub struct AccountAnswers {
     pub first_name: String,
     pub last_name: String,
-    pub access_route: String,
+    pub access_route: model::common::AccessRoute,
     pub smartcard_number: Option<String>,
     pub reason: String,
 }

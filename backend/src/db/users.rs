@@ -1,5 +1,6 @@
 //! Accounts, their mailboxes and their one-time tokens.
 
+use model::accounts::{Role, SecondFactor, UserStatus};
 use sqlx::{Any, AnyConnection};
 
 use super::Db;
@@ -11,10 +12,10 @@ pub struct UserRow {
     pub user_id: String,
     pub email: String,
     pub name: String,
-    pub role: String,
-    pub status: String,
+    pub role: Role,
+    pub status: UserStatus,
     pub pin_hash: Option<String>,
-    pub second_factor: Option<String>,
+    pub second_factor: Option<SecondFactor>,
     pub totp_secret: Option<String>,
     pub totp_last_step: Option<i64>,
     pub smartcard_number: Option<String>,
@@ -41,7 +42,7 @@ pub struct NewUser<'a> {
     pub user_id: &'a str,
     pub email: &'a str,
     pub name: &'a str,
-    pub role: &'a str,
+    pub role: Role,
     pub smartcard_number: Option<&'a str>,
 }
 
@@ -305,7 +306,7 @@ pub async fn search(
 pub async fn set_status(
     conn: &mut AnyConnection,
     user_id: &str,
-    status: &str,
+    status: UserStatus,
     now: i64,
 ) -> sqlx::Result<bool> {
     let done =

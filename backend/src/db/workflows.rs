@@ -14,7 +14,7 @@ pub struct WorkflowRow {
     pub description: String,
     pub direction: String,
     pub ack_of: Option<String>,
-    pub status: String,
+    pub status: WorkflowStatus,
     pub hscn_only: bool,
     pub test_first: bool,
     pub source: String,
@@ -37,14 +37,13 @@ impl<'r> FromRow<'r, AnyRow> for WorkflowRow {
 }
 
 impl WorkflowRow {
-    /// The summary shown in lists; a status the code does not know reads as retired, so that an
-    /// unexpected value never offers a workflow for use.
+    /// The summary shown in lists.
     pub fn summary(&self) -> WorkflowSummary {
         WorkflowSummary {
             workflow_id: self.workflow_id.clone(),
             group: self.group_name.clone(),
             description: self.description.clone(),
-            status: WorkflowStatus::parse(&self.status).unwrap_or(WorkflowStatus::Retired),
+            status: self.status,
             hscn_only: self.hscn_only,
             test_first: self.test_first,
             ack_of: self.ack_of.clone(),
@@ -141,7 +140,7 @@ fn bind_row<'q>(
         .bind(&row.description)
         .bind(&row.direction)
         .bind(&row.ack_of)
-        .bind(&row.status)
+        .bind(row.status)
         .bind(i64::from(row.hscn_only))
         .bind(i64::from(row.test_first))
         .bind(&row.source)

@@ -10,6 +10,7 @@ use sha2::Sha256;
 use super::MeshError;
 use crate::AppState;
 use crate::db::{api_nonces, mailboxes as repo};
+use model::common::MailboxStatus;
 
 /// How far a token's timestamp may be from the server's clock, either way.
 pub const WINDOW_SECONDS: i64 = 2 * 3600;
@@ -160,7 +161,7 @@ pub struct CredentialCache {
 }
 
 /// (status, sealed API password); `None` for no such mailbox.
-type Credentials = Option<(String, Option<String>)>;
+type Credentials = Option<(MailboxStatus, Option<String>)>;
 
 impl std::fmt::Debug for CredentialCache {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -260,7 +261,7 @@ async fn check(
     let Some((status, sealed)) = credentials else {
         return Ok(Err(Refusal::UnknownMailbox));
     };
-    if status != "active" {
+    if status != MailboxStatus::Active {
         return Ok(Err(Refusal::Inactive));
     }
     let Some(password) = sealed.and_then(|sealed| {

@@ -12,6 +12,7 @@ use crate::audit::{self, Event, Outcome};
 use crate::content::outgoing::{Outgoing, chunk_for_client};
 use crate::db::messages::{self as repo, InboxQuery, MessageRow};
 use model::catalogue::encode_query_value;
+use model::messaging::MessageKind;
 use model::messaging::MessageStatus;
 
 /// Page sizes the inbox takes, and the one it gives unasked.
@@ -185,7 +186,7 @@ pub async fn download(
             MeshError::new(403, "RECEIVE", "", "This message is not in this mailbox").about(id),
         );
     }
-    let report = message.message_type == "report";
+    let report = message.message_type == MessageKind::Report;
     if recipient && !sender_looking {
         match message.status {
             MessageStatus::Accepted => {}
@@ -258,7 +259,7 @@ pub async fn download(
 
 /// A message's `Mex-*` headers for chunk `chunk` of `total`, empty ones left out.
 pub fn mex_headers(m: &MessageRow, chunk: i64, total: i64) -> Vec<(&'static str, String)> {
-    let report = m.message_type == "report";
+    let report = m.message_type == MessageKind::Report;
     let mut headers = vec![
         ("Mex-From", m.sender.clone()),
         ("Mex-To", m.recipient.clone()),

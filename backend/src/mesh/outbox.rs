@@ -20,8 +20,10 @@ use crate::messaging::RETENTION_DAYS;
 use crate::messaging::deliver::{deliver, deliver_chunk};
 use crate::messaging::retention::NOT_COLLECTED_TEXT;
 use crate::messaging::send::{gather_facts, message_id_at};
+use model::common::MailboxStatus;
 use model::common::{AccessRoute, Environment};
 use model::error::AppError;
+use model::messaging::MessageKind;
 use model::messaging::{MessageStatus, MessageType, SendFacts, send_refusals};
 
 /// Who acts through the API, for the audit log.
@@ -125,7 +127,7 @@ where
         recipient: &headers.to,
         environment: facts.sender.environment,
         workflow_id: &headers.workflow_id,
-        message_type: MessageType::Data.as_str(),
+        message_type: MessageKind::Data,
         subject: &headers.subject,
         local_id: &headers.local_id,
         file_name: &headers.file_name,
@@ -416,7 +418,8 @@ pub(super) async fn party(
             name: String::new(),
             ods_code: String::new(),
             environment,
-            status: String::new(),
+            // Unknown here: never active.
+            status: MailboxStatus::Suspended,
         }))
 }
 
@@ -555,7 +558,7 @@ pub fn tracking_body(
                 "localId": m.local_id,
                 "meshRecipientOdsCode": recipient.ods_code,
                 "messageId": m.message_id,
-                "messageType": if m.message_type == "report" { "Report" } else { "Data" },
+                "messageType": m.message_type.mesh_name(),
                 "partnerId": m.partner_id,
                 "recipient": recipient.mailbox_id,
                 "recipientName": recipient.name,

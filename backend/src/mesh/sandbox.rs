@@ -14,7 +14,10 @@ use crate::db::messages::{self, NewMessage, ReportOf};
 use crate::db::organisations::OrganisationRow;
 use crate::db::workflows::WorkflowRow;
 use crate::db::{mailboxes, organisations, workflows};
+use model::catalogue::WorkflowStatus;
 use model::common::Environment;
+use model::common::{MailboxId, MailboxStatus};
+use model::messaging::MessageKind;
 
 /// The catalogue group of workflows that came from a sandbox's file and nowhere else.
 pub const SANDBOX_GROUP: &str = "Sandbox workflows";
@@ -105,133 +108,159 @@ pub async fn load(
     let mut report = LoadReport::default();
     let mut tx = db.begin().await?;
     for (i, m) in loaded_mailboxes.iter().enumerate() {
-        let line = |reason: &str| LoadError::Line {
-            file: "mailboxes.jsonl",
-            line: i + 1,
-            reason: reason.to_owned(),
-        };
-        let id = m.mailbox_id.trim().to_ascii_uppercase();
-        if !(3..=20).contains(&id.len()) || !id.chars().all(|c| c.is_ascii_alphanumeric()) {
-            return Err(line("mailbox_id must be 3 to 20 letters and numbers"));
-        }
-        let ods =
-            model::organisations::OdsCode::parse(&m.ods_code).map_err(|e| line(&e.to_string()))?;
-        if m.password.is_empty() {
-            return Err(line("password is empty"));
-        }
-        if crate::db::applications::organisation_name(&mut tx, ods.as_str())
-            .await?
-            .is_none()
-        {
-            let name = m
-                .org_name
-                .clone()
-                .filter(|n| !n.trim().is_empty())
-                .unwrap_or_else(|| format!("{} (sandbox)", ods.as_str()));
-            organisations::insert(
-                &mut tx,
-                &OrganisationRow {
-                    ods_code: ods.as_str().to_owned(),
-                    name,
-                    kind: "other".to_owned(),
-                    postcode: String::new(),
-                    town: String::new(),
-                    source: "service_desk".to_owned(),
-                },
-                now,
-            )
-            .await?;
-            report.organisations_added += 1;
-        }
-        match mailboxes::mailbox_info(&mut tx, &id).await? {
-            Some(existing) if existing.environment == Environment::Live => {
-                return Err(LoadError::LiveMailbox(id));
-            }
-            Some(existing) => {
-                mailboxes::change_status(&mut tx, &id, &existing.status, "active").await?;
-                report.mailboxes_updated += 1;
-            }
-            None => {
-                let mailbox = mailboxes::NewMailbox {
-                    mailbox_id: &id,
-                    ods_code: ods.as_str(),
-                    environment: environment.as_str(),
-                    status: "active",
-                    api_password_sealed: None,
-                    application_reference: None,
-                    workflows: &[],
-                };
-                mailboxes::insert(&mut tx, &mailbox, now).await?;
-                report.mailboxes_added += 1;
-            }
-        }
-        mailboxes::set_api_password(&mut tx, &id, &key.seal(m.password.as_bytes())).await?;
+        load_mailbox(&mut tx, key, environment, i + 1, m, &mut report, now).await?;
     }
     for (i, w) in loaded_workflows.iter().enumerate() {
-        let workflow_id = w.workflow_id.trim();
-        if model::catalogue::WorkflowId::parse(workflow_id).is_err() {
-            return Err(LoadError::Line {
-                file: "workflows.jsonl",
-                line: i + 1,
-                reason: format!("{workflow_id:?} is not a workflow ID"),
-            });
-        }
-        if crate::db::messages::workflow_facts(&mut tx, workflow_id)
-            .await?
-            .is_none()
-        {
-            workflows::save(
-                &mut tx,
-                &WorkflowRow {
-                    workflow_id: workflow_id.to_owned(),
-                    group_name: SANDBOX_GROUP.to_owned(),
-                    description: format!("{workflow_id} (loaded from a sandbox's workflows.jsonl)"),
-                    direction: String::new(),
-                    ack_of: workflow_id.strip_suffix("_ACK").map(str::to_owned),
-                    status: "active".to_owned(),
-                    hscn_only: false,
-                    test_first: false,
-                    source: "service_desk".to_owned(),
-                },
-                workflows::Write::Insert,
-                now,
-            )
-            .await?;
-            report.workflows_added += 1;
-        }
-        let mut directions: Vec<(String, &str)> = Vec::new();
-        for (list, direction) in [(&w.senders, "send"), (&w.receivers, "receive")] {
-            for mailbox in list {
-                let mailbox = mailbox.trim().to_ascii_uppercase();
-                match directions.iter_mut().find(|(m, _)| *m == mailbox) {
-                    Some((_, d)) if *d != direction => *d = "both",
-                    Some(_) => {}
-                    None => directions.push((mailbox, direction)),
-                }
-            }
-        }
-        for (mailbox, direction) in directions {
-            match mailboxes::mailbox_info(&mut tx, &mailbox).await? {
-                None => {
-                    return Err(LoadError::Line {
-                        file: "workflows.jsonl",
-                        line: i + 1,
-                        reason: format!(
-                            "{mailbox} is not a mailbox (in the database or mailboxes.jsonl)"
-                        ),
-                    });
-                }
-                Some(m) if m.environment == Environment::Live => {
-                    return Err(LoadError::LiveMailbox(mailbox));
-                }
-                Some(_) => {}
-            }
-            mailboxes::set_registration(&mut tx, &mailbox, workflow_id, direction).await?;
-            report.registrations += 1;
-        }
+        load_workflow(&mut tx, i + 1, w, &mut report, now).await?;
     }
     tx.commit().await?;
     Ok(report)
+}
+
+/// One line of `mailboxes.jsonl`: its organisation (added if unknown), the mailbox (added, or
+/// made active again) and its API password.
+async fn load_mailbox(
+    tx: &mut sqlx::AnyConnection,
+    key: &SecretKey,
+    environment: Environment,
+    line: usize,
+    m: &SandboxMailbox,
+    report: &mut LoadReport,
+    now: i64,
+) -> Result<(), LoadError> {
+    let line = |reason: &str| LoadError::Line {
+        file: "mailboxes.jsonl",
+        line,
+        reason: reason.to_owned(),
+    };
+    let id = MailboxId::parse(&m.mailbox_id).map_err(|e| line(&format!("mailbox_id: {e}")))?;
+    let id = id.as_str();
+    let ods =
+        model::organisations::OdsCode::parse(&m.ods_code).map_err(|e| line(&e.to_string()))?;
+    if m.password.is_empty() {
+        return Err(line("password is empty"));
+    }
+    if crate::db::applications::organisation_name(&mut *tx, ods.as_str())
+        .await?
+        .is_none()
+    {
+        let name = m
+            .org_name
+            .clone()
+            .filter(|n| !n.trim().is_empty())
+            .unwrap_or_else(|| format!("{} (sandbox)", ods.as_str()));
+        organisations::insert(
+            &mut *tx,
+            &OrganisationRow {
+                ods_code: ods.as_str().to_owned(),
+                name,
+                kind: "other".to_owned(),
+                postcode: String::new(),
+                town: String::new(),
+                source: "service_desk".to_owned(),
+            },
+            now,
+        )
+        .await?;
+        report.organisations_added += 1;
+    }
+    match mailboxes::mailbox_info(&mut *tx, id).await? {
+        Some(existing) if existing.environment == Environment::Live => {
+            return Err(LoadError::LiveMailbox(id.to_owned()));
+        }
+        Some(existing) => {
+            mailboxes::change_status(&mut *tx, id, existing.status, MailboxStatus::Active).await?;
+            report.mailboxes_updated += 1;
+        }
+        None => {
+            let mailbox = mailboxes::NewMailbox {
+                mailbox_id: id,
+                ods_code: ods.as_str(),
+                environment,
+                status: MailboxStatus::Active,
+                api_password_sealed: None,
+                application_reference: None,
+                workflows: &[],
+            };
+            mailboxes::insert(&mut *tx, &mailbox, now).await?;
+            report.mailboxes_added += 1;
+        }
+    }
+    mailboxes::set_api_password(&mut *tx, id, &key.seal(m.password.as_bytes())).await?;
+    Ok(())
+}
+
+/// One line of `workflows.jsonl`: the workflow (added to the catalogue if unknown) and its
+/// senders' and receivers' registrations.
+async fn load_workflow(
+    tx: &mut sqlx::AnyConnection,
+    line: usize,
+    w: &SandboxWorkflow,
+    report: &mut LoadReport,
+    now: i64,
+) -> Result<(), LoadError> {
+    let workflow_id = w.workflow_id.trim();
+    if model::catalogue::WorkflowId::parse(workflow_id).is_err() {
+        return Err(LoadError::Line {
+            file: "workflows.jsonl",
+            line,
+            reason: format!("{workflow_id:?} is not a workflow ID"),
+        });
+    }
+    if crate::db::messages::workflow_facts(&mut *tx, workflow_id)
+        .await?
+        .is_none()
+    {
+        workflows::save(
+            &mut *tx,
+            &WorkflowRow {
+                workflow_id: workflow_id.to_owned(),
+                group_name: SANDBOX_GROUP.to_owned(),
+                description: format!("{workflow_id} (loaded from a sandbox's workflows.jsonl)"),
+                direction: String::new(),
+                ack_of: workflow_id.strip_suffix("_ACK").map(str::to_owned),
+                status: WorkflowStatus::Active,
+                hscn_only: false,
+                test_first: false,
+                source: "service_desk".to_owned(),
+            },
+            workflows::Write::Insert,
+            now,
+        )
+        .await?;
+        report.workflows_added += 1;
+    }
+    let mut directions: Vec<(String, &str)> = Vec::new();
+    for (list, direction) in [(&w.senders, "send"), (&w.receivers, "receive")] {
+        for mailbox in list {
+            let mailbox = mailbox.trim().to_ascii_uppercase();
+            match directions.iter_mut().find(|(m, _)| *m == mailbox) {
+                Some((_, d)) if *d != direction => *d = "both",
+                Some(_) => {}
+                None => directions.push((mailbox, direction)),
+            }
+        }
+    }
+    for (mailbox, direction) in directions {
+        match mailboxes::mailbox_info(&mut *tx, &mailbox).await? {
+            None => {
+                return Err(LoadError::Line {
+                    file: "workflows.jsonl",
+                    line,
+                    reason: format!(
+                        "{mailbox} is not a mailbox (in the database or mailboxes.jsonl)"
+                    ),
+                });
+            }
+            Some(m) if m.environment == Environment::Live => {
+                return Err(LoadError::LiveMailbox(mailbox));
+            }
+            Some(_) => {}
+        }
+        mailboxes::set_registration(&mut *tx, &mailbox, workflow_id, direction).await?;
+        report.registrations += 1;
+    }
+    Ok(())
 }
 
 /// mesh-sandbox's details of a Path to Live mailbox; 404 when there is no such mailbox outside
@@ -249,7 +278,7 @@ pub async fn mailbox_details(state: &AppState, mailbox: &str) -> Result<Value, M
         "ods_code": m.ods_code,
         "org_code": m.ods_code,
         "org_name": m.name,
-        "active": m.status == "active",
+        "active": m.status == MailboxStatus::Active,
     }))
 }
 
@@ -266,7 +295,7 @@ pub async fn message_details(state: &AppState, message_id: &str) -> Result<Value
     let sender = super::outbox::party(&mut conn, &m.sender, m.environment).await?;
     let recipient = super::outbox::party(&mut conn, &m.recipient, m.environment).await?;
     let (status, success, _, _, description, at) = super::outbox::status_of(&m);
-    let report = m.message_type == "report";
+    let report = m.message_type == MessageKind::Report;
     let mut details = json!({
         "checksum": m.content_checksum,
         "chunk_count": if report { 0 } else { m.chunk_count },

@@ -6,8 +6,9 @@ pub mod send;
 
 use super::db::Db;
 use super::db::applications as repo;
-use model::common::Environment;
+use model::common::MailboxStatus;
 use model::error::AppError;
+use model::messaging::MessageKind;
 use model::messaging::{MailboxSummary, MessageStatus};
 
 /// Days a message waits in its recipient's inbox.
@@ -20,9 +21,8 @@ pub async fn mailboxes(db: &Db, user_id: &str) -> Result<Vec<MailboxSummary>, Ap
     Ok(rows
         .into_iter()
         .map(|row| MailboxSummary {
-            environment: Environment::parse(&row.environment)
-                .map_or(row.environment.clone(), |e| e.label().to_owned()),
-            active: row.status == "active",
+            environment: row.environment.label().to_owned(),
+            active: row.status == MailboxStatus::Active,
             mailbox_id: row.mailbox_id,
             ods_code: row.ods_code,
             organisation_name: row.organisation_name,
@@ -122,7 +122,7 @@ pub async fn sent_message(
         recipient: row.recipient,
         recipient_organisation,
         workflow_id: row.workflow_id,
-        message_type: if row.message_type == "test" {
+        message_type: if row.message_type == MessageKind::Test {
             "Test".to_owned()
         } else {
             "Data".to_owned()
@@ -181,7 +181,7 @@ pub async fn list(
         .into_iter()
         .map(|row| {
             let waiting = row.status == MessageStatus::Accepted;
-            let report = row.message_type == "report";
+            let report = row.message_type == MessageKind::Report;
             MessageItem {
                 status: match (row.status, row.acknowledged_at) {
                     (_, Some(at)) => format!("Downloaded {}", format_time(at)),
@@ -200,7 +200,7 @@ pub async fn list(
                 other: row.other,
                 other_organisation: row.other_organisation,
                 workflow_id: row.workflow_id,
-                test: row.message_type == "test",
+                test: row.message_type == MessageKind::Test,
                 subject: match &row.report_text {
                     Some(text) if !row.subject.is_empty() => {
                         format!("{text} (about: {})", row.subject)
@@ -263,7 +263,7 @@ pub async fn download(
                 MessageStatus::Accepted | MessageStatus::Acknowledged
             )
         })
-        .filter(|m| m.message_type != "test" || user.client.route == AccessRoute::Hscn)
+        .filter(|m| m.message_type != MessageKind::Test || user.client.route == AccessRoute::Hscn)
         .ok_or_else(not_found)?;
     drop(conn);
     if row.content_key.is_none() {

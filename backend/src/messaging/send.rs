@@ -13,8 +13,9 @@ use crate::content::incoming::{NotStored, Received, store_content};
 use crate::content::message_key;
 use crate::db::messages::{self as repo, MexContent, NewMessage};
 use crate::guard::CurrentUser;
+use model::catalogue::WorkflowStatus;
 use model::common::AccessRoute;
-use model::common::{Direction, Environment};
+use model::common::{Environment, MailboxStatus};
 use model::error::AppError;
 use model::forms::FieldError;
 use model::messaging::{
@@ -48,26 +49,19 @@ pub async fn gather_facts(
         .ok_or_else(no_sender)?;
     let sender_facts = MailboxFacts {
         mailbox_id: sender.to_owned(),
-        environment: Environment::parse(&row.sender_environment).ok_or_else(no_sender)?,
-        active: row.sender_status == "active",
-        registration: row.sender_direction.as_deref().and_then(Direction::parse),
+        environment: row.sender_environment,
+        active: row.sender_status == MailboxStatus::Active,
+        registration: row.sender_direction,
     };
-    let recipient_facts = row
-        .recipient_environment
-        .as_deref()
-        .and_then(Environment::parse)
-        .map(|environment| MailboxFacts {
-            mailbox_id: recipient.to_owned(),
-            environment,
-            active: row.recipient_status.as_deref() == Some("active"),
-            registration: row
-                .recipient_direction
-                .as_deref()
-                .and_then(Direction::parse),
-        });
-    let workflow = row.workflow_status.as_ref().map(|status| WorkflowFacts {
+    let recipient_facts = row.recipient_environment.map(|environment| MailboxFacts {
+        mailbox_id: recipient.to_owned(),
+        environment,
+        active: row.recipient_status == Some(MailboxStatus::Active),
+        registration: row.recipient_direction,
+    });
+    let workflow = row.workflow_status.map(|status| WorkflowFacts {
         workflow_id: workflow_id.to_owned(),
-        active: status == "active",
+        active: status == WorkflowStatus::Active,
         hscn_only: row.workflow_hscn_only.unwrap_or(0) != 0,
         test_first: row.workflow_test_first.unwrap_or(0) != 0,
     });
@@ -101,7 +95,7 @@ pub async fn check(
         sender,
         route,
         fields.message_type,
-        &fields.recipient,
+        fields.recipient.as_str(),
         &fields.workflow_id,
     )
     .await?;
@@ -214,10 +208,10 @@ where
     let message = NewMessage {
         message_id: &message_id,
         sender: &send.sender,
-        recipient: &send.fields.recipient,
+        recipient: send.fields.recipient.as_str(),
         environment: send.environment,
         workflow_id: &send.fields.workflow_id,
-        message_type: send.fields.message_type.as_str(),
+        message_type: send.fields.message_type.into(),
         subject: &send.fields.subject,
         local_id: &send.fields.reference,
         file_name: &upload.file_name,

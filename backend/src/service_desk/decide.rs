@@ -16,6 +16,8 @@ use crate::db::workflows as catalogue_repo;
 use crate::mail;
 use model::accounts::Role;
 use model::applications::{ApplicationKind, ApplicationStatus, Reference};
+use model::catalogue::WorkflowStatus;
+use model::common::MailboxStatus;
 use model::service_desk::{Decision, MailboxIdError, kind_code, mailbox_id};
 
 /// Length of a new mailbox's MESH API password.
@@ -89,7 +91,7 @@ pub async fn decide(
     let row = repo::queue_row(&mut tx, reference.as_str())
         .await?
         .ok_or_else(|| DecideError::NotFound(reference.to_string()))?;
-    let current = ApplicationStatus::parse(&row.status).unwrap_or(ApplicationStatus::Submitted);
+    let current = row.status;
     if current.is_final() {
         drop(tx);
         return Err(already_decided(state, reference).await);
@@ -125,8 +127,7 @@ pub async fn decide(
         drop(tx);
         return Err(already_decided(state, reference).await);
     }
-    crate::db::applications::insert_event(&mut tx, reference.as_str(), to.as_str(), note, now)
-        .await?;
+    crate::db::applications::insert_event(&mut tx, reference.as_str(), to, note, now).await?;
 
     let (decided, mails) = match decision {
         Decision::Approve => approve(state, &mut tx, reference, &row, actor, now).await?,
@@ -139,33 +140,10 @@ pub async fn decide(
                 base_url,
             )],
         ),
-        Decision::AskForInformation => {
-            let token = random_token();
-            repo::insert_question(
-                &mut tx,
-                reference.as_str(),
-                note,
-                &actor.id,
-                &hash_token(&token),
-                now,
-            )
-            .await?;
-            let link = format!(
-                "{}{}",
-                base_url.trim_end_matches('/'),
-                model::applications::answer_path(reference.as_str(), &token)
-            );
-            (
-                Decided::Asked,
-                vec![emails::question(
-                    reference,
-                    &row.applicant_email,
-                    note,
-                    &link,
-                    base_url,
-                )],
-            )
-        }
+        Decision::AskForInformation => (
+            Decided::Asked,
+            vec![ask(&mut tx, reference, &row, note, actor, base_url, now).await?],
+        ),
     };
     for outgoing in &mails {
         mail::enqueue_about(&mut tx, outgoing, Some(reference.as_str()), now).await?;
@@ -182,26 +160,13 @@ pub async fn decide(
             },
             subject: format!("application:{reference}"),
             outcome: Outcome::Success,
-            detail: match &decided {
-                Decided::Approved { mailboxes } if !mailboxes.is_empty() => format!(
-                    "mailboxes {}",
-                    mailboxes
-                        .iter()
-                        .map(|m| m.mailbox_id.as_str())
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ),
-                _ => String::new(),
-            },
+            detail: audit_detail(&decided),
         },
         now,
     )
     .await?;
     if decision == Decision::Approve && reference.kind() == ApplicationKind::WorkflowRequest {
-        // This instance's catalogue shows it at once; others follow the revision.
-        if let Err(error) = state.catalogue.reload(&state.db).await {
-            tracing::warn!(%error, "the catalogue will show the new workflow ID on its next refresh");
-        }
+        state.catalogue.show_change(&state.db).await;
     }
     tracing::info!(
         application.reference = %reference,
@@ -209,6 +174,56 @@ pub async fn decide(
         "application decided"
     );
     Ok(decided)
+}
+
+/// The question asked of an applicant, kept with a one-time link to answer it; returns the
+/// email that carries the link.
+async fn ask(
+    tx: &mut sqlx::AnyConnection,
+    reference: &Reference,
+    row: &repo::QueueRow,
+    question: &str,
+    actor: &Actor,
+    base_url: &str,
+    now: i64,
+) -> Result<mail::OutgoingMail, DecideError> {
+    let token = random_token();
+    repo::insert_question(
+        tx,
+        reference.as_str(),
+        question,
+        &actor.id,
+        &hash_token(&token),
+        now,
+    )
+    .await?;
+    let link = format!(
+        "{}{}",
+        base_url.trim_end_matches('/'),
+        model::applications::answer_path(reference.as_str(), &token)
+    );
+    Ok(emails::question(
+        reference,
+        &row.applicant_email,
+        question,
+        &link,
+        base_url,
+    ))
+}
+
+/// The audit entry's detail of a decision: the mailboxes an approval issued.
+fn audit_detail(decided: &Decided) -> String {
+    match decided {
+        Decided::Approved { mailboxes } if !mailboxes.is_empty() => format!(
+            "mailboxes {}",
+            mailboxes
+                .iter()
+                .map(|m| m.mailbox_id.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        _ => String::new(),
+    }
 }
 
 /// What approval creates, by kind of application, and the emails it sends.
@@ -220,128 +235,160 @@ async fn approve(
     actor: &Actor,
     now: i64,
 ) -> Result<(Decided, Vec<mail::OutgoingMail>), DecideError> {
-    let base_url = &state.config.base_url;
     match reference.kind() {
-        ApplicationKind::Mailbox => {
-            let answers = repo::mailbox_answers(tx, reference.as_str())
-                .await?
-                .ok_or(DecideError::Incomplete("no mailbox answers"))?;
-            let ods_code = row
-                .ods_code
-                .clone()
-                .ok_or(DecideError::Incomplete("no ODS code"))?;
-            let environments = repo::requested_environments(tx, reference.as_str()).await?;
-            let workflows = repo::requested_workflows(tx, reference.as_str()).await?;
-            let kind = repo::organisation_kind(tx, &ods_code)
-                .await?
-                .unwrap_or_else(|| "other".to_owned());
-            let code = kind_code(&kind);
-            let mut issued = Vec::new();
-            for environment in &environments {
-                let mailbox_id = next_free_mailbox_id(tx, &ods_code, code).await?;
-                let (api_password, sealed) = new_api_password(&state.secret_key);
-                mailboxes::insert(
-                    tx,
-                    &mailboxes::NewMailbox {
-                        mailbox_id: &mailbox_id,
-                        ods_code: &ods_code,
-                        environment,
-                        status: "active",
-                        api_password_sealed: Some(&sealed),
-                        application_reference: Some(reference.as_str()),
-                        workflows: &workflows,
-                    },
-                    now,
-                )
-                .await?;
-                issued.push(IssuedMailbox {
-                    mailbox_id,
-                    environment: environment.clone(),
-                    api_password,
-                });
-            }
-            let mail = emails::mailbox_approved(
-                reference,
-                &answers.contact_email,
-                &answers.organisation_name,
-                &issued,
-                &workflows,
-                base_url,
-            );
-            Ok((Decided::Approved { mailboxes: issued }, vec![mail]))
-        }
-        ApplicationKind::Account => {
-            let answers = repo::account_answers(tx, reference.as_str())
-                .await?
-                .ok_or(DecideError::Incomplete("no account answers"))?;
-            let mailboxes = repo::account_mailboxes(tx, reference.as_str()).await?;
-            let account = NewAccount {
-                email: row.applicant_email.clone(),
-                name: format!("{} {}", answers.first_name, answers.last_name),
-                role: Role::MailboxUser,
-                mailboxes,
-                smartcard_number: answers.smartcard_number.clone(),
-            };
-            let created = match accounts::create_user_in(tx, account, actor, now).await {
-                Ok(created) => created,
-                Err(CreateUserError::Exists(email)) => {
-                    return Err(DecideError::AccountExists(email));
-                }
-                Err(CreateUserError::Database(error)) => return Err(error.into()),
-                Err(_) => return Err(DecideError::Incomplete("the account's details")),
-            };
-            let link = accounts::activation_link(base_url, &created.activation_token);
-            let mail =
-                emails::account_approved(reference, &created.email, &answers.first_name, &link);
-            Ok((
-                Decided::Approved {
-                    mailboxes: Vec::new(),
-                },
-                vec![mail],
-            ))
-        }
+        ApplicationKind::Mailbox => approve_mailbox(state, tx, reference, row, now).await,
+        ApplicationKind::Account => approve_account(state, tx, reference, row, actor, now).await,
         ApplicationKind::WorkflowRequest => {
-            let answers = repo::workflow_request_answers(tx, reference.as_str())
-                .await?
-                .ok_or(DecideError::Incomplete("no workflow request answers"))?;
-            let exists = catalogue_repo::list_all(tx)
-                .await?
-                .iter()
-                .any(|w| w.workflow_id == answers.proposed_id);
-            if exists {
-                return Err(DecideError::WorkflowExists(answers.proposed_id));
-            }
-            catalogue_repo::save(
-                tx,
-                &catalogue_repo::WorkflowRow {
-                    workflow_id: answers.proposed_id.clone(),
-                    group_name: answers.group_name.clone(),
-                    description: answers.description.clone(),
-                    direction: "both".to_owned(),
-                    ack_of: None,
-                    status: "active".to_owned(),
-                    hscn_only: false,
-                    test_first: false,
-                    source: "service_desk".to_owned(),
-                },
-                catalogue_repo::Write::Insert,
-                now,
-            )
-            .await?;
-            let mail = emails::workflow_added(
-                reference,
-                &row.applicant_email,
-                &answers.proposed_id,
-                base_url,
-            );
-            Ok((
-                Decided::Approved {
-                    mailboxes: Vec::new(),
-                },
-                vec![mail],
-            ))
+            approve_workflow_request(state, tx, reference, row, now).await
         }
     }
+}
+
+/// A mailbox application approved: a mailbox in each environment asked for, registered for its
+/// workflows, each with an API password.
+async fn approve_mailbox(
+    state: &AppState,
+    tx: &mut sqlx::AnyConnection,
+    reference: &Reference,
+    row: &repo::QueueRow,
+    now: i64,
+) -> Result<(Decided, Vec<mail::OutgoingMail>), DecideError> {
+    let base_url = &state.config.base_url;
+    let answers = repo::mailbox_answers(tx, reference.as_str())
+        .await?
+        .ok_or(DecideError::Incomplete("no mailbox answers"))?;
+    let ods_code = row
+        .ods_code
+        .clone()
+        .ok_or(DecideError::Incomplete("no ODS code"))?;
+    let environments = repo::requested_environments(tx, reference.as_str()).await?;
+    let workflows = repo::requested_workflows(tx, reference.as_str()).await?;
+    let kind = repo::organisation_kind(tx, &ods_code)
+        .await?
+        .unwrap_or_else(|| "other".to_owned());
+    let code = kind_code(&kind);
+    let mut issued = Vec::new();
+    for environment in &environments {
+        let mailbox_id = next_free_mailbox_id(tx, &ods_code, code).await?;
+        let (api_password, sealed) = new_api_password(&state.secret_key);
+        mailboxes::insert(
+            tx,
+            &mailboxes::NewMailbox {
+                mailbox_id: &mailbox_id,
+                ods_code: &ods_code,
+                environment: *environment,
+                status: MailboxStatus::Active,
+                api_password_sealed: Some(&sealed),
+                application_reference: Some(reference.as_str()),
+                workflows: &workflows,
+            },
+            now,
+        )
+        .await?;
+        issued.push(IssuedMailbox {
+            mailbox_id,
+            environment: *environment,
+            api_password,
+        });
+    }
+    let mail = emails::mailbox_approved(
+        reference,
+        &answers.contact_email,
+        &answers.organisation_name,
+        &issued,
+        &workflows,
+        base_url,
+    );
+    Ok((Decided::Approved { mailboxes: issued }, vec![mail]))
+}
+
+/// An account application approved: the account, linked to its mailboxes, and its set-up link.
+async fn approve_account(
+    state: &AppState,
+    tx: &mut sqlx::AnyConnection,
+    reference: &Reference,
+    row: &repo::QueueRow,
+    actor: &Actor,
+    now: i64,
+) -> Result<(Decided, Vec<mail::OutgoingMail>), DecideError> {
+    let base_url = &state.config.base_url;
+    let answers = repo::account_answers(tx, reference.as_str())
+        .await?
+        .ok_or(DecideError::Incomplete("no account answers"))?;
+    let mailboxes = repo::account_mailboxes(tx, reference.as_str()).await?;
+    let account = NewAccount {
+        email: row.applicant_email.clone(),
+        name: format!("{} {}", answers.first_name, answers.last_name),
+        role: Role::MailboxUser,
+        mailboxes,
+        smartcard_number: answers.smartcard_number.clone(),
+    };
+    let created = match accounts::create_user_in(tx, account, actor, now).await {
+        Ok(created) => created,
+        Err(CreateUserError::Exists(email)) => {
+            return Err(DecideError::AccountExists(email));
+        }
+        Err(CreateUserError::Database(error)) => return Err(error.into()),
+        Err(_) => return Err(DecideError::Incomplete("the account's details")),
+    };
+    let link = accounts::activation_link(base_url, &created.activation_token);
+    let mail = emails::account_approved(reference, &created.email, &answers.first_name, &link);
+    Ok((
+        Decided::Approved {
+            mailboxes: Vec::new(),
+        },
+        vec![mail],
+    ))
+}
+
+/// A request for a new workflow ID approved: the entry in the catalogue.
+async fn approve_workflow_request(
+    state: &AppState,
+    tx: &mut sqlx::AnyConnection,
+    reference: &Reference,
+    row: &repo::QueueRow,
+    now: i64,
+) -> Result<(Decided, Vec<mail::OutgoingMail>), DecideError> {
+    let base_url = &state.config.base_url;
+    let answers = repo::workflow_request_answers(tx, reference.as_str())
+        .await?
+        .ok_or(DecideError::Incomplete("no workflow request answers"))?;
+    let exists = catalogue_repo::list_all(tx)
+        .await?
+        .iter()
+        .any(|w| w.workflow_id == answers.proposed_id);
+    if exists {
+        return Err(DecideError::WorkflowExists(answers.proposed_id));
+    }
+    catalogue_repo::save(
+        tx,
+        &catalogue_repo::WorkflowRow {
+            workflow_id: answers.proposed_id.clone(),
+            group_name: answers.group_name.clone(),
+            description: answers.description.clone(),
+            direction: "both".to_owned(),
+            ack_of: None,
+            status: WorkflowStatus::Active,
+            hscn_only: false,
+            test_first: false,
+            source: "service_desk".to_owned(),
+        },
+        catalogue_repo::Write::Insert,
+        now,
+    )
+    .await?;
+    let mail = emails::workflow_added(
+        reference,
+        &row.applicant_email,
+        &answers.proposed_id,
+        base_url,
+    );
+    Ok((
+        Decided::Approved {
+            mailboxes: Vec::new(),
+        },
+        vec![mail],
+    ))
 }
 
 /// The next Mailbox ID of the sequence that no mailbox has (one added by hand may have taken a

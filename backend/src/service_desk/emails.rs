@@ -6,7 +6,7 @@ use super::issued::IssuedMailbox;
 use crate::applications::emails::{Line, render, status_link};
 use crate::mail::OutgoingMail;
 use model::applications::Reference;
-use model::common::{Direction, Environment};
+use model::common::Direction;
 
 fn site(base_url: &str) -> &str {
     base_url.trim_end_matches('/')
@@ -26,8 +26,7 @@ pub fn mailbox_approved(
         ("Organisation", organisation_name.to_owned()),
     ];
     for mailbox in issued {
-        let environment = Environment::parse(&mailbox.environment)
-            .map_or(mailbox.environment.clone(), |e| e.label().to_owned());
+        let environment = mailbox.environment.label();
         lines.push((
             "Mailbox ID",
             format!("{} ({environment})", mailbox.mailbox_id),

@@ -5,7 +5,7 @@
 #[derive(Clone, PartialEq, Eq)]
 pub struct IssuedMailbox {
     pub mailbox_id: String,
-    pub environment: String,
+    pub environment: model::common::Environment,
     pub api_password: String,
 }
 

@@ -13,6 +13,7 @@ use crate::db::service_desk as desk_repo;
 use crate::guard::CurrentUser;
 use crate::mail::{self, OutgoingMail};
 use model::catalogue::{WorkflowId, WorkflowStatus};
+use model::common::MailboxStatus;
 use model::common::{Direction, Environment};
 use model::error::AppError;
 use model::format_time;
@@ -26,12 +27,11 @@ const LIST_LIMIT: i64 = 200;
 
 fn item(row: MailboxRow) -> MailboxItem {
     MailboxItem {
-        environment: Environment::parse(&row.environment)
-            .map_or(row.environment.clone(), |e| e.label().to_owned()),
+        environment: row.environment.label().to_owned(),
         mailbox_id: row.mailbox_id,
         ods_code: row.ods_code,
         organisation: row.organisation,
-        status: row.status,
+        status: row.status.as_str().to_owned(),
         workflows: row.workflows,
         users: row.users,
     }
@@ -162,48 +162,26 @@ pub async fn act(
     let mut tx = state.db.begin().await?;
     let row = target(&mut tx, mailbox_id).await?;
     let mut issued = None;
-    let mut mails = Vec::new();
     let detail = match change {
-        MailboxChange::Suspend { .. } | MailboxChange::Reactivate => {
-            let (from, to, reason) = match change {
-                MailboxChange::Suspend { reason } => ("active", "suspended", reason),
-                _ => ("suspended", "active", String::new()),
-            };
-            if !repo::change_status(&mut tx, mailbox_id, from, to).await? {
-                return Err(AppError::invalid(
-                    "action",
-                    format!(
-                        "This mailbox is {} now, so it cannot be {}. Someone may have changed it a moment ago",
-                        row.status,
-                        if to == "suspended" {
-                            "suspended"
-                        } else {
-                            "reactivated"
-                        }
-                    ),
-                ));
-            }
-            if reason.is_empty() {
-                "by the service desk".to_owned()
-            } else {
-                format!("by the service desk: {reason}")
-            }
+        MailboxChange::Suspend { reason } => {
+            change_status(&mut tx, &row, MailboxStatus::Suspended).await?;
+            format!("by the service desk: {reason}")
+        }
+        MailboxChange::Reactivate => {
+            change_status(&mut tx, &row, MailboxStatus::Active).await?;
+            "by the service desk".to_owned()
         }
         MailboxChange::ResetApiPassword => {
             let (password, stored) = new_api_password(&state.secret_key);
             repo::set_api_password(&mut tx, mailbox_id, &stored).await?;
             let manager = manager_email(&mut tx, &row).await?;
             if let Some(to) = &manager {
-                mails.push(new_password_mail(
-                    to,
-                    &row,
-                    &password,
-                    &state.config.base_url,
-                ));
+                let mail = new_password_mail(to, &row, &password, &state.config.base_url);
+                mail::enqueue(&mut tx, &mail, now).await?;
             }
             issued = Some(IssuedMailbox {
                 mailbox_id: row.mailbox_id.clone(),
-                environment: row.environment.clone(),
+                environment: row.environment,
                 api_password: password,
             });
             match manager {
@@ -215,25 +193,7 @@ pub async fn act(
             workflow_id,
             direction,
         } => {
-            let workflow_id = workflow_id.as_str();
-            match crate::db::messages::workflow_facts(&mut tx, workflow_id).await? {
-                None => {
-                    return Err(AppError::invalid(
-                        "workflow_id",
-                        format!("{workflow_id} is not in the workflow ID catalogue"),
-                    ));
-                }
-                Some((status, _, _))
-                    if WorkflowStatus::parse(&status) != Some(WorkflowStatus::Active) =>
-                {
-                    return Err(AppError::invalid(
-                        "workflow_id",
-                        format!("{workflow_id} is retired: mailboxes cannot be registered for it"),
-                    ));
-                }
-                Some(_) => {}
-            }
-            repo::set_registration(&mut tx, mailbox_id, workflow_id, direction.as_str()).await?;
+            register(&mut tx, mailbox_id, &workflow_id, direction).await?;
             format!(
                 "by the service desk: {workflow_id} ({})",
                 direction.label().to_lowercase()
@@ -249,9 +209,6 @@ pub async fn act(
             format!("by the service desk: {workflow_id}")
         }
     };
-    for outgoing in &mails {
-        mail::enqueue(&mut tx, outgoing, now).await?;
-    }
     audit::commit_with(
         tx,
         &state.mailer,
@@ -268,10 +225,57 @@ pub async fn act(
     Ok(issued)
 }
 
+/// Suspends or reactivates a mailbox; refuses when someone changed it first.
+async fn change_status(
+    tx: &mut sqlx::AnyConnection,
+    row: &MailboxRow,
+    to: MailboxStatus,
+) -> Result<(), AppError> {
+    let (from, verb) = match to {
+        MailboxStatus::Suspended => (MailboxStatus::Active, "suspended"),
+        MailboxStatus::Active => (MailboxStatus::Suspended, "reactivated"),
+    };
+    if repo::change_status(tx, &row.mailbox_id, from, to).await? {
+        Ok(())
+    } else {
+        Err(AppError::invalid(
+            "action",
+            format!(
+                "This mailbox is {} now, so it cannot be {verb}. Someone may have changed it a \
+                 moment ago",
+                row.status.as_str()
+            ),
+        ))
+    }
+}
+
+/// Registers a mailbox for an active workflow of the catalogue, or changes its direction.
+async fn register(
+    tx: &mut sqlx::AnyConnection,
+    mailbox_id: &str,
+    workflow_id: &WorkflowId,
+    direction: Direction,
+) -> Result<(), AppError> {
+    let workflow_id = workflow_id.as_str();
+    match crate::db::messages::workflow_facts(&mut *tx, workflow_id).await? {
+        None => Err(AppError::invalid(
+            "workflow_id",
+            format!("{workflow_id} is not in the workflow ID catalogue"),
+        )),
+        Some((WorkflowStatus::Retired, _, _)) => Err(AppError::invalid(
+            "workflow_id",
+            format!("{workflow_id} is retired: mailboxes cannot be registered for it"),
+        )),
+        Some(_) => {
+            repo::set_registration(tx, mailbox_id, workflow_id, direction.as_str()).await?;
+            Ok(())
+        }
+    }
+}
+
 /// To the mailbox manager: the mailbox's new API password.
 fn new_password_mail(to: &str, row: &MailboxRow, password: &str, base_url: &str) -> OutgoingMail {
-    let environment = Environment::parse(&row.environment)
-        .map_or(row.environment.clone(), |e| e.label().to_owned());
+    let environment = row.environment.label();
     let (text, html) = render(
         &[
             format!(

@@ -16,7 +16,6 @@ use crate::db::service_desk::{self as repo, QueueOrder, QueueQuery, QueueRow};
 use crate::guard::CurrentUser;
 use model::applications::mailbox::FileSize;
 use model::applications::{ApplicationStatus, Reference};
-use model::common::AccessRoute;
 use model::common::{Direction, Environment};
 use model::error::AppError;
 use model::format_time;
@@ -87,10 +86,7 @@ pub async fn queue(
     }
     if sort == QueueSort::Due {
         // Stable: of two due at once, the older first. Decided ones have no due date: last.
-        rows.sort_by_key(|row| {
-            let open = ApplicationStatus::parse(&row.status).is_some_and(|s| !s.is_final());
-            (!open, due(row, days, now))
-        });
+        rows.sort_by_key(|row| (row.status.is_final(), due(row, days, now)));
     }
     rows.truncate(QUEUE_LIMIT as usize);
     let counts = repo::status_counts(&mut conn).await?;
@@ -128,21 +124,20 @@ fn due(row: &QueueRow, days: i64, now: i64) -> i64 {
 }
 
 fn is_overdue(row: &QueueRow, days: i64, now: i64) -> bool {
-    let open = ApplicationStatus::parse(&row.status).is_some_and(|s| !s.is_final());
-    open && row.waiting_since.is_none() && due(row, days, now) < now
+    !row.status.is_final() && row.waiting_since.is_none() && due(row, days, now) < now
 }
 
 fn item(row: &QueueRow, days: i64, now: i64) -> QueueItem {
-    let status = ApplicationStatus::parse(&row.status);
+    let status = row.status;
     QueueItem {
         reference: row.reference.clone(),
-        kind: kind_label(&row.kind).to_owned(),
-        status: row.status.clone(),
-        status_label: status.map_or(row.status.clone(), |s| s.label().to_owned()),
+        kind: kind_label(row.kind.as_str()).to_owned(),
+        status: status.as_str().to_owned(),
+        status_label: status.label().to_owned(),
         organisation: organisation(row),
         applicant: format!("{} ({})", row.applicant_name, row.applicant_email),
         submitted: format_time(row.submitted_at),
-        due: if status.is_some_and(|s| s.is_final()) {
+        due: if status.is_final() {
             String::new()
         } else {
             format_time(due(row, days, now))
@@ -235,11 +230,11 @@ pub async fn detail(
         })
         .collect();
     drop(conn);
-    let status = ApplicationStatus::parse(&row.status).unwrap_or(ApplicationStatus::Submitted);
+    let status = row.status;
     Ok(ApplicationDetail {
         reference: reference.to_string(),
-        kind: kind_label(&row.kind).to_owned(),
-        status: row.status.clone(),
+        kind: kind_label(row.kind.as_str()).to_owned(),
+        status: status.as_str().to_owned(),
         status_label: status.label().to_owned(),
         organisation: organisation(&row),
         applicant: format!("{} ({})", row.applicant_name, row.applicant_email),
@@ -281,7 +276,7 @@ async fn answers(
             "Environments".into(),
             environments
                 .iter()
-                .map(|e| Environment::parse(e).map_or(e.clone(), |e| e.label().to_owned()))
+                .map(|e| e.label())
                 .collect::<Vec<_>>()
                 .join("\n"),
         ));
@@ -324,8 +319,7 @@ async fn answers(
         ));
         lines.push((
             "Connects through".into(),
-            AccessRoute::parse(&account.access_route)
-                .map_or(account.access_route.clone(), |a| a.label().to_owned()),
+            account.access_route.label().to_owned(),
         ));
         if let Some(card) = &account.smartcard_number {
             lines.push(("Smartcard number".into(), card.clone()));

@@ -269,7 +269,7 @@ async fn keep_issued(
         .map(|m| {
             (
                 m.mailbox_id.clone(),
-                m.environment.clone(),
+                m.environment.as_str().to_owned(),
                 m.api_password.clone(),
             )
         })

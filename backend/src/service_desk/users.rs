@@ -10,8 +10,9 @@ use crate::audit::{self, Event, Outcome};
 use crate::db::users::{self as repo, UserRow};
 use crate::guard::CurrentUser;
 use crate::mail::{self, OutgoingMail};
-use model::accounts::{Role, SecondFactor, UserStatus};
+use model::accounts::{Role, UserStatus};
 use model::applications::account::MAX_MAILBOXES;
+use model::common::MailboxStatus;
 use model::error::AppError;
 use model::format_time;
 use model::service_desk::{UserAction, UserDetail, UserItem};
@@ -26,13 +27,13 @@ fn item(row: &UserRow, now: i64) -> UserItem {
         user_id: row.user_id.clone(),
         name: row.name.clone(),
         email: row.email.clone(),
-        role: Role::parse(&row.role).map_or(row.role.clone(), |r| r.label().to_owned()),
-        status: match UserStatus::parse(&row.status) {
-            Some(UserStatus::Invited) => "Invited (not set up yet)".to_owned(),
-            Some(UserStatus::Active) => "Active".to_owned(),
-            Some(UserStatus::Disabled) => "Disabled".to_owned(),
-            None => row.status.clone(),
-        },
+        role: row.role.label().to_owned(),
+        status: match row.status {
+            UserStatus::Invited => "Invited (not set up yet)",
+            UserStatus::Active => "Active",
+            UserStatus::Disabled => "Disabled",
+        }
+        .to_owned(),
         locked: row.locked_until.is_some_and(|until| until > now),
     }
 }
@@ -52,8 +53,7 @@ pub async fn list(state: &AppState, search: &str) -> Result<Vec<UserItem>, AppEr
 }
 
 fn may_manage(by: &CurrentUser, target: &UserRow) -> bool {
-    by.user_id != target.user_id
-        && (by.role == Role::Admin || Role::parse(&target.role) == Some(Role::MailboxUser))
+    by.user_id != target.user_id && (by.role == Role::Admin || target.role == Role::MailboxUser)
 }
 
 async fn target(state: &AppState, user_id: &str) -> Result<UserRow, AppError> {
@@ -75,8 +75,6 @@ pub async fn detail(
         item: item(&row, now),
         second_factor: row
             .second_factor
-            .as_deref()
-            .and_then(SecondFactor::parse)
             .map_or("Not set up".to_owned(), |f| f.label().to_owned()),
         locked_until: row
             .locked_until
@@ -112,7 +110,7 @@ pub async fn act(
     match action {
         UserAction::SetMailboxes => {
             let ids = mailbox_ids;
-            if Role::parse(&row.role) != Some(Role::MailboxUser) {
+            if row.role != Role::MailboxUser {
                 return Err(field_error("Only mailbox users are linked to mailboxes"));
             }
             if ids.len() > MAX_MAILBOXES {
@@ -122,7 +120,7 @@ pub async fn act(
             }
             for id in ids {
                 match crate::db::mailboxes::mailbox_info(&mut tx, id).await? {
-                    Some(mailbox) if mailbox.status == "active" => {}
+                    Some(mailbox) if mailbox.status == MailboxStatus::Active => {}
                     Some(_) => return Err(field_error(&format!("Mailbox {id} is not active"))),
                     None => {
                         return Err(field_error(&format!(
@@ -140,7 +138,7 @@ pub async fn act(
         UserAction::Lock => repo::lock(&mut tx, user_id, now + LOCKED_BY_DESK_SECONDS).await?,
         UserAction::Unlock => repo::unlock(&mut tx, user_id, now).await?,
         UserAction::Disable => {
-            repo::set_status(&mut tx, user_id, UserStatus::Disabled.as_str(), now).await?;
+            repo::set_status(&mut tx, user_id, UserStatus::Disabled, now).await?;
         }
         UserAction::Enable => {
             // An account never set up goes back to waiting for its set-up, not to active.
@@ -149,7 +147,7 @@ pub async fn act(
             } else {
                 UserStatus::Invited
             };
-            repo::set_status(&mut tx, user_id, status.as_str(), now).await?;
+            repo::set_status(&mut tx, user_id, status, now).await?;
         }
         UserAction::ResetSetUp => {
             repo::forget_set_up(&mut tx, user_id, now).await?;

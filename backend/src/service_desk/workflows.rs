@@ -41,7 +41,7 @@ pub async fn list(state: &AppState, q: &str) -> Result<WorkflowList, AppError> {
         more: matching.len() > LIST_LIMIT,
         retired: matching
             .iter()
-            .filter(|w| w.status != WorkflowStatus::Active.as_str())
+            .filter(|w| w.status != WorkflowStatus::Active)
             .count(),
         items: matching
             .iter()
@@ -83,7 +83,7 @@ pub async fn edit_view(state: &AppState, workflow_id: &str) -> Result<WorkflowEd
     let mailboxes = count_registered(&mut conn, workflow_id).await?;
     Ok(WorkflowEditView {
         entry: Some(entry_of(&row)),
-        retired: row.status != WorkflowStatus::Active.as_str(),
+        retired: row.status != WorkflowStatus::Active,
         source: row.source.clone(),
         mailboxes,
         groups,
@@ -146,7 +146,7 @@ pub async fn save(
                 (WorkflowStatus::Active, "workflow.reinstate")
             };
             let row = WorkflowRow {
-                status: status.as_str().to_owned(),
+                status,
                 source: "service_desk".to_owned(),
                 ..current.clone()
             };
@@ -174,9 +174,7 @@ pub async fn save(
                 description: entry.description.clone(),
                 direction: entry.direction.clone(),
                 ack_of: entry.ack_of.clone(),
-                status: existing.map_or(WorkflowStatus::Active.as_str().to_owned(), |w| {
-                    w.status.clone()
-                }),
+                status: existing.map_or(WorkflowStatus::Active, |w| w.status),
                 hscn_only: entry.hscn_only,
                 test_first: entry.test_first,
                 source: "service_desk".to_owned(),
@@ -205,9 +203,7 @@ pub async fn save(
     )
     .await?;
     tx.commit().await?;
-    if let Err(error) = state.catalogue.reload(&state.db).await {
-        tracing::warn!(%error, "the catalogue will show the change on its next refresh");
-    }
+    state.catalogue.show_change(&state.db).await;
     Ok(row.workflow_id)
 }
 

@@ -132,14 +132,17 @@ fn mailbox_ids(text: &str) -> Result<(), ValidationError> {
             "Enter {MAX_MAILBOXES} Mailbox IDs or fewer in one application"
         )));
     }
-    if let Some(bad) = ids
-        .iter()
-        .find(|id| id.len() > 20 || !id.chars().all(|c| c.is_ascii_alphanumeric()))
-    {
-        let shown: String = bad.chars().take(20).collect();
-        return rule::<(), _>(Err(format!(
-            "Mailbox ID {shown} must only include letters and numbers, like X26HC005"
-        )));
+    for id in &ids {
+        if let Err(error) = crate::common::MailboxId::parse(id) {
+            let shown: String = id.chars().take(20).collect();
+            let rule_text = match error {
+                crate::common::MailboxIdError::Length => "must be 3 to 20 letters and numbers",
+                _ => "must only include letters and numbers",
+            };
+            return rule::<(), _>(Err(format!(
+                "Mailbox ID {shown} {rule_text}, like X26HC005"
+            )));
+        }
     }
     Ok(())
 }

@@ -8,7 +8,7 @@ use app::backend::audit::{self, Actor};
 use app::backend::crypto::hash_token;
 use app::backend::db::users;
 use app::backend::{mailboxes, now_unix};
-use app::model::accounts::{Pin, Role};
+use app::model::accounts::{Pin, Role, SecondFactor, UserStatus};
 use app::model::common::AccessRoute;
 use mesh_portal_tests::{Backend, TestApp, spawn_app};
 
@@ -58,8 +58,8 @@ async fn creating_an_account_stores_it_invited_with_a_hashed_set_up_link_and_aud
         .expect("stored under the lower-case address");
     assert_eq!(user.user_id, created.user_id);
     assert!(user.user_id.starts_with("usr_") && user.user_id.len() == 30);
-    assert_eq!(user.status, "invited");
-    assert_eq!(user.role, "mailbox_user");
+    assert_eq!(user.status, UserStatus::Invited);
+    assert_eq!(user.role, Role::MailboxUser);
     assert_eq!(user.smartcard_number.as_deref(), Some("123456789012"));
     assert!(user.pin_hash.is_none() && user.totp_secret.is_none());
     assert_eq!(
@@ -232,8 +232,8 @@ async fn a_set_up_link_activates_the_account_once_with_an_app_confirmed_by_a_cur
         .expect("set up");
 
     let user = users::by_id(db, &user_id).await.unwrap().unwrap();
-    assert_eq!(user.status, "active");
-    assert_eq!(user.second_factor.as_deref(), Some("totp"));
+    assert_eq!(user.status, UserStatus::Active);
+    assert_eq!(user.second_factor, Some(SecondFactor::Totp));
     assert_eq!(
         user.totp_last_step,
         Some(step_of(now)),
@@ -353,7 +353,7 @@ async fn set_up_refuses_a_wrong_code_and_emailed_codes_over_the_internet_and_cha
     );
 
     let user = users::by_id(db, &user_id).await.unwrap().unwrap();
-    assert_eq!(user.status, "invited");
+    assert_eq!(user.status, UserStatus::Invited);
     assert!(user.pin_hash.is_none() && user.second_factor.is_none());
     assert!(
         activation::invitation(db, &token, now).await.is_ok(),

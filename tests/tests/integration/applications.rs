@@ -3,6 +3,7 @@
 
 use app::backend::db::applications as repo;
 use app::backend::now_unix;
+use app::model::common::{Environment, MailboxStatus};
 use mesh_portal_tests::{Backend, Browser, TestApp, spawn_app};
 
 on_each_database!(
@@ -534,14 +535,14 @@ async fn account_application_checks_mailboxes_against_the_register(backend: Back
     {
         let mut conn = app.state.db.pool.acquire().await.unwrap();
         for (id, ods, status) in [
-            ("X26HC005", "X26", "active"),
-            ("X26HC006", "X26", "suspended"),
-            ("RR8OT001", "RR8", "active"),
+            ("X26HC005", "X26", MailboxStatus::Active),
+            ("X26HC006", "X26", MailboxStatus::Suspended),
+            ("RR8OT001", "RR8", MailboxStatus::Active),
         ] {
             let mailbox = app::backend::db::mailboxes::NewMailbox {
                 mailbox_id: id,
                 ods_code: ods,
-                environment: "integration",
+                environment: Environment::Integration,
                 status,
                 api_password_sealed: None,
                 application_reference: None,

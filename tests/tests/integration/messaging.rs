@@ -81,7 +81,7 @@ async fn the_send_rules_read_mailboxes_workflows_and_earlier_tests_from_the_data
     )
     .await
     .expect("allowed");
-    assert_eq!(fine.fields.recipient, "RR8TR001");
+    assert_eq!(fine.fields.recipient.as_str(), "RR8TR001");
 
     for (sender, route, sent, field, message) in [
         (
