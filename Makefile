@@ -79,7 +79,7 @@ tools: ## Rust target, wasm-bindgen-cli, Node.js
 		|| cargo install wasm-bindgen-cli --version $(WASM_BINDGEN_VERSION) --no-default-features --bin wasm-bindgen
 	@command -v npm >/dev/null || { $(call apt_install,nodejs npm); }
 
-test-tools: ## Chromium and chromedriver, PostgreSQL, curl, aiosmtpd, s3s-fs, the browser tests' npm packages
+test-tools: ## Chromium and chromedriver, PostgreSQL, curl, aiosmtpd, s3s-fs, the browser tests' npm packages, the test identity provider (oidc-provider)
 	@command -v chromium >/dev/null && command -v chromedriver >/dev/null \
 		|| { $(call apt_install,chromium chromium-driver); }
 	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { $(call apt_install,postgresql); }
@@ -92,6 +92,8 @@ test-tools: ## Chromium and chromedriver, PostgreSQL, curl, aiosmtpd, s3s-fs, th
 		touch target/test-venv/.installed; }
 	@[ tests/e2e/node_modules/.package-lock.json -nt tests/e2e/package-lock.json ] \
 		|| (cd tests/e2e && npm ci --no-audit --no-fund)
+	@[ tests/oidc/node_modules/.package-lock.json -nt tests/oidc/package-lock.json ] \
+		|| (cd tests/oidc && npm ci --no-audit --no-fund)
 
 style: $(SITE_CSS) ## the NHS.UK frontend from npm, copied into the site's assets
 

@@ -10,8 +10,8 @@ use crate::api::accounts::get_visitor;
 use crate::components::NotFoundContent;
 use crate::pages::accounts::activate::{ActivateAppPage, ActivatePage};
 use crate::pages::accounts::sign_in::{
-    SetUpCompletePage, SignInCodePage, SignInMethodPage, SignInPage, SignInPinPage, SignOutPage,
-    SmartcardReturnPage, route_words,
+    CareIdentityReturnPage, SetUpCompletePage, SignInCodePage, SignInMethodPage, SignInPage,
+    SignInPinPage, SignOutPage, route_words,
 };
 use crate::pages::applications::{ApplicationAnswerPage, ApplicationStatusPage};
 use crate::pages::apply::*;
@@ -42,10 +42,14 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     let nonce = leptos::nonce::use_nonce();
     #[cfg(feature = "ssr")]
     if let (Some(nonce), Some(response)) = (&nonce, use_context::<leptos_axum::ResponseOptions>()) {
+        // Logging in and out with Care Identity posts a form that leads to its issuer.
+        let issuer = use_context::<crate::backend::AppState>()
+            .and_then(|state| state.config.care_identity.as_ref().map(|c| c.origin()))
+            .unwrap_or_default();
         response.insert_header(
             http::header::CONTENT_SECURITY_POLICY,
-            http::HeaderValue::from_str(&content_security_policy(&nonce.to_string()))
-                .expect("a nonce is base64"),
+            http::HeaderValue::from_str(&content_security_policy(&nonce.to_string(), &issuer))
+                .expect("a nonce is base64 and an origin is ASCII"),
         );
     }
     view! {
@@ -72,12 +76,13 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 
 /// What a page may load: scripts from this site or carrying the response's nonce (Leptos marks
 /// its own inline scripts with it), WebAssembly compiled from this site, styles and images from
-/// this site, the NHS.UK fonts, and no framing by any other site.
-pub fn content_security_policy(nonce: &str) -> String {
+/// this site, the NHS.UK fonts, and no framing by any other site. Forms post here, and lead only
+/// here or to `form_origin` (Care Identity's issuer, when there is one).
+pub fn content_security_policy(nonce: &str, form_origin: &str) -> String {
     format!(
         "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; \
          style-src 'self'; img-src 'self' data:; font-src 'self' https://assets.nhs.uk; \
-         connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; \
+         connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self' {form_origin}; \
          frame-ancestors 'none'"
     )
 }
@@ -137,7 +142,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/sign-in/pin") view=SignInPinPage ssr=SsrMode::Async />
                         <Route path=path!("/sign-in/code") view=SignInCodePage ssr=SsrMode::Async />
                         <Route path=path!("/sign-in/set-up-complete") view=SetUpCompletePage ssr=SsrMode::Async />
-                        <Route path=path!("/sign-in/smartcard") view=SmartcardReturnPage ssr=SsrMode::Async />
+                        <Route path=path!("/sign-in/cis2/callback") view=CareIdentityReturnPage ssr=SsrMode::Async />
                         <Route path=path!("/sign-out") view=SignOutPage ssr=SsrMode::Async />
                         <Route path=path!("/activate/:token") view=ActivatePage ssr=SsrMode::Async />
                         <Route path=path!("/activate/:token/app") view=ActivateAppPage ssr=SsrMode::Async />

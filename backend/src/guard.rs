@@ -49,6 +49,8 @@ impl CurrentUser {
 pub const SIGN_IN_FIRST: &str = "You need to sign in to see this page.";
 const SIGNED_OUT_IDLE: &str = "You have been signed out because you were not active for a while, or your session ran out. \
      Sign in again.";
+const LOGGED_OUT_AT_ISSUER: &str =
+    "You have been signed out because you logged out of your Care Identity. Sign in again.";
 const SIGNED_OUT_ROUTE: &str =
     "You have been signed out because your network changed (HSCN or internet). Sign in again.";
 
@@ -72,6 +74,18 @@ pub async fn signed_in(
         Who::Expired => return Ok(Err(AppError::SignInRequired(SIGNED_OUT_IDLE.into()))),
         Who::RouteChanged => return Ok(Err(AppError::SignInRequired(SIGNED_OUT_ROUTE.into()))),
     };
+    if let Some(care) = session::care_identity(session).await.ok().flatten()
+        && repo::logged_out_of_care_identity(
+            &state.db,
+            &care.sub,
+            care.sid.as_deref(),
+            signed_in.signed_in_at,
+        )
+        .await?
+    {
+        let _ = session::end(session).await;
+        return Ok(Err(AppError::SignInRequired(LOGGED_OUT_AT_ISSUER.into())));
+    }
     let user = repo::by_id(&state.db, &signed_in.user_id).await?;
     let Some(user) = user.filter(|u| u.status == UserStatus::Active) else {
         // Disabled (or removed) since signing in: the session goes too.

@@ -25,7 +25,7 @@ pub mod service_desk;
 pub mod sessions;
 pub mod state;
 
-pub use state::{AppState, Cis2, ServiceConfig};
+pub use state::{AppState, ServiceConfig};
 
 /// A session store failure, logged and shown as "not available, try later".
 pub(crate) fn session_failed(error: impl std::fmt::Display) -> model::AppError {

@@ -2,6 +2,7 @@
 
 use std::sync::Arc;
 
+use super::accounts::care_identity::CareIdentity;
 use super::accounts::session::SessionPolicy;
 use super::accounts::sign_in::LockPolicy;
 use super::catalogue::Catalogue;
@@ -42,31 +43,11 @@ pub struct ServiceConfig {
     pub base_url: String,
     /// Where notifications of new applications go.
     pub service_desk_email: String,
-    /// The smartcard identity provider (NHS Care Identity Service 2), when one is configured.
-    pub cis2: Option<Cis2>,
+    /// NHS Care Identity Service 2, when the service is registered with it: "Log in with my
+    /// Care Identity" (smartcard over HSCN, authenticator over the internet).
+    pub care_identity: Option<Arc<CareIdentity>>,
     /// Working days the service desk aims to decide an application in.
     pub turnaround_days: i64,
     /// The MESH API's settings.
     pub mesh: super::mesh::MeshConfig,
-}
-
-/// An OpenID Connect issuer for smartcard sign-in, and this service's client ID there.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Cis2 {
-    pub issuer: String,
-    pub client_id: String,
-}
-
-impl Cis2 {
-    /// Where the login method page sends someone who chose their smartcard: the issuer's
-    /// authorisation endpoint, asking for the identity and the RBAC roles (R8015 for MESH).
-    pub fn authorize_url(&self, base_url: &str, state: &str) -> String {
-        let redirect = format!("{}/sign-in/smartcard", base_url.trim_end_matches('/'));
-        format!(
-            "{}/authorize?response_type=code&client_id={}&redirect_uri={}&scope=openid%20profile%20nationalrbacaccess&state={state}",
-            self.issuer.trim_end_matches('/'),
-            model::catalogue::encode_query_value(&self.client_id),
-            model::catalogue::encode_query_value(&redirect),
-        )
-    }
 }

@@ -281,6 +281,10 @@ pub struct UserDetail {
     pub second_factor: String,
     pub locked_until: Option<String>,
     pub mailboxes: Vec<String>,
+    /// The Care Identity the account is linked to and since when, once it has logged in with it.
+    pub care_identity: Option<String>,
+    /// Kept on PIN and security code where Care Identity is configured.
+    pub local_sign_in: bool,
     /// Whether the person looking may change it (the service desk looks after mailbox users;
     /// administrators after everyone; nobody after themselves).
     pub can_manage: bool,
@@ -298,16 +302,26 @@ pub enum UserAction {
     ResetSetUp,
     /// Link the account to the mailboxes in the `mailbox_ids` field (and only those).
     SetMailboxes,
+    /// Forget the Care Identity the account is linked to: the next login links again, by email
+    /// address and smartcard number.
+    RemoveCareIdentity,
+    /// Keep the account on PIN and security code where Care Identity is configured.
+    KeepLocal,
+    /// Send the account to Care Identity (the default).
+    UseCareIdentity,
 }
 
 impl UserAction {
-    pub const ALL: [Self; 6] = [
+    pub const ALL: [Self; 9] = [
         Self::Lock,
         Self::Unlock,
         Self::Disable,
         Self::Enable,
         Self::ResetSetUp,
         Self::SetMailboxes,
+        Self::RemoveCareIdentity,
+        Self::KeepLocal,
+        Self::UseCareIdentity,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -318,6 +332,9 @@ impl UserAction {
             Self::Enable => "enable",
             Self::ResetSetUp => "reset",
             Self::SetMailboxes => "mailboxes",
+            Self::RemoveCareIdentity => "remove_care_identity",
+            Self::KeepLocal => "keep_local",
+            Self::UseCareIdentity => "use_care_identity",
         }
     }
 
@@ -333,6 +350,9 @@ impl UserAction {
             Self::Enable => "Enable the account",
             Self::ResetSetUp => "Reset the PIN and second factor, and email a new set-up link",
             Self::SetMailboxes => "Save mailboxes",
+            Self::RemoveCareIdentity => "Remove the Care Identity link",
+            Self::KeepLocal => "Keep this account on PIN and security code",
+            Self::UseCareIdentity => "Log in with Care Identity only",
         }
     }
 }

@@ -6,7 +6,7 @@
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
-use app::backend::Cis2;
+use app::backend::accounts::care_identity::{Cis2Settings, ClientCredential, check_client_key};
 use app::backend::accounts::session::SessionPolicy;
 use app::backend::accounts::sign_in::LockPolicy;
 use app::backend::content::store::{S3Secret, StorageConfig};
@@ -19,7 +19,7 @@ use url::Url;
 
 /// Every variable this program reads, with its default and meaning (the README's table is made
 /// from the same words).
-pub const VARIABLES: [(&str, &str, &str); 34] = [
+pub const VARIABLES: [(&str, &str, &str); 37] = [
     (
         "MESH_PORTAL_LISTEN_ADDR",
         "127.0.0.1:3000",
@@ -122,13 +122,31 @@ pub const VARIABLES: [(&str, &str, &str); 34] = [
     ),
     (
         "MESH_PORTAL_CIS2_ISSUER",
-        "unset: no smartcard login",
-        "OpenID Connect issuer of NHS Care Identity Service 2; offers smartcard login over HSCN",
+        "unset: PIN and security code only",
+        "OpenID Connect issuer of NHS Care Identity Service 2 (https; http only on loopback, for \
+         tests); with it, \"Log in with my Care Identity\" (smartcard over HSCN, authenticator \
+         over the internet), and PIN and security code only for accounts kept local",
     ),
     (
         "MESH_PORTAL_CIS2_CLIENT_ID",
         "unset",
-        "this service's client ID at that issuer (set both or neither)",
+        "this service's client ID at that issuer (set with the issuer)",
+    ),
+    (
+        "MESH_PORTAL_CIS2_CLIENT_KEY",
+        "unset",
+        "file of the RSA private key (PEM) this service signs its client assertions with \
+         (private_key_jwt, RS512); this or the client secret",
+    ),
+    (
+        "MESH_PORTAL_CIS2_CLIENT_KEY_ID",
+        "unset: no key ID",
+        "the key ID (kid) Care Identity knows that key by",
+    ),
+    (
+        "MESH_PORTAL_CIS2_CLIENT_SECRET",
+        "unset",
+        "the client secret, where Care Identity gave one instead of registering a key",
     ),
     (
         "MESH_PORTAL_TURNAROUND_DAYS",
@@ -232,8 +250,8 @@ pub struct Settings {
     pub lock_policy: LockPolicy,
     /// How long a signed-in session lasts without use, and at most.
     pub session_policy: SessionPolicy,
-    /// The smartcard identity provider, when configured.
-    pub cis2: Option<Cis2>,
+    /// NHS Care Identity Service 2, when the service is registered with it.
+    pub cis2: Option<Cis2Settings>,
     /// Working days to decide an application in.
     pub turnaround_days: i64,
     /// Where message content is kept.
@@ -578,7 +596,9 @@ fn networks(vars: &Vars<'_>) -> Result<NetworkPolicy, ConfigError> {
 
 /// Lock-out after failed PINs and codes, how long a session lasts, and the smartcard identity
 /// provider.
-fn signing_in(vars: &Vars<'_>) -> Result<(LockPolicy, SessionPolicy, Option<Cis2>), ConfigError> {
+fn signing_in(
+    vars: &Vars<'_>,
+) -> Result<(LockPolicy, SessionPolicy, Option<Cis2Settings>), ConfigError> {
     let lock_policy = LockPolicy {
         max_failures: vars.whole("MESH_PORTAL_MAX_FAILED_ATTEMPTS", 1..=100)? as i32,
         lock_seconds: vars.whole("MESH_PORTAL_LOCKOUT_MINUTES", 1..=1440)? * 60,
@@ -592,21 +612,11 @@ fn signing_in(vars: &Vars<'_>) -> Result<(LockPolicy, SessionPolicy, Option<Cis2
         vars.get("MESH_PORTAL_CIS2_CLIENT_ID"),
     ) {
         (None, None) => None,
-        (Some(issuer), Some(client_id)) => {
-            let parsed = Url::parse(&issuer).map_err(|e| {
-                bad(
-                    "MESH_PORTAL_CIS2_ISSUER",
-                    format!("‘{issuer}’ is not a URL: {e}"),
-                )
-            })?;
-            if parsed.scheme() != "https" {
-                return Err(bad(
-                    "MESH_PORTAL_CIS2_ISSUER",
-                    format!("‘{issuer}’ must be an https address"),
-                ));
-            }
-            Some(Cis2 { issuer, client_id })
-        }
+        (Some(issuer), Some(client_id)) => Some(Cis2Settings {
+            issuer: care_identity_issuer(&issuer)?,
+            client_id,
+            credential: client_credential(vars)?,
+        }),
         (Some(_), None) => {
             return Err(bad(
                 "MESH_PORTAL_CIS2_CLIENT_ID",
@@ -621,6 +631,57 @@ fn signing_in(vars: &Vars<'_>) -> Result<(LockPolicy, SessionPolicy, Option<Cis2
         }
     };
     Ok((lock_policy, session_policy, cis2))
+}
+
+/// Care Identity's issuer: https, or http on a loopback address (a provider a test starts).
+fn care_identity_issuer(issuer: &str) -> Result<String, ConfigError> {
+    let name = "MESH_PORTAL_CIS2_ISSUER";
+    let parsed =
+        Url::parse(issuer).map_err(|e| bad(name, format!("‘{issuer}’ is not a URL: {e}")))?;
+    let loopback = match parsed.host() {
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        Some(url::Host::Domain(name)) => name == "localhost",
+        None => false,
+    };
+    if parsed.scheme() == "https" || (parsed.scheme() == "http" && loopback) {
+        Ok(issuer.trim_end_matches('/').to_owned())
+    } else {
+        Err(bad(name, format!("‘{issuer}’ must be an https address")))
+    }
+}
+
+/// How the service proves itself to Care Identity: a private key for signed client assertions,
+/// or a client secret; one of the two.
+fn client_credential(vars: &Vars<'_>) -> Result<ClientCredential, ConfigError> {
+    match (
+        vars.get("MESH_PORTAL_CIS2_CLIENT_KEY"),
+        vars.get("MESH_PORTAL_CIS2_CLIENT_SECRET"),
+    ) {
+        (Some(path), None) => {
+            let name = "MESH_PORTAL_CIS2_CLIENT_KEY";
+            let pem = std::fs::read(&path).map_err(|e| bad(name, format!("{path}: {e}")))?;
+            check_client_key(&pem).map_err(|e| {
+                bad(
+                    name,
+                    format!("{path} is not an RSA private key in PEM: {e}"),
+                )
+            })?;
+            Ok(ClientCredential::Key {
+                pem: std::sync::Arc::new(pem),
+                key_id: vars.get("MESH_PORTAL_CIS2_CLIENT_KEY_ID"),
+            })
+        }
+        (None, Some(secret)) => Ok(ClientCredential::Secret(secret)),
+        (None, None) => Err(bad(
+            "MESH_PORTAL_CIS2_CLIENT_KEY",
+            "set it (or MESH_PORTAL_CIS2_CLIENT_SECRET) to sign in with Care Identity".to_owned(),
+        )),
+        (Some(_), Some(_)) => Err(bad(
+            "MESH_PORTAL_CIS2_CLIENT_SECRET",
+            "set the key or the secret, not both".to_owned(),
+        )),
+    }
 }
 
 /// The MESH API: its shared key, whether clients show certificates, sandbox mode, and the
@@ -871,29 +932,71 @@ mod tests {
     }
 
     #[test]
-    fn smartcard_login_needs_an_https_issuer_and_a_client_id_together() {
+    fn care_identity_needs_an_https_issuer_a_client_id_and_one_credential() {
         assert_eq!(settings(&[]).unwrap().cis2, None);
         let issuer = "https://am.nhsint.auth-ptl.cis2.spineservices.nhs.uk/realms/Healthcare";
         let s = settings(&[
             ("MESH_PORTAL_CIS2_ISSUER", issuer),
             ("MESH_PORTAL_CIS2_CLIENT_ID", "mesh-portal"),
+            ("MESH_PORTAL_CIS2_CLIENT_SECRET", "s3cret"),
         ])
         .unwrap();
+        let cis2 = s.cis2.expect("configured");
         assert_eq!(
-            s.cis2,
-            Some(Cis2 {
-                issuer: issuer.into(),
-                client_id: "mesh-portal".into()
-            })
+            (cis2.issuer.as_str(), cis2.client_id.as_str()),
+            (issuer, "mesh-portal")
         );
+        assert!(matches!(cis2.credential, ClientCredential::Secret(ref s) if s == "s3cret"));
+        assert!(
+            !format!("{:?}", cis2.credential).contains("s3cret"),
+            "never printed"
+        );
+
         let alone = settings(&[("MESH_PORTAL_CIS2_ISSUER", issuer)]).unwrap_err();
         assert_eq!(alone.variable, "MESH_PORTAL_CIS2_CLIENT_ID");
         let plain = settings(&[
             ("MESH_PORTAL_CIS2_ISSUER", "http://idp.example"),
             ("MESH_PORTAL_CIS2_CLIENT_ID", "x"),
+            ("MESH_PORTAL_CIS2_CLIENT_SECRET", "y"),
         ])
         .unwrap_err();
         assert!(plain.message.contains("https"), "{}", plain.message);
+        let loopback = settings(&[
+            ("MESH_PORTAL_CIS2_ISSUER", "http://127.0.0.1:4000"),
+            ("MESH_PORTAL_CIS2_CLIENT_ID", "x"),
+            ("MESH_PORTAL_CIS2_CLIENT_SECRET", "y"),
+        ]);
+        assert!(loopback.is_ok(), "a provider a test starts on loopback");
+
+        let no_credential = settings(&[
+            ("MESH_PORTAL_CIS2_ISSUER", issuer),
+            ("MESH_PORTAL_CIS2_CLIENT_ID", "x"),
+        ])
+        .unwrap_err();
+        assert_eq!(no_credential.variable, "MESH_PORTAL_CIS2_CLIENT_KEY");
+        let folder = tempfile::tempdir().unwrap();
+        let not_a_key = folder.path().join("key.pem");
+        std::fs::write(&not_a_key, "not a key").unwrap();
+        let not_a_key = not_a_key.display().to_string();
+        let bad_key = settings(&[
+            ("MESH_PORTAL_CIS2_ISSUER", issuer),
+            ("MESH_PORTAL_CIS2_CLIENT_ID", "x"),
+            ("MESH_PORTAL_CIS2_CLIENT_KEY", &not_a_key),
+        ])
+        .unwrap_err();
+        assert!(
+            bad_key.message.contains("not an RSA private key"),
+            "{}",
+            bad_key.message
+        );
+        let both = settings(&[
+            ("MESH_PORTAL_CIS2_ISSUER", issuer),
+            ("MESH_PORTAL_CIS2_CLIENT_ID", "x"),
+            ("MESH_PORTAL_CIS2_CLIENT_KEY", &not_a_key),
+            ("MESH_PORTAL_CIS2_CLIENT_SECRET", "y"),
+        ])
+        .unwrap_err();
+        assert_eq!(both.variable, "MESH_PORTAL_CIS2_CLIENT_SECRET");
     }
 
     #[test]

@@ -5,6 +5,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 
+use app::backend::accounts::care_identity::CareIdentity;
 use app::backend::accounts::rate_limit;
 use app::backend::catalogue::Catalogue;
 use app::backend::catalogue::seed;
@@ -82,6 +83,8 @@ pub enum StartupError {
     Storage(#[from] app::backend::content::store::StorageError),
     #[error("sandbox: {0}")]
     Sandbox(String),
+    #[error("cannot set up the Care Identity client: {0}")]
+    CareIdentity(String),
     #[error("cannot set up HTTPS: {0}")]
     Tls(#[from] crate::tls::TlsError),
     #[error("cannot listen on {addr}: {source}")]
@@ -161,7 +164,7 @@ impl Application {
             config: Arc::new(ServiceConfig {
                 base_url: settings.public_url(""),
                 service_desk_email: settings.service_desk_email.clone(),
-                cis2: settings.cis2.clone(),
+                care_identity: care_identity(settings)?,
                 turnaround_days: settings.turnaround_days,
                 mesh: settings.mesh.clone(),
             }),
@@ -338,6 +341,22 @@ fn leptos_options(settings: &Settings, addr: std::net::SocketAddr) -> LeptosOpti
 /// process from loading while it runs (leptos_server keeps that switch in a process-wide flag), so
 /// generating it again while another router in the same process serves pages would leave those
 /// pages' responses waiting for ever.
+/// The pages' Content-Security-Policy. A form may post only here, and be redirected only here or
+/// (logging in and out) to Care Identity's issuer.
+fn content_security_policy(state: &AppState) -> HeaderValue {
+    let issuer = state
+        .config
+        .care_identity
+        .as_ref()
+        .map(|c| format!(" {}", c.origin()))
+        .unwrap_or_default();
+    HeaderValue::from_str(&format!(
+        "default-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'{issuer}; \
+         frame-ancestors 'none'"
+    ))
+    .expect("an origin is a valid header value")
+}
+
 fn route_list() -> Vec<AxumRouteListing> {
     static ROUTES: OnceLock<Vec<AxumRouteListing>> = OnceLock::new();
     ROUTES.get_or_init(|| generate_route_list(App)).clone()
@@ -399,7 +418,12 @@ pub fn router(server: ServerState, secure_cookies: bool) -> Router {
         .with_expiry(Expiry::OnInactivity(time::Duration::hours(
             SESSION_IDLE_HOURS,
         )));
-    let routes = route_list();
+    use app::backend::accounts::care_identity::{BACKCHANNEL_LOGOUT_PATH, CALLBACK_PATH};
+    // Care Identity's callback is a handler of its own that renders the page only to refuse.
+    let routes: Vec<AxumRouteListing> = route_list()
+        .into_iter()
+        .filter(|route| route.path() != CALLBACK_PATH)
+        .collect();
     let context_state = state.clone();
     let context = move || provide_context(context_state.clone());
     let options = server.leptos_options.clone();
@@ -416,6 +440,8 @@ pub fn router(server: ServerState, secure_cookies: bool) -> Router {
     }
     let router = router
         .route("/applications/{reference}", post(routes::post_status))
+        .route(CALLBACK_PATH, get(routes::care_identity_callback))
+        .route(BACKCHANNEL_LOGOUT_PATH, post(routes::care_identity_logout))
         .route(
             "/mailboxes/{mailbox_id}/inbox/{message_id}/download",
             get(routes::download_message),
@@ -439,10 +465,7 @@ pub fn router(server: ServerState, secure_cookies: bool) -> Router {
         ))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CONTENT_SECURITY_POLICY,
-            HeaderValue::from_static(
-                "default-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; \
-                 frame-ancestors 'none'",
-            ),
+            content_security_policy(&state),
         ))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::X_FRAME_OPTIONS,
@@ -518,6 +541,19 @@ async fn shutdown_signal() {
 }
 
 /// The service's secret key: `MESH_PORTAL_SECRET_KEY`, or the data folder's key file.
+/// The Care Identity client, when the service is registered with CIS2.
+fn care_identity(settings: &Settings) -> Result<Option<Arc<CareIdentity>>, StartupError> {
+    settings
+        .cis2
+        .clone()
+        .map(|cis2| {
+            CareIdentity::new(cis2, &settings.public_url(""))
+                .map(Arc::new)
+                .map_err(StartupError::CareIdentity)
+        })
+        .transpose()
+}
+
 pub fn secret_key(settings: &Settings) -> Result<SecretKey, StartupError> {
     match &settings.secret_key {
         Some(key) => Ok(key.clone()),

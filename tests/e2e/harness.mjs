@@ -2,7 +2,7 @@
 // fresh SQLite database, and Debian's Chromium driven by playwright-core. Pages may only reach the
 // server under test: every other request (web fonts from assets.nhs.uk, for instance) is blocked.
 import { spawn } from "node:child_process";
-import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, writeSync } from "node:fs";
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, writeFileSync, writeSync } from "node:fs";
 import { connect, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
@@ -125,10 +125,11 @@ export function runBinary(args, env = {}) {
 /**
  * Starts the server; resolves to { url, logs(), crash(), stop() } once /health answers. `env`
  * adds variables; with `MESH_PORTAL_LOG` among them, the log is kept for `logs()` instead of
- * shown. `dataDir` starts it on the data (database, key, mail) of an earlier one.
+ * shown. `dataDir` starts it on the data (database, key, mail) of an earlier one; `port` takes a
+ * port chosen beforehand (for an identity provider that must know the address first).
  */
-export async function startServer(env = {}, { dataDir = mkdtempSync(join(tmpdir(), "mesh-portal-e2e-")) } = {}) {
-  const port = await freePort();
+export async function startServer(env = {}, { dataDir = mkdtempSync(join(tmpdir(), "mesh-portal-e2e-")), port: chosen } = {}) {
+  const port = chosen ?? (await freePort());
   const url = `http://127.0.0.1:${port}`;
   // Run from another folder, so the binary must find its site assets on its own.
   const serverEnv = {
@@ -379,4 +380,58 @@ export function filesUnder(dir) {
   return readdirSync(dir, { recursive: true, withFileTypes: true })
     .filter((e) => e.isFile())
     .map((e) => join(e.parentPath ?? e.path, e.name));
+}
+
+/**
+ * NHS Care Identity for a browser test: the test OpenID Connect provider (tests/oidc) on a free
+ * loopback port, knowing `people` and the portal at `portalUrl` as its client (a key made in a
+ * temporary folder). Resolves to { issuer, portalEnv, stop() }.
+ */
+export async function startIdentityProvider(people, portalUrl) {
+  const dir = mkdtempSync(join(tmpdir(), "mesh-portal-oidc-"));
+  const keyFile = join(dir, "client.pem");
+  const config = join(dir, "config.json");
+  writeFileSync(
+    config,
+    JSON.stringify({
+      port: 0,
+      people,
+      client: {
+        client_id: "mesh-portal-e2e",
+        redirect_uri: `${portalUrl}/sign-in/cis2/callback`,
+        post_logout_redirect_uri: `${portalUrl}/sign-out?done=1`,
+        key_id: "mesh-portal-e2e-key",
+        key_file: keyFile,
+      },
+    }),
+  );
+  const child = spawn(process.execPath, [join(root, "tests", "oidc", "provider.mjs"), config], {
+    stdio: ["ignore", "pipe", "ignore"],
+  });
+  const issuer = await new Promise((ok, fail) => {
+    let out = "";
+    const timer = setTimeout(() => fail(new Error("the identity provider did not start")), 20_000);
+    child.stdout.on("data", (d) => {
+      out += d;
+      const found = out.match(/listening (\S+)/);
+      if (found) {
+        clearTimeout(timer);
+        ok(found[1]);
+      }
+    });
+  });
+  return {
+    issuer,
+    portalEnv: {
+      MESH_PORTAL_CIS2_ISSUER: issuer,
+      MESH_PORTAL_CIS2_CLIENT_ID: "mesh-portal-e2e",
+      MESH_PORTAL_CIS2_CLIENT_KEY: keyFile,
+      MESH_PORTAL_CIS2_CLIENT_KEY_ID: "mesh-portal-e2e-key",
+      MESH_PORTAL_BASE_URL: portalUrl,
+    },
+    stop() {
+      child.kill("SIGTERM");
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }

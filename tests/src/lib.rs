@@ -8,6 +8,7 @@
 
 pub mod accounts;
 pub mod applying;
+pub mod care_identity;
 pub mod postgres;
 pub mod s3;
 pub mod smtp;

@@ -34,6 +34,12 @@ pub async fn get_sign_in_options() -> Result<(SignInOptions, Option<FormState>),
     Ok((options, posted()))
 }
 
+/// Why a Care Identity login could not be completed, on the page it came back to.
+#[server(prefix = "/api", endpoint = "get_care_identity_problem")]
+pub async fn get_care_identity_problem() -> Result<Option<String>, AppError> {
+    Ok(posted().and_then(|form| form.errors.into_iter().next().map(|e| e.message)))
+}
+
 /// The email and PIN page's refused form, if any.
 #[server(prefix = "/api", endpoint = "get_pin_form")]
 pub async fn get_pin_form() -> Result<Option<FormState>, AppError> {

@@ -539,6 +539,14 @@ pub fn UserPage() -> impl IntoView {
                 UserAction::Disable
             });
             actions.push(UserAction::ResetSetUp);
+            if detail.care_identity.is_some() {
+                actions.push(UserAction::RemoveCareIdentity);
+            }
+            actions.push(if detail.local_sign_in {
+                UserAction::UseCareIdentity
+            } else {
+                UserAction::KeepLocal
+            });
         }
         view! {
             <Title text=format!("{} – accounts", detail.item.name) />
@@ -555,6 +563,8 @@ pub fn UserPage() -> impl IntoView {
                 <Row key="Security codes" value=detail.second_factor.clone() />
                 <Row key="Locked until" value=detail.locked_until.clone().unwrap_or_else(|| "Not locked".to_owned()) />
                 <Row key="Mailboxes" value=if detail.mailboxes.is_empty() { "None".to_owned() } else { detail.mailboxes.join("\n") } />
+                <Row key="Care Identity" value=detail.care_identity.clone().unwrap_or_else(|| "Not linked yet: the first login links it".to_owned()) />
+                <Row key="Logs in with" value=if detail.local_sign_in { "PIN and security code, even where Care Identity is used".to_owned() } else { "Care Identity, where the service uses it; otherwise PIN and security code".to_owned() } />
             </dl>
             {if detail.is_self {
                 view! { <p>"This is your own account: another member of the service desk can change it."</p> }.into_any()

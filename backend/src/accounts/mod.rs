@@ -2,6 +2,8 @@
 //! handled in [`crate::crypto`]; the audit log is [`crate::audit`]; who may do what is [`crate::guard`].
 
 pub mod activation;
+pub mod care_identity;
+pub mod care_sign_in;
 pub mod pages;
 pub mod rate_limit;
 pub mod session;

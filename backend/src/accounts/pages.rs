@@ -11,6 +11,8 @@ use serde::{Deserialize, Serialize};
 use tower_sessions::Session;
 
 use super::activation::{self, FactorChoice, LinkError, SetUp, SetUpError};
+use super::care_identity::{PendingLogin, Returned};
+use super::care_sign_in::{CareRefusal, with_care_identity};
 use super::rate_limit::{self, ACTIVATION_PER_ADDRESS, HitError, Limit};
 use super::repo;
 use super::session::{self, PinStep};
@@ -18,13 +20,13 @@ use super::sign_in::{self, SignInError};
 use super::totp::TotpSecret;
 use crate::AppState;
 use crate::audit::{self, Actor, Event, Outcome};
-use crate::crypto::{hash_token, random_token};
+use crate::crypto::hash_token;
 use crate::form_route::FormRoute;
 use crate::guard;
 use crate::network::ClientInfo;
 use model::accounts::sign_in::{
-    AppStepView, CodeForm, CodeStep, METHOD_SMARTCARD, MethodForm, PinForm, RESEND_CODE, SetUpForm,
-    SetUpView, SignInOptions, UserSummary, Visitor, home_path, mask_email, paths,
+    AppStepView, CodeForm, CodeStep, METHOD_CARE_IDENTITY, MethodForm, PinForm, RESEND_CODE,
+    SetUpForm, SetUpView, SignInOptions, UserSummary, Visitor, home_path, mask_email, paths,
 };
 use model::accounts::{Pin, SecondFactor};
 use model::common::AccessRoute;
@@ -35,8 +37,8 @@ use model::forms::{FieldError, FormDto, FormValues};
 const APP_ISSUER: &str = "NHS MESH portal";
 /// The session key of a set-up waiting for the app's first code.
 const PENDING_SET_UP: &str = "auth.pending_set_up";
-/// The session key of a smartcard sign-in sent to the identity provider.
-const SMARTCARD_STATE: &str = "auth.smartcard_state";
+/// The session key of a login sent to Care Identity, until it comes back (once).
+const CARE_IDENTITY_LOGIN: &str = "auth.cis2_pending";
 
 /// The forms of the sign-in, set-up and sign-out pages.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -142,7 +144,7 @@ pub async fn visitor(
 pub fn sign_in_options(state: &AppState, client: ClientInfo) -> SignInOptions {
     SignInOptions {
         route: client.route,
-        smartcard: client.route == AccessRoute::Hscn && state.config.cis2.is_some(),
+        care_identity: state.config.care_identity.is_some(),
     }
 }
 
@@ -232,27 +234,87 @@ async fn choose_method(
     values: &FormValues,
 ) -> Result<String, AppError> {
     let form = MethodForm::check(values).map_err(AppError::Form)?;
-    if form.method != METHOD_SMARTCARD {
+    if form.method != METHOD_CARE_IDENTITY {
         return Ok(paths::PIN.to_owned());
     }
-    let cis2 = state
-        .config
-        .cis2
-        .as_ref()
-        .filter(|_| client.route == AccessRoute::Hscn)
-        .ok_or_else(|| {
-            AppError::Form(vec![FieldError::new(
-                "method",
-                "Smartcard login is only available over HSCN. Log in with your PIN and \
-                 security code",
-            )])
-        })?;
-    let state_value = random_token();
+    let care_identity = state.config.care_identity.as_ref().ok_or_else(|| {
+        AppError::invalid(
+            "method",
+            "This service does not take Care Identity logins. Log in with your PIN and \
+             security code",
+        )
+    })?;
+    let (url, pending) = care_identity
+        .start(client.route, state.clock.now())
+        .await
+        .map_err(|failure| AppError::invalid("method", failure.to_string()))?;
     session
-        .insert(SMARTCARD_STATE, &state_value)
+        .insert(CARE_IDENTITY_LOGIN, &pending)
         .await
         .map_err(session_failed)?;
-    Ok(cis2.authorize_url(&state.config.base_url, &state_value))
+    Ok(url)
+}
+
+/// The person back from Care Identity: the login this browser started (used once), checked
+/// and matched to an account that may sign in on this route; returns their first page.
+pub async fn finish_care_identity(
+    state: &AppState,
+    session: &Session,
+    client: ClientInfo,
+    returned: &Returned,
+) -> Result<String, AppError> {
+    let care_identity = state.config.care_identity.as_ref().ok_or_else(|| {
+        AppError::NotFound("This service does not take Care Identity logins".into())
+    })?;
+    let pending: Option<PendingLogin> = session
+        .remove(CARE_IDENTITY_LOGIN)
+        .await
+        .map_err(session_failed)?;
+    let now = state.clock.now();
+    let actor = Actor::client("anonymous", &client);
+    let identity = match care_identity.finish(pending, returned, now).await {
+        Ok(identity) => identity,
+        Err(failure) => {
+            let mut conn = state.db.pool.acquire().await?;
+            audit::record(
+                &mut conn,
+                &actor,
+                Event {
+                    action: "sign_in.cis2",
+                    subject: "cis2:unknown".to_owned(),
+                    outcome: Outcome::Failure,
+                    detail: format!("route {}; {failure:?}", client.route.as_str()),
+                },
+                now,
+            )
+            .await?;
+            return Err(AppError::invalid("maincontent", failure.to_string()));
+        }
+    };
+    let signed_in = with_care_identity(&state.db, &identity, client.route, &actor, now)
+        .await
+        .map_err(|refusal| match refusal {
+            CareRefusal::Database(error) => error.into(),
+            other => AppError::Forbidden(other.to_string()),
+        })?;
+    session::start(
+        session,
+        &signed_in.user_id,
+        signed_in.role,
+        client.route,
+        now,
+    )
+    .await
+    .map_err(session_failed)?;
+    let care = session::CareSession {
+        sub: identity.sub.clone(),
+        sid: identity.sid.clone(),
+        id_token: identity.id_token.clone(),
+    };
+    session::remember_care_identity(session, &care)
+        .await
+        .map_err(session_failed)?;
+    Ok(home_path(signed_in.role, &signed_in.mailboxes))
 }
 
 async fn give_pin(
@@ -280,6 +342,13 @@ async fn give_pin(
     let accepted = sign_in::check_pin(&state.db, state.lock_policy, &email, &form.pin, &actor, now)
         .await
         .map_err(|e| sign_in_error(e, "pin"))?;
+    if state.config.care_identity.is_some() && !accepted.local {
+        return Err(AppError::Form(vec![FieldError::new(
+            "pin",
+            "Your account logs in with your Care Identity, not a PIN. Go back and choose \
+             \"Care Identity\"",
+        )]));
+    }
     if accepted.second_factor == SecondFactor::Email && client.route == AccessRoute::Internet {
         return Err(AppError::Form(vec![FieldError::new(
             "pin",
@@ -387,6 +456,10 @@ async fn sign_out(
     session: &Session,
     client: ClientInfo,
 ) -> Result<String, AppError> {
+    let id_token = session::care_identity(session)
+        .await
+        .map_err(session_failed)?
+        .map(|care| care.id_token);
     if let Ok(user) = guard::signed_in(state, session, client).await? {
         let mut conn = state.db.pool.acquire().await?;
         audit::record(
@@ -404,6 +477,14 @@ async fn sign_out(
         tracing::info!(user.id = %user.user_id, "signed out");
     }
     session::end(session).await.map_err(session_failed)?;
+    // Logged in through Care Identity: out of it too, where the issuer offers that.
+    if let (Some(care_identity), Some(id_token)) = (&state.config.care_identity, id_token)
+        && let Some(url) = care_identity
+            .end_session_url(&id_token, state.clock.now())
+            .await
+    {
+        return Ok(url);
+    }
     Ok(format!("{}?done=1", paths::SIGN_OUT))
 }
 

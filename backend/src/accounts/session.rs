@@ -10,6 +10,7 @@ use model::accounts::{Role, SecondFactor};
 use model::common::AccessRoute;
 
 const SIGNED_IN: &str = "auth.signed_in";
+const CARE_IDENTITY: &str = "auth.cis2";
 const PIN_ACCEPTED: &str = "auth.pin_accepted";
 
 /// How long a half-way sign-in (PIN given, passcode not yet) lasts.
@@ -59,6 +60,28 @@ pub enum Who {
     Expired,
     /// Was signed in over another access route.
     RouteChanged,
+}
+
+/// A session that began with a Care Identity login: whom the issuer vouched for, its session
+/// there, and the ID token (the hint when logging out there too).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CareSession {
+    pub sub: String,
+    pub sid: Option<String>,
+    pub id_token: String,
+}
+
+/// Notes, after [`start`], that this session came from a Care Identity login.
+pub async fn remember_care_identity(
+    session: &Session,
+    care: &CareSession,
+) -> Result<(), SessionError> {
+    session.insert(CARE_IDENTITY, care).await.map_err(failed)
+}
+
+/// The Care Identity login this session came from, if it did.
+pub async fn care_identity(session: &Session) -> Result<Option<CareSession>, SessionError> {
+    session.get(CARE_IDENTITY).await.map_err(failed)
 }
 
 /// The session could not be read or written.

@@ -54,6 +54,8 @@ pub enum SignInError {
 pub struct PinAccepted {
     pub user_id: String,
     pub second_factor: SecondFactor,
+    /// Kept on PIN and security code where Care Identity is configured.
+    pub local: bool,
 }
 
 /// Checks email and PIN.
@@ -117,6 +119,7 @@ pub async fn check_pin(
     Ok(PinAccepted {
         user_id: user.user_id.clone(),
         second_factor,
+        local: user.signs_in_locally(),
     })
 }
 

@@ -21,6 +21,18 @@ pub struct UserRow {
     pub smartcard_number: Option<String>,
     pub failed_attempts: i32,
     pub locked_until: Option<i64>,
+    /// The Care Identity (`sub`) the account is linked to, once it has logged in with it.
+    pub cis2_sub: Option<String>,
+    pub cis2_linked_at: Option<i64>,
+    /// 1: signs in with PIN and security code even where Care Identity is configured.
+    pub local_sign_in: i32,
+}
+
+impl UserRow {
+    /// Whether the account keeps PIN and security code where Care Identity is configured.
+    pub fn signs_in_locally(&self) -> bool {
+        self.local_sign_in != 0
+    }
 }
 
 impl std::fmt::Debug for UserRow {
@@ -35,7 +47,8 @@ impl std::fmt::Debug for UserRow {
 }
 
 const COLUMNS: &str = "user_id, email, name, role, status, pin_hash, second_factor, totp_secret, \
-                       totp_last_step, smartcard_number, failed_attempts, locked_until";
+                       totp_last_step, smartcard_number, failed_attempts, locked_until, cis2_sub, \
+                       cis2_linked_at, local_sign_in";
 
 /// A new account, invited.
 pub struct NewUser<'a> {
@@ -91,6 +104,103 @@ pub async fn by_email(db: &Db, email: &str) -> sqlx::Result<Option<UserRow>> {
         .bind(email)
         .fetch_optional(&db.pool)
         .await
+}
+
+/// The account linked to a Care Identity.
+pub async fn by_care_identity(db: &Db, sub: &str) -> sqlx::Result<Option<UserRow>> {
+    sqlx::query_as::<Any, UserRow>(&format!("SELECT {COLUMNS} FROM users WHERE cis2_sub = $1"))
+        .bind(sub)
+        .fetch_optional(&db.pool)
+        .await
+}
+
+/// Links an account to a Care Identity; `false` when it is linked to one already.
+pub async fn link_care_identity(
+    conn: &mut AnyConnection,
+    user_id: &str,
+    sub: &str,
+    now: i64,
+) -> sqlx::Result<bool> {
+    let done = sqlx::query::<Any>(
+        "UPDATE users SET cis2_sub = $1, cis2_linked_at = $2, updated_at = $2 \
+         WHERE user_id = $3 AND cis2_sub IS NULL",
+    )
+    .bind(sub)
+    .bind(now)
+    .bind(user_id)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Removes an account's Care Identity link (the next login links again, by email and smartcard
+/// number); `false` when there was none.
+pub async fn unlink_care_identity(
+    conn: &mut AnyConnection,
+    user_id: &str,
+    now: i64,
+) -> sqlx::Result<bool> {
+    let done = sqlx::query::<Any>(
+        "UPDATE users SET cis2_sub = NULL, cis2_linked_at = NULL, updated_at = $1 \
+         WHERE user_id = $2 AND cis2_sub IS NOT NULL",
+    )
+    .bind(now)
+    .bind(user_id)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Keeps an account on PIN and security code (`true`), or sends it to Care Identity.
+pub async fn set_local_sign_in(
+    conn: &mut AnyConnection,
+    user_id: &str,
+    local: bool,
+    now: i64,
+) -> sqlx::Result<()> {
+    sqlx::query::<Any>("UPDATE users SET local_sign_in = $1, updated_at = $2 WHERE user_id = $3")
+        .bind(i32::from(local))
+        .bind(now)
+        .bind(user_id)
+        .execute(conn)
+        .await
+        .map(drop)
+}
+
+/// Notes a back-channel logout from Care Identity.
+pub async fn record_care_identity_logout(
+    conn: &mut AnyConnection,
+    sub: Option<&str>,
+    sid: Option<&str>,
+    at: i64,
+) -> sqlx::Result<()> {
+    sqlx::query::<Any>("INSERT INTO care_identity_logouts (sub, sid, at) VALUES ($1, $2, $3)")
+        .bind(sub)
+        .bind(sid)
+        .bind(at)
+        .execute(conn)
+        .await
+        .map(drop)
+}
+
+/// Whether the person `sub` (or their issuer session `sid`) logged out at Care Identity at or
+/// after `since`.
+pub async fn logged_out_of_care_identity(
+    db: &Db,
+    sub: &str,
+    sid: Option<&str>,
+    since: i64,
+) -> sqlx::Result<bool> {
+    let found: i64 = sqlx::query_scalar::<Any, i64>(
+        "SELECT COUNT(*) FROM care_identity_logouts WHERE at >= $3 \
+         AND ((sub = $1 AND (sid IS NULL OR sid = $2)) OR (sub IS NULL AND sid = $2))",
+    )
+    .bind(sub)
+    .bind(sid)
+    .bind(since)
+    .fetch_one(&db.pool)
+    .await?;
+    Ok(found > 0)
 }
 
 /// How many accounts there are.

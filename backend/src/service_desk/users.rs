@@ -81,6 +81,11 @@ pub async fn detail(
             .filter(|until| *until > now)
             .map(format_time),
         mailboxes,
+        care_identity: row.cis2_sub.as_ref().map(|sub| match row.cis2_linked_at {
+            Some(at) => format!("{sub} (linked {})", format_time(at)),
+            None => sub.clone(),
+        }),
+        local_sign_in: row.signs_in_locally(),
         can_manage: may_manage(by, &row),
         is_self: by.user_id == row.user_id,
     })
@@ -149,6 +154,21 @@ pub async fn act(
             };
             repo::set_status(&mut tx, user_id, status, now).await?;
         }
+        UserAction::RemoveCareIdentity => {
+            if !repo::unlink_care_identity(&mut tx, user_id, now).await? {
+                return Err(AppError::invalid(
+                    "action",
+                    "This account is not linked to a Care Identity",
+                ));
+            }
+            if let Some(sub) = &row.cis2_sub {
+                detail = format!("by the service desk: Care Identity {sub}");
+            }
+        }
+        UserAction::KeepLocal => repo::set_local_sign_in(&mut tx, user_id, true, now).await?,
+        UserAction::UseCareIdentity => {
+            repo::set_local_sign_in(&mut tx, user_id, false, now).await?
+        }
         UserAction::ResetSetUp => {
             repo::forget_set_up(&mut tx, user_id, now).await?;
             let token = issue_activation_token(&mut tx, user_id, now).await?;
@@ -171,6 +191,9 @@ pub async fn act(
                 UserAction::Enable => "user.enable",
                 UserAction::ResetSetUp => "user.reset_set_up",
                 UserAction::SetMailboxes => "user.mailboxes",
+                UserAction::RemoveCareIdentity => "user.cis2_unlink",
+                UserAction::KeepLocal => "user.local_sign_in",
+                UserAction::UseCareIdentity => "user.care_identity_sign_in",
             },
             subject: format!("user:{user_id}"),
             outcome: Outcome::Success,

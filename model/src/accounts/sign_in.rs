@@ -36,9 +36,10 @@ pub mod paths {
     }
 }
 
-/// The login method: PIN and security code, or (over HSCN, where configured) a smartcard.
+/// The login method: PIN and security code, or (where the service is registered with it) NHS Care
+/// Identity: a smartcard over HSCN, an authenticator app over the internet.
 pub const METHOD_PIN: &str = "pin";
-pub const METHOD_SMARTCARD: &str = "smartcard";
+pub const METHOD_CARE_IDENTITY: &str = "care_identity";
 
 /// The second factor chosen at set-up, as the radio buttons send it.
 pub const FACTOR_APP: &str = "app";
@@ -125,7 +126,7 @@ pub struct MethodForm {
 
 fn method(text: &str) -> Result<(), ValidationError> {
     rule(match text {
-        METHOD_PIN | METHOD_SMARTCARD => Ok(()),
+        METHOD_PIN | METHOD_CARE_IDENTITY => Ok(()),
         _ => Err("Select how you want to log in"),
     })
 }
@@ -241,8 +242,8 @@ pub struct UserSummary {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SignInOptions {
     pub route: AccessRoute,
-    /// Smartcard sign-in: only over HSCN, and only where an identity provider is configured.
-    pub smartcard: bool,
+    /// "Log in with my Care Identity": where the service is registered with CIS2.
+    pub care_identity: bool,
 }
 
 /// The security code page: which kind of code, and where an emailed one went.

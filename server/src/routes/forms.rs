@@ -3,13 +3,14 @@
 
 use app::AppError;
 use app::api::applications::PostedForm;
+use app::backend::accounts::care_identity::Returned;
 use app::backend::network::ClientInfo;
 use app::model::applications::ApplicationStatusView;
 use app::model::forms::{FieldError, FormState, FormValues};
 use axum::Extension;
 use axum::Form;
 use axum::body::Body;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, Method, Request, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use leptos::prelude::provide_context;
@@ -97,6 +98,76 @@ pub async fn post_status(
         ),
     };
     render_page(server, session, client, uri, headers, posted, status).await
+}
+
+/// `GET /sign-in/cis2/callback`: the person back from NHS Care Identity. Signed in, they go on
+/// to their first page; refused (cancelled, a login not started here, a token that fails its
+/// checks, an identity with no account here, no R8015 over HSCN, the issuer away), they see
+/// this page with what to do next, as a 400 or 403.
+pub async fn care_identity_callback(
+    State(server): State<ServerState>,
+    Extension(client): Extension<ClientInfo>,
+    Query(returned): Query<Returned>,
+    session: Session,
+    uri: Uri,
+    headers: HeaderMap,
+) -> Response {
+    let state = server.app.clone();
+    match app::backend::accounts::pages::finish_care_identity(&state, &session, client, &returned)
+        .await
+    {
+        Ok(next) => Redirect::to(&next).into_response(),
+        Err(error) => {
+            let posted = PostedForm {
+                form: FormState {
+                    values: FormValues::default(),
+                    errors: field_errors(&error),
+                },
+                status: None,
+            };
+            render_page(
+                server,
+                session,
+                client,
+                uri,
+                headers,
+                posted,
+                error.status_code(),
+            )
+            .await
+        }
+    }
+}
+
+/// `POST /sign-in/cis2/backchannel-logout`: Care Identity says someone logged out there
+/// (OpenID Connect Back-Channel Logout). 200 once noted; 400 for a token that fails its checks.
+pub async fn care_identity_logout(
+    State(server): State<ServerState>,
+    Form(values): Form<Vec<(String, String)>>,
+) -> Response {
+    let state = &server.app;
+    let no_store = [(header::CACHE_CONTROL, "no-store")];
+    let Some(care_identity) = &state.config.care_identity else {
+        return (StatusCode::NOT_FOUND, no_store).into_response();
+    };
+    let token = FormValues(values).get("logout_token").to_owned();
+    let now = state.clock.now();
+    match app::backend::accounts::care_sign_in::logged_out_at_issuer(
+        &state.db,
+        care_identity,
+        &token,
+        now,
+    )
+    .await
+    {
+        Ok(()) => (StatusCode::OK, no_store).into_response(),
+        Err(_) => (
+            StatusCode::BAD_REQUEST,
+            no_store,
+            axum::Json(serde_json::json!({ "error": "invalid_request" })),
+        )
+            .into_response(),
+    }
 }
 
 pub(super) fn field_errors(error: &AppError) -> Vec<FieldError> {

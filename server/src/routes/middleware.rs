@@ -100,7 +100,13 @@ pub async fn same_site_only(request: Request<Body>, next: Next) -> Response {
         *request.method(),
         Method::GET | Method::HEAD | Method::OPTIONS
     );
-    if safe || request.uri().path().starts_with("/messageexchange") {
+    // The MESH API and Care Identity's back-channel logout are not browsers' forms: each request
+    // carries its own proof (a token), not a cookie.
+    let path = request.uri().path();
+    if safe
+        || path.starts_with("/messageexchange")
+        || path == app::backend::accounts::care_identity::BACKCHANNEL_LOGOUT_PATH
+    {
         return next.run(request).await;
     }
     let headers = request.headers();

@@ -10,7 +10,7 @@ mod middleware;
 
 pub use exports::{audit_csv, workflows_csv};
 pub use files::{content_disposition, download_message, send_message};
-pub use forms::{post_form, post_status};
+pub use forms::{care_identity_callback, care_identity_logout, post_form, post_status};
 pub use health::health;
 pub use middleware::{
     access_route, close_after_too_large, loggable_path, request_span, same_site_only,

@@ -28,6 +28,7 @@ mod access;
 mod accounts;
 mod administration;
 mod applications;
+mod care_identity;
 mod catalogue;
 mod config;
 mod decisions;

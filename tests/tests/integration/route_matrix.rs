@@ -331,10 +331,11 @@ async fn every_protected_route_answers_each_kind_of_person_as_it_should(backend:
 
 /// Server functions anyone may call: the catalogue, the organisation search, applying, and the
 /// steps of signing in. Every other one must be in the matrix.
-const PUBLIC_FUNCTIONS: [&str; 14] = [
+const PUBLIC_FUNCTIONS: [&str; 15] = [
     "/api/check_application_status",
     "/api/get_app_step",
     "/api/get_application_drafts",
+    "/api/get_care_identity_problem",
     "/api/get_code_step",
     "/api/get_pin_form",
     "/api/get_posted_status",

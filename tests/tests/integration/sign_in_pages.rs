@@ -19,13 +19,10 @@ on_each_database!(
     the_code_page_without_a_pin_step_says_to_start_again,
     the_script_gets_the_same_answers_as_the_form,
     too_many_attempts_from_one_address_are_refused_for_a_while,
-    smartcard_login_is_offered_only_over_hscn_when_configured,
     a_session_ends_after_thirty_minutes_without_use,
     a_log_in_or_set_up_posted_from_another_site_is_refused,
     a_session_that_moves_to_another_network_must_log_in_again,
 );
-
-const CIS2_ISSUER: &str = "https://am.nhsint.auth-ptl.cis2.spineservices.nhs.uk/realms/Healthcare";
 
 async fn sets_up_with_an_app_from_the_link_then_logs_in_and_out(backend: Backend) {
     let app = spawn_app(backend).await;
@@ -464,44 +461,6 @@ async fn too_many_attempts_from_one_address_are_refused_for_a_while(backend: Bac
         )
         .await;
     assert_eq!(later.status, 400, "the window has passed");
-}
-
-async fn smartcard_login_is_offered_only_over_hscn_when_configured(backend: Backend) {
-    let cis2 = [
-        ("MESH_PORTAL_CIS2_ISSUER", CIS2_ISSUER),
-        ("MESH_PORTAL_CIS2_CLIENT_ID", "mesh-portal-test"),
-    ];
-    let configured = spawn_app_with(backend, &cis2).await;
-    let (_, page) = configured.get_text("/sign-in/method").await;
-    assert!(page.contains("Smartcard"));
-    let browser = configured.browser();
-    let chosen = browser
-        .post_form("/sign-in/method", &[("method", "smartcard")])
-        .await;
-    assert_eq!(chosen.status, 303);
-    let location = chosen.location.unwrap();
-    assert!(
-        location.starts_with(&format!(
-            "{CIS2_ISSUER}/authorize?response_type=code&client_id=mesh-portal-test"
-        )),
-        "{location}"
-    );
-    assert!(location.contains("scope=openid%20profile%20nationalrbacaccess"));
-
-    let unconfigured = spawn_app(backend).await;
-    let (_, page) = unconfigured.get_text("/sign-in/method").await;
-    assert!(page.contains("PIN and security code") && !page.contains("Smartcard"));
-    let refused = unconfigured
-        .browser()
-        .post_form("/sign-in/method", &[("method", "smartcard")])
-        .await;
-    assert_eq!(refused.status, 400);
-
-    let mut internet = cis2.to_vec();
-    internet.push(("MESH_PORTAL_HSCN_NETWORKS", "10.0.0.0/8"));
-    let over_internet = spawn_app_with(backend, &internet).await;
-    let (_, page) = over_internet.get_text("/sign-in/method").await;
-    assert!(!page.contains("Smartcard"), "never over the internet");
 }
 
 async fn a_session_ends_after_thirty_minutes_without_use(backend: Backend) {

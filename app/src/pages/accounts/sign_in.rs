@@ -5,10 +5,13 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
-use crate::api::accounts::{get_code_step, get_pin_form, get_sign_in_options, get_visitor};
-use crate::components::HttpStatus;
+use crate::api::accounts::{
+    get_care_identity_problem, get_code_step, get_pin_form, get_sign_in_options, get_visitor,
+};
 use crate::components::form::{Choice, Choices, PostForm, TextInput, question_frame, when_loaded};
-use crate::model::accounts::sign_in::{CodeStep, METHOD_PIN, METHOD_SMARTCARD, RESEND_CODE, paths};
+use crate::model::accounts::sign_in::{
+    CodeStep, METHOD_CARE_IDENTITY, METHOD_PIN, RESEND_CODE, paths,
+};
 use crate::model::common::AccessRoute;
 
 const CAPTION: &str = "Log in";
@@ -65,18 +68,27 @@ pub fn SignInMethodPage() -> impl IntoView {
             paths::SIGN_IN,
             posted,
             move || {
-                let mut choices = vec![Choice {
+                let mut choices = Vec::new();
+                if options.care_identity {
+                    choices.push(Choice {
+                        value: METHOD_CARE_IDENTITY,
+                        label: "Care Identity",
+                        hint: match options.route {
+                            AccessRoute::Hscn => "Your NHS smartcard in a card reader, through NHS Care Identity Service",
+                            AccessRoute::Internet => "The authenticator app linked to your Care Identity, through NHS Care Identity Service",
+                        },
+                    });
+                }
+                choices.push(Choice {
                     value: METHOD_PIN,
                     label: "PIN and security code",
-                    hint: "A code from your authenticator app, or by email over HSCN",
-                }];
-                if options.smartcard {
-                    choices.push(Choice {
-                                    value: METHOD_SMARTCARD,
-                                    label: "Smartcard",
-                                    hint: "Your NHS smartcard in a card reader, through NHS Care Identity Service",
-                                });
-                }
+                    hint: if options.care_identity {
+                        "Only for accounts the service desk keeps on a PIN"
+                    } else {
+                        "A code from your authenticator app, or by email over HSCN"
+                    },
+                });
+                let first = choices[0].value.to_owned();
                 view! {
                     <p>"You are connected over " {route_words(options.route)} "."</p>
                     <PostForm path=paths::METHOD button="Continue">
@@ -84,7 +96,7 @@ pub fn SignInMethodPage() -> impl IntoView {
                             name="method"
                             legend="Login method"
                             choices
-                            stored=vec![METHOD_PIN.to_owned()]
+                            stored=vec![first]
                         />
                     </PostForm>
                 }
@@ -212,18 +224,47 @@ pub fn SetUpCompletePage() -> impl IntoView {
     }
 }
 
-/// `/sign-in/smartcard`: where the identity provider sends people back after a smartcard login.
+/// `/sign-in/cis2/callback`: where NHS Care Identity sends people back. A login that works goes
+/// straight on to the person's first page; this page shows when it could not be completed, with
+/// why and what to do (the server sets the 400 or 403).
 #[component]
-pub fn SmartcardReturnPage() -> impl IntoView {
+pub fn CareIdentityReturnPage() -> impl IntoView {
+    let problem = Resource::new(|| (), |_| get_care_identity_problem());
     view! {
-        <HttpStatus code=501 />
-        <Title text="Smartcard login could not be completed" />
-        <h1 class="nhsuk-heading-l">"Smartcard login could not be completed"</h1>
-        <p>
-            "This version of MESH portal does not yet accept logins from NHS Care Identity "
-            "Service. Log in with your PIN and security code instead."
-        </p>
-        <a class="nhsuk-button" href=paths::PIN role="button" draggable="false">"Log in with PIN"</a>
+        <Title text="You could not log in with your Care Identity" />
+        <div class="nhsuk-grid-row">
+            <div class="nhsuk-grid-column-two-thirds">
+                <h1 class="nhsuk-heading-l">"You could not log in with your Care Identity"</h1>
+                <Transition fallback=|| ()>
+                    {move || Suspend::new(async move {
+                        let text = problem.await.ok().flatten().unwrap_or_else(|| {
+                            "This login was not started here, or has been used already. Start again from the login page".to_owned()
+                        });
+                        view! {
+                            <div class="nhsuk-warning-callout">
+                                <h2 class="nhsuk-warning-callout__label">
+                                    <span role="text">
+                                        <span class="nhsuk-u-visually-hidden">"Important: "</span>
+                                        "What happened"
+                                    </span>
+                                </h2>
+                                <p id="care-identity-problem">{text}</p>
+                            </div>
+                        }
+                    })}
+                </Transition>
+                <a class="nhsuk-button" href=paths::METHOD role="button" draggable="false">"Log in again"</a>
+                <p>
+                    "If you do not have a MESH UI account yet, "
+                    <a href="/apply/account">"apply for a MESH UI account"</a> "."
+                </p>
+                <p>
+                    "If your smartcard or Care Identity needs changing (a role, an activity code, "
+                    "your email address), ask your Registration Authority. For anything else, "
+                    "contact the service desk."
+                </p>
+            </div>
+        </div>
     }
 }
 
