@@ -330,6 +330,17 @@ pub async fn back_at_the_portal(app: &TestApp, browser: &Browser, callback: &str
     }
 }
 
+/// The login from the method page to the provider's answer: the callback's path and query.
+pub async fn to_the_callback(
+    browser: &Browser,
+    provider: &IdentityProvider,
+    sub: &str,
+    how: Authenticates,
+) -> String {
+    let started = start_login(browser).await;
+    at_the_provider(browser, provider, &started, sub, how).await
+}
+
 /// The whole login, from the method page to the portal's answer.
 pub async fn log_in(
     app: &TestApp,
@@ -338,7 +349,6 @@ pub async fn log_in(
     sub: &str,
     how: Authenticates,
 ) -> Answer {
-    let started = start_login(browser).await;
-    let callback = at_the_provider(browser, provider, &started, sub, how).await;
+    let callback = to_the_callback(browser, provider, sub, how).await;
     back_at_the_portal(app, browser, &callback).await
 }

@@ -40,23 +40,14 @@ pub async fn post_form(
         // own data the guard would refuse (and audit) again.
         Err(error @ (AppError::SignInRequired(_) | AppError::Forbidden(_))) => refused(&error),
         Err(error) => {
-            let posted = PostedForm {
-                form: FormState {
-                    values: values.without_secrets(),
-                    errors: field_errors(&error),
-                },
-                status: None,
-            };
-            render_page(
+            let page = Page {
                 server,
                 session,
                 client,
                 uri,
                 headers,
-                posted,
-                error.status_code(),
-            )
-            .await
+            };
+            page.refused(values.without_secrets(), &error).await
         }
     }
 }
@@ -118,23 +109,14 @@ pub async fn care_identity_callback(
     {
         Ok(next) => Redirect::to(&next).into_response(),
         Err(error) => {
-            let posted = PostedForm {
-                form: FormState {
-                    values: FormValues::default(),
-                    errors: field_errors(&error),
-                },
-                status: None,
-            };
-            render_page(
+            let page = Page {
                 server,
                 session,
                 client,
                 uri,
                 headers,
-                posted,
-                error.status_code(),
-            )
-            .await
+            };
+            page.refused(FormValues::default(), &error).await
         }
     }
 }
@@ -167,6 +149,39 @@ pub async fn care_identity_logout(
             axum::Json(serde_json::json!({ "error": "invalid_request" })),
         )
             .into_response(),
+    }
+}
+
+/// The page a request was for, to render again with what was refused.
+struct Page {
+    server: ServerState,
+    session: Session,
+    client: ClientInfo,
+    uri: Uri,
+    headers: HeaderMap,
+}
+
+impl Page {
+    /// The page again, with `values` (what may be shown again) and the error by its field, as
+    /// the error's status.
+    async fn refused(self, values: FormValues, error: &AppError) -> Response {
+        let posted = PostedForm {
+            form: FormState {
+                values,
+                errors: field_errors(error),
+            },
+            status: None,
+        };
+        render_page(
+            self.server,
+            self.session,
+            self.client,
+            self.uri,
+            self.headers,
+            posted,
+            error.status_code(),
+        )
+        .await
     }
 }
 

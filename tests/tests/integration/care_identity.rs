@@ -8,7 +8,7 @@ use app::backend::mailboxes;
 use app::model::accounts::Role;
 use mesh_portal_tests::care_identity::{
     Authenticates, IdentityProvider, Options, Person, at_the_provider, back_at_the_portal, log_in,
-    start_login,
+    start_login, to_the_callback,
 };
 use mesh_portal_tests::{Backend, TestApp, spawn_app, spawn_app_with};
 
@@ -350,15 +350,8 @@ async fn a_callback_used_twice_or_with_another_state_is_refused(backend: Backend
     let app = portal(backend, &provider, &[]).await;
     account_for(&app, &nurse(), None).await;
     let browser = app.browser();
-    let started = start_login(&browser).await;
-    let callback = at_the_provider(
-        &browser,
-        &provider,
-        &started,
-        nurse().sub,
-        Authenticates::Smartcard,
-    )
-    .await;
+    let callback =
+        to_the_callback(&browser, &provider, nurse().sub, Authenticates::Smartcard).await;
 
     let forged = callback.replace("state=", "state=x");
     let refused = back_at_the_portal(&app, &browser, &forged).await;
@@ -415,15 +408,8 @@ async fn an_expired_id_token_is_refused(backend: Backend) {
     let app = portal(backend, &provider, &[]).await;
     account_for(&app, &nurse(), None).await;
     let browser = app.browser();
-    let started = start_login(&browser).await;
-    let callback = at_the_provider(
-        &browser,
-        &provider,
-        &started,
-        nurse().sub,
-        Authenticates::Smartcard,
-    )
-    .await;
+    let callback =
+        to_the_callback(&browser, &provider, nurse().sub, Authenticates::Smartcard).await;
     // The login itself is still young (10 minutes); the token's minute is over.
     app.state.clock.advance(180);
     let answer = back_at_the_portal(&app, &browser, &callback).await;

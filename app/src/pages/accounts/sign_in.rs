@@ -41,9 +41,14 @@ pub fn SignInPage() -> impl IntoView {
                 </a>
                 <h2 class="nhsuk-heading-m">"Before you start"</h2>
                 <p>
-                    "You need a MESH UI account, set up with the link we emailed you. You will be "
-                    "asked for your PIN and a security code from your authenticator app (or, over "
-                    "HSCN, by email)."
+                    "You need a MESH UI account. Where this service is connected to NHS Care "
+                    "Identity, log in with your smartcard (over HSCN) or the authenticator app "
+                    "linked to your Care Identity (over the internet)."
+                </p>
+                <p>
+                    "Otherwise, and for accounts the service desk keeps on a PIN, you set up your "
+                    "account with the link we emailed you, then log in with your PIN and a "
+                    "security code from your authenticator app (or, over HSCN, by email)."
                 </p>
                 <p>
                     "If you do not have an account, " <a href="/apply/account">"apply for a MESH UI account"</a> "."
