@@ -75,8 +75,11 @@ pub fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
     era * 146_097 + doe - 719_468
 }
 
-/// A time stored as seconds since 1970, as people read it in the UK: `25 November 2026, 14:05
-/// (UTC)`. Worked out here so that the browser bundle needs no date library.
+/// The UK's time zone, with its summer time rules, compiled in.
+static LONDON: jiff::tz::TimeZone = jiff::tz::get!("Europe/London");
+
+/// A time stored as seconds since 1970 (UTC), as people in the UK read it, in UK time (GMT or
+/// British Summer Time) and the NHS style: `3 December 2026, 9:05am`, `1 June 2026, midday`.
 pub fn format_time(unix: i64) -> String {
     const MONTHS: [&str; 12] = [
         "January",
@@ -92,27 +95,75 @@ pub fn format_time(unix: i64) -> String {
         "November",
         "December",
     ];
-    let (year, month, day, seconds) = civil_time(unix);
+    let at = jiff::Timestamp::from_second(unix).unwrap_or(jiff::Timestamp::UNIX_EPOCH);
+    let local = LONDON.to_datetime(at);
+    let (hour, minute) = (local.hour(), local.minute());
+    let time = match (hour, minute) {
+        (0, 0) => "midnight".to_owned(),
+        (12, 0) => "midday".to_owned(),
+        _ => format!(
+            "{}:{minute:02}{}",
+            if hour % 12 == 0 { 12 } else { hour % 12 },
+            if hour < 12 { "am" } else { "pm" }
+        ),
+    };
     format!(
-        "{day} {} {year}, {:02}:{:02} (UTC)",
-        MONTHS[(month - 1) as usize],
-        seconds / 3600,
-        seconds % 3600 / 60
+        "{} {} {}, {time}",
+        local.day(),
+        MONTHS[(local.month() - 1) as usize],
+        local.year()
     )
 }
 
 #[cfg(test)]
 mod tests {
+    use super::{days_from_civil, format_time};
+
+    fn utc(year: i64, month: i64, day: i64, hour: i64, minute: i64) -> i64 {
+        days_from_civil(year, month, day) * 86_400 + hour * 3600 + minute * 60
+    }
+
     #[test]
-    fn formats_times_as_uk_dates() {
-        assert_eq!(super::format_time(0), "1 January 1970, 00:00 (UTC)");
+    fn formats_times_as_uk_dates_in_uk_time() {
+        assert_eq!(format_time(1_795_615_500), "25 November 2026, 2:05pm");
+        assert_eq!(format_time(951_782_400), "29 February 2000, midnight");
+        assert_eq!(format_time(utc(2026, 6, 1, 11, 0)), "1 June 2026, midday");
         assert_eq!(
-            super::format_time(1_795_615_500),
-            "25 November 2026, 14:05 (UTC)"
+            format_time(utc(2026, 12, 3, 9, 5)),
+            "3 December 2026, 9:05am"
         );
         assert_eq!(
-            super::format_time(951_782_400),
-            "29 February 2000, 00:00 (UTC)"
+            format_time(utc(2026, 12, 3, 0, 15)),
+            "3 December 2026, 12:15am"
+        );
+        // From 1968 to 1971 the UK kept summer time all year: 1 hour ahead at the epoch.
+        assert_eq!(format_time(0), "1 January 1970, 1:00am");
+    }
+
+    #[test]
+    fn follows_the_clocks_going_forward_and_back() {
+        // 29 March 2026: at 1:00am GMT the clocks go forward to 2:00am BST.
+        assert_eq!(
+            format_time(utc(2026, 3, 29, 0, 59)),
+            "29 March 2026, 12:59am"
+        );
+        assert_eq!(format_time(utc(2026, 3, 29, 1, 0)), "29 March 2026, 2:00am");
+        assert_eq!(
+            format_time(utc(2026, 7, 15, 16, 30)),
+            "15 July 2026, 5:30pm"
+        );
+        // 25 October 2026: at 2:00am BST they go back to 1:00am GMT, so 1:30am comes twice.
+        assert_eq!(
+            format_time(utc(2026, 10, 25, 0, 30)),
+            "25 October 2026, 1:30am"
+        );
+        assert_eq!(
+            format_time(utc(2026, 10, 25, 1, 30)),
+            "25 October 2026, 1:30am"
+        );
+        assert_eq!(
+            format_time(utc(2026, 10, 25, 2, 30)),
+            "25 October 2026, 2:30am"
         );
     }
 }
