@@ -15,9 +15,21 @@ const out = join(here, "public");
 
 rmSync(out, { recursive: true, force: true });
 mkdirSync(join(out, "nhsuk"), { recursive: true });
-for (const file of ["nhsuk-frontend.min.css", "nhsuk-frontend.min.js"]) {
-  cpSync(join(dist, file), join(out, "nhsuk", file));
+cpSync(join(dist, "nhsuk-frontend.min.js"), join(out, "nhsuk", "nhsuk-frontend.min.js"));
+
+// The brand fonts come from assets.nhs.uk, which an HSCN-only network may not reach (pages then
+// waited seconds for them) and which the fonts' licence keeps us from copying: every page uses
+// the design system's own fallback (Arial) instead, and loads nothing from another host.
+const css = readFileSync(join(dist, "nhsuk-frontend.min.css"), "utf8");
+const remoteFonts = /@font-face\{[^}]*url\(https?:[^}]*\}/g;
+if (!remoteFonts.test(css)) {
+  throw new Error("nhsuk-frontend's CSS no longer loads fonts from another host: update build-assets.mjs");
 }
+const local = css.replace(remoteFonts, "");
+if (/url\(https?:/.test(local)) {
+  throw new Error("nhsuk-frontend's CSS refers to another host: update build-assets.mjs");
+}
+writeFileSync(join(out, "nhsuk", "nhsuk-frontend.min.css"), local);
 cpSync(join(dist, "assets"), join(out, "assets"), { recursive: true });
 
 // The header template draws the logo inline with `currentcolor`; as an image file it needs its

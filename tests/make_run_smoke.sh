@@ -39,6 +39,17 @@ for _ in $(seq 1 600); do
 				esac
 			done
 			echo "make run: the page's bundle, scripts and styles are served ($(wc -w <<<"$assets") files)"
+			# Nothing comes from another host: not the styles' fonts, not the policy's sources.
+			for sheet in /nhsuk/nhsuk-frontend.min.css /pkg/mesh-portal.css; do
+				if curl -s "http://127.0.0.1:$port$sheet" | grep -qE 'url\(["'"'"']?(https?:)?//'; then
+					echo "make run: $sheet loads something from another host"; exit 1
+				fi
+			done
+			policy=$(curl -s -D - -o /dev/null "http://127.0.0.1:$port/" | grep -i '^content-security-policy:')
+			if grep -qE 'https?://' <<<"$policy"; then
+				echo "make run: the pages' policy allows another host: $policy"; exit 1
+			fi
+			echo "make run: nothing is loaded from another host"
 			exit 0
 		fi
 	fi

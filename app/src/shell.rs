@@ -75,13 +75,14 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 }
 
 /// What a page may load: scripts from this site or carrying the response's nonce (Leptos marks
-/// its own inline scripts with it), WebAssembly compiled from this site, styles and images from
-/// this site, the NHS.UK fonts, and no framing by any other site. Forms post here, and lead only
+/// its own inline scripts with it), WebAssembly compiled from this site, styles, images and fonts
+/// from this site only (nothing from another host: an HSCN-only network may not reach it), and no
+/// framing by any other site. Forms post here, and lead only
 /// here or to `form_origin` (Care Identity's issuer, when there is one).
 pub fn content_security_policy(nonce: &str, form_origin: &str) -> String {
     format!(
         "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; \
-         style-src 'self'; img-src 'self' data:; font-src 'self' https://assets.nhs.uk; \
+         style-src 'self'; img-src 'self' data:; font-src 'self'; \
          connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self' {form_origin}; \
          frame-ancestors 'none'"
     )

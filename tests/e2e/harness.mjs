@@ -1,6 +1,6 @@
 // Shared set-up for the browser tests: the real mesh-portal binary on a free loopback port with a
 // fresh SQLite database, and Debian's Chromium driven by playwright-core. Pages may only reach the
-// server under test: every other request (web fonts from assets.nhs.uk, for instance) is blocked.
+// server under test: every other request is blocked (the pages ask for none).
 import { spawn } from "node:child_process";
 import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, writeFileSync, writeSync } from "node:fs";
 import { connect, createServer } from "node:net";
