@@ -102,3 +102,23 @@ test("the demo admin of `make run` is created only while there is no account", a
   assert.doesNotMatch(second.stdout, /activate/);
   rmSync(data, { recursive: true, force: true });
 });
+
+test("a command's answer is on standard output, its log on standard error, without colour codes", async () => {
+  const data = mkdtempSync(join(tmpdir(), "mesh-portal-cli-"));
+  // At info, the start-up steps log (a new key file, migrations) while the command runs.
+  const env = { MESH_PORTAL_DATA_DIR: data, MESH_PORTAL_LOG: "info" };
+
+  const created = await runBinary(
+    ["admin", "create-user", "--email", "ola.operator@nhs.net", "--name", "Ola Operator", "--role", "admin"],
+    env,
+  );
+
+  assert.equal(created.code, 0, created.stderr);
+  const answer = created.stdout.trim().split("\n");
+  assert.match(answer[0], /^Account created for ola\.operator@nhs\.net\./);
+  assert.match(answer[1], /^http:\/\/\S+\/activate\/[A-Za-z0-9_-]+$/);
+  assert.equal(answer.length, 2, `only the answer on standard output: ${created.stdout}`);
+  assert.match(created.stderr, /INFO/, "the log is on standard error");
+  assert.doesNotMatch(created.stderr, /\x1b\[/, "no colour codes when standard error is not a terminal");
+  rmSync(data, { recursive: true, force: true });
+});
