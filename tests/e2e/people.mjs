@@ -62,10 +62,11 @@ export async function emailAndPin(env, journeyOf, email, pin) {
   const { page, ready, go } = journeyOf;
   await page.goto(`${env.server.url}/sign-in`);
   await ready();
+  // Without Care Identity there is one way to log in: no choice of method on the way.
   await page.getByRole("button", { name: "Log in with my Care Identity" }).click();
-  await page.getByRole("heading", { level: 1, name: "How do you want to log in?" }).waitFor();
+  await page.waitForURL(/\/sign-in\/pin$/);
+  await page.getByRole("heading", { level: 1, name: "Enter your email address and PIN" }).waitFor();
   await ready();
-  await go("Continue", /\/sign-in\/pin$/, "Enter your email address and PIN");
   await submitPin(page, email, pin);
 }
 

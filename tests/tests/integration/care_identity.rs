@@ -576,6 +576,11 @@ async fn a_client_secret_works_instead_of_a_key(backend: Backend) {
 async fn care_identity_is_offered_on_both_routes_only_when_configured(backend: Backend) {
     let provider = IdentityProvider::start(&people(), &Options::default());
     let over_hscn = portal(backend, &provider, &[]).await;
+    let (_, start) = over_hscn.get_text("/sign-in").await;
+    assert!(
+        start.contains("href=\"/sign-in/method\""),
+        "a choice to make: {start}"
+    );
     let (_, page) = over_hscn.get_text("/sign-in/method").await;
     assert!(
         page.contains("Care Identity") && page.contains("smartcard"),
@@ -610,6 +615,11 @@ async fn care_identity_is_offered_on_both_routes_only_when_configured(backend: B
     );
 
     let unconfigured = spawn_app(backend).await;
+    let (_, start) = unconfigured.get_text("/sign-in").await;
+    assert!(
+        start.contains("href=\"/sign-in/pin\"") && !start.contains("href=\"/sign-in/method\""),
+        "one way to log in, no choice: {start}"
+    );
     let method = unconfigured.get("/sign-in/method").await;
     assert!(
         policy(&method).contains("form-action 'self' ;"),

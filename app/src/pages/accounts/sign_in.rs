@@ -24,9 +24,23 @@ pub fn route_words(route: AccessRoute) -> &'static str {
     }
 }
 
-/// `/sign-in`: the start of logging in.
+/// `/sign-in`: the start of logging in. The button leads to the choice of method when there is
+/// one (Care Identity, or PIN for accounts kept local), and straight to email and PIN otherwise.
 #[component]
 pub fn SignInPage() -> impl IntoView {
+    let options = Resource::new(|| (), |_| get_sign_in_options());
+    let start = move || {
+        options
+            .get()
+            .and_then(Result::ok)
+            .map_or(paths::METHOD, |(options, _)| {
+                if options.care_identity {
+                    paths::METHOD
+                } else {
+                    paths::PIN
+                }
+            })
+    };
     view! {
         <Title text="Log in to MESH portal" />
         <div class="nhsuk-grid-row">
@@ -36,9 +50,11 @@ pub fn SignInPage() -> impl IntoView {
                     "Send and collect files through your organisation's MESH mailbox, or work the "
                     "service desk's queues."
                 </p>
-                <a class="nhsuk-button nhsuk-button--login" href=paths::METHOD role="button" draggable="false">
-                    "Log in with my Care Identity"
-                </a>
+                <Transition fallback=|| ()>
+                    <a class="nhsuk-button nhsuk-button--login" href=start role="button" draggable="false">
+                        "Log in with my Care Identity"
+                    </a>
+                </Transition>
                 <h2 class="nhsuk-heading-m">"Before you start"</h2>
                 <p>
                     "You need a MESH UI account. Where this service is connected to NHS Care "
