@@ -79,6 +79,14 @@ async fn portal(backend: Backend, provider: &IdentityProvider, extra: &[(&str, &
     app
 }
 
+/// A provider set up with `options`, the portal, and the nurse's account (no smartcard number).
+async fn with_nurse(backend: Backend, options: &Options) -> (IdentityProvider, TestApp) {
+    let provider = IdentityProvider::start(&people(), options);
+    let app = portal(backend, &provider, &[]).await;
+    account_for(&app, &nurse(), None).await;
+    (provider, app)
+}
+
 /// A MESH UI account for `person` (invited, never set up with a PIN), on X26HC005.
 async fn account_for(app: &TestApp, person: &Person, smartcard: Option<&str>) -> String {
     accounts::create_user(
@@ -346,9 +354,7 @@ async fn an_identity_without_an_account_is_told_how_to_apply(backend: Backend) {
 }
 
 async fn a_callback_used_twice_or_with_another_state_is_refused(backend: Backend) {
-    let provider = IdentityProvider::start(&people(), &Options::default());
-    let app = portal(backend, &provider, &[]).await;
-    account_for(&app, &nurse(), None).await;
+    let (provider, app) = with_nurse(backend, &Options::default()).await;
     let browser = app.browser();
     let callback =
         to_the_callback(&browser, &provider, nurse().sub, Authenticates::Smartcard).await;
@@ -377,9 +383,7 @@ async fn a_token_signed_with_a_key_the_issuer_does_not_publish_is_refused(backen
         hide_signing_key: true,
         ..Options::default()
     };
-    let provider = IdentityProvider::start(&people(), &options);
-    let app = portal(backend, &provider, &[]).await;
-    account_for(&app, &nurse(), None).await;
+    let (provider, app) = with_nurse(backend, &options).await;
     let browser = app.browser();
     let answer = log_in(
         &app,
@@ -404,9 +408,7 @@ async fn an_expired_id_token_is_refused(backend: Backend) {
         id_token_seconds: Some(60),
         ..Options::default()
     };
-    let provider = IdentityProvider::start(&people(), &options);
-    let app = portal(backend, &provider, &[]).await;
-    account_for(&app, &nurse(), None).await;
+    let (provider, app) = with_nurse(backend, &options).await;
     let browser = app.browser();
     let callback =
         to_the_callback(&browser, &provider, nurse().sub, Authenticates::Smartcard).await;
@@ -445,9 +447,7 @@ async fn logins_go_on_when_the_issuer_rotates_its_signing_keys(backend: Backend)
 }
 
 async fn logging_out_ends_the_session_and_goes_to_the_issuer(backend: Backend) {
-    let provider = IdentityProvider::start(&people(), &Options::default());
-    let app = portal(backend, &provider, &[]).await;
-    account_for(&app, &nurse(), None).await;
+    let (provider, app) = with_nurse(backend, &Options::default()).await;
     let browser = app.browser();
     let answer = log_in(
         &app,
@@ -477,9 +477,7 @@ async fn logging_out_ends_the_session_and_goes_to_the_issuer(backend: Backend) {
 }
 
 async fn cancelling_at_the_issuer_or_the_issuer_away_is_a_clear_page(backend: Backend) {
-    let provider = IdentityProvider::start(&people(), &Options::default());
-    let app = portal(backend, &provider, &[]).await;
-    account_for(&app, &nurse(), None).await;
+    let (provider, app) = with_nurse(backend, &Options::default()).await;
     let cancelled = log_in(
         &app,
         &app.browser(),
@@ -554,9 +552,7 @@ async fn a_client_secret_works_instead_of_a_key(backend: Backend) {
         client_secret: Some("a-long-test-client-secret-0123456789"),
         ..Options::default()
     };
-    let provider = IdentityProvider::start(&people(), &options);
-    let app = portal(backend, &provider, &[]).await;
-    account_for(&app, &nurse(), None).await;
+    let (provider, app) = with_nurse(backend, &options).await;
     let answer = log_in(
         &app,
         &app.browser(),
