@@ -139,6 +139,12 @@ pub struct MailboxSummary {
     /// The environment's words ("Live", "Path to Live: Integration").
     pub environment: String,
     pub active: bool,
+    /// Files in its inbox not yet downloaded (on the list of mailboxes; 0 elsewhere).
+    #[serde(default)]
+    pub new_files: i64,
+    /// Of those, the ones removed within a day if nobody downloads them.
+    #[serde(default)]
+    pub due_within_a_day: i64,
 }
 
 use crate::common::AccessRoute;

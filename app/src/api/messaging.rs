@@ -50,7 +50,8 @@ pub async fn get_my_mailboxes() -> Result<Vec<MailboxSummary>, AppError> {
         "page:/mailboxes",
     )
     .await?;
-    crate::backend::messaging::mailboxes(&state.db, &user.user_id).await
+    crate::backend::messaging::mailboxes_with_counts(&state.db, &user.user_id, state.clock.now())
+        .await
 }
 
 /// One of the signed-in person's mailboxes; a mailbox that is not theirs is "not found".

@@ -33,6 +33,8 @@ pub fn MailboxesPage() -> impl IntoView {
                                     <th class="nhsuk-table__header" scope="col">"Organisation"</th>
                                     <th class="nhsuk-table__header" scope="col">"Environment"</th>
                                     <th class="nhsuk-table__header" scope="col">"Status"</th>
+                                    <th class="nhsuk-table__header nhsuk-table__header--numeric" scope="col">"New files"</th>
+                                    <th class="nhsuk-table__header nhsuk-table__header--numeric" scope="col">"Removed within a day"</th>
                                 </tr>
                             </thead>
                             <tbody class="nhsuk-table__body">
@@ -44,6 +46,19 @@ pub fn MailboxesPage() -> impl IntoView {
                                         <td class="nhsuk-table__cell">{format!("{} ({})", m.organisation_name, m.ods_code)}</td>
                                         <td class="nhsuk-table__cell">{m.environment.clone()}</td>
                                         <td class="nhsuk-table__cell"><StatusTag mailbox=m.clone() /></td>
+                                        <td class="nhsuk-table__cell nhsuk-table__cell--numeric">
+                                            <a href=crate::model::messaging::paths::inbox(&m.mailbox_id)>
+                                                {m.new_files}
+                                                <span class="nhsuk-u-visually-hidden">{format!(" new files in {}", m.mailbox_id)}</span>
+                                            </a>
+                                        </td>
+                                        <td class="nhsuk-table__cell nhsuk-table__cell--numeric">
+                                            {if m.due_within_a_day > 0 {
+                                                view! { <strong class="nhsuk-tag nhsuk-tag--red">{m.due_within_a_day}</strong> }.into_any()
+                                            } else {
+                                                view! { <span>"0"</span> }.into_any()
+                                            }}
+                                        </td>
                                     </tr>
                                 }).collect_view()}
                             </tbody>

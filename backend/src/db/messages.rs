@@ -240,6 +240,27 @@ pub async fn mailbox_facts(
     .await
 }
 
+/// For each mailbox linked to `user_id`: (Mailbox ID, files in its inbox not yet downloaded, of
+/// those the ones removed before `due_before`).
+pub async fn inbox_counts(
+    conn: &mut AnyConnection,
+    user_id: &str,
+    due_before: i64,
+) -> sqlx::Result<Vec<(String, i64, i64)>> {
+    sqlx::query_as::<Any, (String, i64, i64)>(
+        "SELECT um.mailbox_id, \
+         COUNT(g.message_id), \
+         COALESCE(SUM(CASE WHEN g.expires_at <= $2 THEN 1 ELSE 0 END), 0) \
+         FROM user_mailboxes um \
+         LEFT JOIN messages g ON g.recipient = um.mailbox_id AND g.status = 'accepted' \
+         WHERE um.user_id = $1 GROUP BY um.mailbox_id",
+    )
+    .bind(user_id)
+    .bind(due_before)
+    .fetch_all(conn)
+    .await
+}
+
 /// What the send rules need, read in one statement: the sender's mailbox and registration for
 /// the workflow, the recipient's (absent when there is no such mailbox), and the workflow's
 /// catalogue entry (absent when it is not in the catalogue).

@@ -26,8 +26,31 @@ pub async fn mailboxes(db: &Db, user_id: &str) -> Result<Vec<MailboxSummary>, Ap
             mailbox_id: row.mailbox_id,
             ods_code: row.ods_code,
             organisation_name: row.organisation_name,
+            new_files: 0,
+            due_within_a_day: 0,
         })
         .collect())
+}
+
+/// The mailboxes linked to a user, each with the files waiting in its inbox and those removed
+/// within a day if nobody downloads them: the list a person starts their day from.
+pub async fn mailboxes_with_counts(
+    db: &Db,
+    user_id: &str,
+    now: i64,
+) -> Result<Vec<MailboxSummary>, AppError> {
+    let mut listed = mailboxes(db, user_id).await?;
+    let mut conn = db.pool.acquire().await?;
+    let counts = super::db::messages::inbox_counts(&mut conn, user_id, now + 86_400).await?;
+    for mailbox in &mut listed {
+        if let Some((_, new_files, due)) =
+            counts.iter().find(|(id, _, _)| *id == mailbox.mailbox_id)
+        {
+            mailbox.new_files = *new_files;
+            mailbox.due_within_a_day = *due;
+        }
+    }
+    Ok(listed)
 }
 
 /// One of the mailboxes linked to a user; another is "not found".

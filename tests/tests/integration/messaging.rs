@@ -21,6 +21,7 @@ on_each_database!(
     what_stopped_uploads_left_is_removed,
     a_send_cut_off_by_a_crash_leaves_no_message_and_no_content_after_the_restart,
     after_five_days_uncollected_files_go_with_a_report_and_collected_ones_lose_their_content,
+    the_list_of_mailboxes_counts_new_files_and_those_removed_within_a_day,
 );
 
 /// X26OT001 (Integration) sends PATH_MEDRPT_V3 to RR8TR001 (Integration) and RR8TR002 (Live);
@@ -1026,4 +1027,71 @@ async fn after_five_days_uncollected_files_go_with_a_report_and_collected_ones_l
         retention::Pass::default(),
         "a second pass finds nothing left to do"
     );
+}
+
+async fn the_list_of_mailboxes_counts_new_files_and_those_removed_within_a_day(backend: Backend) {
+    use app::backend::messaging;
+    let app = spawn_app_with_content(backend, &[]).await;
+    mailboxes_and_registrations(&app).await;
+    let sam = user(&app, "X26OT001").await;
+    let checked = send::check(
+        &app.state,
+        "X26OT001",
+        AccessRoute::Hscn,
+        &form("PATH_MEDRPT_V3", "RR8TR001", "data"),
+    )
+    .await
+    .unwrap();
+    let first = send::send_file(&app.state, &checked, &sam, upload(body(10, 0)))
+        .await
+        .unwrap();
+    mesh_portal_tests::accounts::invite(&app, "lee@nhs.net", Role::MailboxUser, &["RR8TR001"])
+        .await;
+    let lee = app::backend::db::users::by_email(&app.state.db, "lee@nhs.net")
+        .await
+        .unwrap()
+        .unwrap();
+    let counts = |listed: Vec<app::model::messaging::MailboxSummary>| {
+        listed
+            .into_iter()
+            .map(|m| (m.mailbox_id, m.new_files, m.due_within_a_day))
+            .collect::<Vec<_>>()
+    };
+    let listed =
+        messaging::mailboxes_with_counts(&app.state.db, &lee.user_id, app.state.clock.now())
+            .await
+            .unwrap();
+    assert_eq!(counts(listed), [("RR8TR001".to_owned(), 1, 0)]);
+
+    // A day later a second file; on the fourth day the first is due within a day, not the second.
+    app.state.clock.advance(86_400);
+    send::send_file(&app.state, &checked, &sam, upload(body(10, 0)))
+        .await
+        .unwrap();
+    app.state.clock.advance(3 * 86_400 + 60);
+    let listed =
+        messaging::mailboxes_with_counts(&app.state.db, &lee.user_id, app.state.clock.now())
+            .await
+            .unwrap();
+    assert_eq!(counts(listed), [("RR8TR001".to_owned(), 2, 1)]);
+
+    // Downloaded, a file is no longer new, nor due.
+    let lee_user = CurrentUser {
+        user_id: lee.user_id.clone(),
+        name: lee.name.clone(),
+        role: Role::MailboxUser,
+        mailboxes: vec!["RR8TR001".into()],
+        client: ClientInfo {
+            addr: "127.0.0.1".parse().unwrap(),
+            route: AccessRoute::Hscn,
+        },
+    };
+    messaging::download(&app.state, &lee_user, "RR8TR001", &first)
+        .await
+        .expect("downloaded");
+    let listed =
+        messaging::mailboxes_with_counts(&app.state.db, &lee.user_id, app.state.clock.now())
+            .await
+            .unwrap();
+    assert_eq!(counts(listed), [("RR8TR001".to_owned(), 1, 0)]);
 }
