@@ -193,6 +193,25 @@ async fn user(app: &TestApp, mailbox: &str) -> CurrentUser {
     }
 }
 
+/// Lee, who uses RR8TR001 over HSCN (invited, as the service creates accounts).
+async fn recipient(app: &TestApp) -> CurrentUser {
+    mesh_portal_tests::accounts::invite(app, "lee@nhs.net", Role::MailboxUser, &["RR8TR001"]).await;
+    let row = app::backend::db::users::by_email(&app.state.db, "lee@nhs.net")
+        .await
+        .unwrap()
+        .unwrap();
+    CurrentUser {
+        user_id: row.user_id,
+        name: row.name,
+        role: Role::MailboxUser,
+        mailboxes: vec!["RR8TR001".into()],
+        client: ClientInfo {
+            addr: "127.0.0.1".parse().unwrap(),
+            route: AccessRoute::Hscn,
+        },
+    }
+}
+
 /// `size` bytes in chunks of 1 MB, then `extra` bytes more.
 fn body(size: usize, extra: usize) -> impl Stream<Item = Result<Bytes, std::io::Error>> + Unpin {
     let total = size + extra;
@@ -939,22 +958,7 @@ async fn after_five_days_uncollected_files_go_with_a_report_and_collected_ones_l
     let uncollected = send::send_file(&app.state, &checked, &sam, upload(body(200, 0)))
         .await
         .unwrap();
-    mesh_portal_tests::accounts::invite(&app, "lee@nhs.net", Role::MailboxUser, &["RR8TR001"])
-        .await;
-    let lee_row = app::backend::db::users::by_email(&app.state.db, "lee@nhs.net")
-        .await
-        .unwrap()
-        .unwrap();
-    let lee = CurrentUser {
-        user_id: lee_row.user_id.clone(),
-        name: lee_row.name,
-        role: Role::MailboxUser,
-        mailboxes: vec!["RR8TR001".into()],
-        client: ClientInfo {
-            addr: "127.0.0.1".parse().unwrap(),
-            route: AccessRoute::Hscn,
-        },
-    };
+    let lee = recipient(&app).await;
     messaging::download(&app.state, &lee, "RR8TR001", &collected)
         .await
         .expect("downloaded");
@@ -1045,12 +1049,7 @@ async fn the_list_of_mailboxes_counts_new_files_and_those_removed_within_a_day(b
     let first = send::send_file(&app.state, &checked, &sam, upload(body(10, 0)))
         .await
         .unwrap();
-    mesh_portal_tests::accounts::invite(&app, "lee@nhs.net", Role::MailboxUser, &["RR8TR001"])
-        .await;
-    let lee = app::backend::db::users::by_email(&app.state.db, "lee@nhs.net")
-        .await
-        .unwrap()
-        .unwrap();
+    let lee = recipient(&app).await;
     let counts = |listed: Vec<app::model::messaging::MailboxSummary>| {
         listed
             .into_iter()
@@ -1076,17 +1075,7 @@ async fn the_list_of_mailboxes_counts_new_files_and_those_removed_within_a_day(b
     assert_eq!(counts(listed), [("RR8TR001".to_owned(), 2, 1)]);
 
     // Downloaded, a file is no longer new, nor due.
-    let lee_user = CurrentUser {
-        user_id: lee.user_id.clone(),
-        name: lee.name.clone(),
-        role: Role::MailboxUser,
-        mailboxes: vec!["RR8TR001".into()],
-        client: ClientInfo {
-            addr: "127.0.0.1".parse().unwrap(),
-            route: AccessRoute::Hscn,
-        },
-    };
-    messaging::download(&app.state, &lee_user, "RR8TR001", &first)
+    messaging::download(&app.state, &lee, "RR8TR001", &first)
         .await
         .expect("downloaded");
     let listed =
