@@ -257,13 +257,11 @@ pub async fn at_the_provider(
             .send()
             .await
             .expect("the provider answers");
-        let status = response.status().as_u16();
-        let location = response
-            .headers()
-            .get("location")
-            .and_then(|l| l.to_str().ok())
-            .map(str::to_owned);
-        let body = response.text().await.unwrap_or_default();
+        let Answer {
+            status,
+            location,
+            body,
+        } = Answer::of(response).await;
         url = match location {
             Some(location) => absolute(&provider.issuer, &location),
             None if !logged_in && status == 200 && body.contains("/login\"") => {
@@ -317,17 +315,7 @@ pub async fn back_at_the_portal(app: &TestApp, browser: &Browser, callback: &str
         .send()
         .await
         .expect("the portal answers");
-    let status = response.status().as_u16();
-    let location = response
-        .headers()
-        .get("location")
-        .and_then(|l| l.to_str().ok())
-        .map(str::to_owned);
-    Answer {
-        status,
-        location,
-        body: crate::page_text(response).await,
-    }
+    Answer::of(response).await
 }
 
 /// The login from the method page to the provider's answer: the callback's path and query.

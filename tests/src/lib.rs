@@ -86,6 +86,23 @@ pub struct Answer {
     pub body: String,
 }
 
+impl Answer {
+    /// A response as a browser sees it: its status, where it redirects, and its page's text.
+    pub async fn of(response: reqwest::Response) -> Self {
+        let status = response.status().as_u16();
+        let location = response
+            .headers()
+            .get("location")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        Answer {
+            status,
+            location,
+            body: page_text(response).await,
+        }
+    }
+}
+
 impl Browser {
     pub async fn get_text(&self, path: &str) -> (u16, String) {
         let response = self
@@ -108,18 +125,7 @@ impl Browser {
             .send()
             .await
             .expect("request failed");
-        let status = response.status().as_u16();
-        let location = response
-            .headers()
-            .get("location")
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned);
-        let body = page_text(response).await;
-        Answer {
-            status,
-            location,
-            body,
-        }
+        Answer::of(response).await
     }
 
     /// Posts the same answers to the page's server function, as the page does with JavaScript.

@@ -78,6 +78,8 @@ pub struct Cis2Settings {
     pub credential: ClientCredential,
 }
 
+/// Two registrations are the same when they name the same issuer and client (a credential has no
+/// equality worth comparing: a key or secret is never compared in the clear).
 impl PartialEq for Cis2Settings {
     fn eq(&self, other: &Self) -> bool {
         self.issuer == other.issuer && self.client_id == other.client_id
